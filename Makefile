@@ -1,0 +1,118 @@
+# GalleryImage operator. `make help` lists the targets.
+
+IMG ?= ghcr.io/azgallery/gallery-operator:latest
+PLATFORMS ?= linux/amd64,linux/arm64
+
+# Tool versions, all built from the Go module proxy into ./bin on first use.
+CONTROLLER_TOOLS_VERSION ?= v0.23.0
+KUSTOMIZE_VERSION ?= v5.8.1
+KUBE_VERSION ?= 1.37.2
+
+SHELL := /usr/bin/env bash -o pipefail
+.SHELLFLAGS := -ec
+
+ROOT := $(shell pwd)
+LOCALBIN ?= $(ROOT)/bin
+CONTROLLER_GEN ?= $(LOCALBIN)/controller-gen-$(CONTROLLER_TOOLS_VERSION)
+KUSTOMIZE ?= $(LOCALBIN)/kustomize-$(KUSTOMIZE_VERSION)
+# The control plane (kube-apiserver, etcd, kubectl) that envtest, e2e and the demo run against.
+KUBEBUILDER_ASSETS ?= $(LOCALBIN)/k8s/$(KUBE_VERSION)
+export KUBEBUILDER_ASSETS
+KUBECTL ?= $(KUBEBUILDER_ASSETS)/kubectl
+
+GO_TEST_FLAGS ?= -count=1 -timeout 30m
+
+.PHONY: all
+all: build
+
+##@ General
+
+.PHONY: help
+help: ## Show this help.
+	@awk 'BEGIN {FS = ":.*##"; printf "\nUsage:\n  make \033[36m<target>\033[0m\n"} /^[a-zA-Z_0-9-]+:.*?##/ { printf "  \033[36m%-18s\033[0m %s\n", $$1, $$2 } /^##@/ { printf "\n\033[1m%s\033[0m\n", substr($$0, 5) } ' $(MAKEFILE_LIST)
+
+##@ Development
+
+.PHONY: manifests
+manifests: $(CONTROLLER_GEN) ## Generate the CRD and RBAC manifests under config/.
+	$(CONTROLLER_GEN) rbac:roleName=manager-role crd paths="./..." output:crd:artifacts:config=config/crd/bases
+
+.PHONY: generate
+generate: $(CONTROLLER_GEN) ## Generate DeepCopy methods for the API types.
+	$(CONTROLLER_GEN) object:headerFile="hack/boilerplate.go.txt" paths="./..."
+
+.PHONY: fmt
+fmt: ## Run go fmt on the code.
+	go fmt ./...
+
+.PHONY: vet
+vet: ## Run go vet on the code.
+	go vet ./...
+
+.PHONY: verify-generated
+verify-generated: $(CONTROLLER_GEN) ## Fail when committed CRDs, RBAC or deepcopy files are stale.
+	CONTROLLER_GEN=$(CONTROLLER_GEN) hack/verify-generated.sh
+
+.PHONY: verify-fmt
+verify-fmt: ## Fail when a Go file is not gofmt-formatted.
+	@out="$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './bin/*'))"; \
+	if [ -n "$$out" ]; then echo "not gofmt-formatted (run make fmt):"; echo "$$out"; exit 1; fi
+
+.PHONY: test
+test: verify-fmt verify-generated vet control-plane ## Vet, check generated files, run unit, envtest and e2e suites.
+	go test $(GO_TEST_FLAGS) ./...
+	go test $(GO_TEST_FLAGS) -race ./internal/emulator/...
+
+.PHONY: control-plane
+control-plane: $(KUBEBUILDER_ASSETS)/kube-apiserver ## Build kube-apiserver, etcd and kubectl for tests (once).
+
+$(KUBEBUILDER_ASSETS)/kube-apiserver:
+	KUBE_VERSION=$(KUBE_VERSION) hack/build-control-plane.sh $(KUBEBUILDER_ASSETS)
+
+##@ Build
+
+.PHONY: build
+build: ## Build the manager and the Azure emulator into bin/.
+	go build -o $(LOCALBIN)/manager .
+	go build -o $(LOCALBIN)/azure-emulator ./cmd/azure-emulator
+
+.PHONY: run
+run: manifests generate fmt vet ## Run the manager against the cluster in your kubeconfig.
+	go run .
+
+.PHONY: docker-build
+docker-build: ## Build the container image (needs a Docker engine with buildx).
+	docker buildx build --platform=$(PLATFORMS) -t $(IMG) .
+
+.PHONY: docker-push
+docker-push: ## Push the container image.
+	docker buildx build --push --platform=$(PLATFORMS) -t $(IMG) .
+
+##@ Deployment
+
+.PHONY: install
+install: manifests $(KUSTOMIZE) ## Install the CRD into the cluster in your kubeconfig.
+	$(KUSTOMIZE) build config/crd | kubectl apply --server-side -f -
+
+.PHONY: uninstall
+uninstall: manifests $(KUSTOMIZE) ## Remove the CRD from the cluster in your kubeconfig.
+	$(KUSTOMIZE) build config/crd | kubectl delete --ignore-not-found -f -
+
+.PHONY: deploy
+deploy: manifests $(KUSTOMIZE) ## Deploy the operator (config/default) with image IMG.
+	cd config/manager && $(KUSTOMIZE) edit set image controller=$(IMG)
+	$(KUSTOMIZE) build config/default | kubectl apply --server-side -f -
+
+.PHONY: undeploy
+undeploy: $(KUSTOMIZE) ## Remove the operator deployed by make deploy.
+	$(KUSTOMIZE) build config/default | kubectl delete --ignore-not-found -f -
+
+##@ Tools
+
+$(CONTROLLER_GEN):
+	GOBIN=$(LOCALBIN) go install sigs.k8s.io/controller-tools/cmd/controller-gen@$(CONTROLLER_TOOLS_VERSION)
+	mv $(LOCALBIN)/controller-gen $@
+
+$(KUSTOMIZE):
+	GOBIN=$(LOCALBIN) go install sigs.k8s.io/kustomize/kustomize/v5@$(KUSTOMIZE_VERSION)
+	mv $(LOCALBIN)/kustomize $@
