@@ -69,6 +69,16 @@ control-plane: $(KUBEBUILDER_ASSETS)/kube-apiserver ## Build kube-apiserver, etc
 $(KUBEBUILDER_ASSETS)/kube-apiserver:
 	KUBE_VERSION=$(KUBE_VERSION) hack/build-control-plane.sh $(KUBEBUILDER_ASSETS)
 
+##@ Demo
+
+.PHONY: demo
+demo: build control-plane ## Run the operator on a local control plane and the Azure emulator, with the samples; Ctrl-C stops.
+	go run ./hack/demo --root $(ROOT) --assets $(KUBEBUILDER_ASSETS)
+
+.PHONY: demo-ci
+demo-ci: build control-plane ## Like demo, but exit after checking that every sample became Ready.
+	go run ./hack/demo --root $(ROOT) --assets $(KUBEBUILDER_ASSETS) --ci
+
 ##@ Build
 
 .PHONY: build

@@ -341,6 +341,16 @@ type AzureError struct {
 	// httpStatus is the HTTP status code of Azure's answer, 0 when there was no answer.
 	// +optional
 	HTTPStatus int32 `json:"httpStatus,omitempty"`
+	// terminal is true when only a change by the user can fix the error; the operator then does
+	// not send the same request body again until the spec changes or a sync period has passed.
+	// +optional
+	Terminal bool `json:"terminal,omitempty"`
+	// specHash is the hash of the request body the error answered.
+	// +optional
+	SpecHash string `json:"specHash,omitempty"`
+	// time is when the error was observed.
+	// +optional
+	Time *metav1.Time `json:"time,omitempty"`
 }
 
 // AzureErrorDetail is one nested Azure error.

@@ -1,0 +1,475 @@
+package azure
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"reflect"
+	"regexp"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
+	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
+)
+
+// Our own error codes, used when Azure gave none.
+const (
+	// CodeRequestFailed is an error with no Azure error code and no more specific reason.
+	CodeRequestFailed = "RequestFailed"
+	// CodeTimeout is a deadline or network timeout.
+	CodeTimeout = "Timeout"
+	// CodeCanceled is a canceled context.
+	CodeCanceled = "Canceled"
+	// CodeConnectionFailed is a refused, reset or otherwise broken connection.
+	CodeConnectionFailed = "ConnectionFailed"
+	// CodeAuthenticationFailed is a failure to get a token from Microsoft Entra ID.
+	CodeAuthenticationFailed = "AuthenticationFailed"
+	// CodeCredentialUnavailable is a credential that could not even try to authenticate.
+	CodeCredentialUnavailable = "CredentialUnavailable"
+	// CodeOperationFailed is a long-running operation that ended Failed or Canceled without an
+	// error code.
+	CodeOperationFailed = "OperationFailed"
+)
+
+// maxAuthMessage bounds messages taken from credential errors, maxReason the reason of a token
+// request that got no answer.
+const (
+	maxAuthMessage = 1024
+	maxReason      = 256
+)
+
+// clockNow is the clock used to turn a Retry-After HTTP-date into a duration; tests replace it.
+var clockNow = time.Now
+
+// Error is an Azure failure classified for the reconciler.
+type Error struct {
+	HTTPStatus int           // 0 when there was no HTTP answer
+	Code       string        // Azure error code, or our own PascalCase reason such as "RequestFailed"/"Timeout"
+	Message    string        // human-readable message, free of secrets
+	Target     string        // property or resource the error is about
+	Details    []ErrorDetail // Azure's nested errors, flattened depth-first
+	Terminal   bool          // only a change by the user (spec or outside Kubernetes) can fix it
+	RetryAfter time.Duration // from Retry-After / retry-after-ms / x-ms-retry-after-ms headers, 0 if none
+}
+
+// ErrorDetail is one nested Azure error.
+type ErrorDetail struct{ Code, Message, Target string }
+
+// Error returns "<code>: <message>", followed by " (target <t>)" when there is a target.
+func (e *Error) Error() string {
+	s := e.Code + ": " + e.Message
+	if e.Target != "" {
+		s += " (target " + e.Target + ")"
+	}
+	return s
+}
+
+// Classify turns any error from azcore/armcompute/azidentity (or context / net errors) into
+// *Error. nil -> nil; an *Error in err's chain is returned as it is.
+//
+// Terminal is decided by terminal (Azure answers); everything else is transient:
+// AuthenticationFailed and CredentialUnavailable (credentials can be fixed outside Kubernetes
+// without touching the spec), Timeout, Canceled, ConnectionFailed and RequestFailed.
+func Classify(err error) *Error {
+	if err == nil {
+		return nil
+	}
+	var ae *Error
+	if errors.As(err, &ae) {
+		return ae
+	}
+	var re *azcore.ResponseError
+	if errors.As(err, &re) {
+		return fromResponseError(re)
+	}
+	var afe *azidentity.AuthenticationFailedError
+	if errors.As(err, &afe) {
+		return fromAuthenticationFailed(afe)
+	}
+	if isCredentialUnavailable(err) {
+		return &Error{Code: CodeCredentialUnavailable, Message: truncateMessage(firstLinesOf(err.Error(), 10), maxAuthMessage)}
+	}
+	return &Error{Code: transportCode(err), Message: err.Error()}
+}
+
+// IsNotFound reports whether err is Azure's 404 for the resource itself (code NotFound /
+// ResourceNotFound), as opposed to a missing parent.
+func IsNotFound(err error) bool {
+	e := Classify(err)
+	return e != nil && e.HTTPStatus == http.StatusNotFound &&
+		(strings.EqualFold(e.Code, "NotFound") || strings.EqualFold(e.Code, "ResourceNotFound"))
+}
+
+// IsParentMissing reports whether err is Azure's 404 ResourceGroupNotFound or
+// ParentResourceNotFound: the resource group or gallery does not exist.
+func IsParentMissing(err error) bool {
+	e := Classify(err)
+	return e != nil && e.HTTPStatus == http.StatusNotFound &&
+		(strings.EqualFold(e.Code, "ResourceGroupNotFound") || strings.EqualFold(e.Code, "ParentResourceNotFound"))
+}
+
+// transportCode names an error that carries no HTTP answer.
+func transportCode(err error) string {
+	var netErr net.Error
+	switch {
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, os.ErrDeadlineExceeded),
+		errors.As(err, &netErr) && netErr.Timeout():
+		return CodeTimeout
+	case errors.Is(err, context.Canceled):
+		return CodeCanceled
+	case isConnectionError(err):
+		return CodeConnectionFailed
+	default:
+		return CodeRequestFailed
+	}
+}
+
+// isConnectionError reports a connection that could not be made or broke down.
+func isConnectionError(err error) bool {
+	for _, errno := range []syscall.Errno{syscall.ECONNREFUSED, syscall.ECONNRESET, syscall.ECONNABORTED,
+		syscall.EPIPE, syscall.EHOSTUNREACH, syscall.ENETUNREACH} {
+		if errors.Is(err, errno) {
+			return true
+		}
+	}
+	var opErr *net.OpError
+	var dnsErr *net.DNSError
+	return errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, net.ErrClosed) ||
+		errors.As(err, &opErr) || errors.As(err, &dnsErr)
+}
+
+// armError is Azure's error object, ARM's "error" or a flat body.
+type armError struct {
+	Code    string     `json:"code"`
+	Message string     `json:"message"`
+	Target  string     `json:"target"`
+	Details []armError `json:"details"`
+}
+
+// armBody is an error response: {"error":{...}}, an operation status
+// {"status":"Failed","error":{...}}, a resource whose provisioningState is Failed, or a flat
+// {"code","message"}.
+type armBody struct {
+	armError
+	Status     string          `json:"status"`
+	Error      json.RawMessage `json:"error"`
+	Properties struct {
+		ProvisioningState string `json:"provisioningState"`
+	} `json:"properties"`
+}
+
+// parseBody extracts Azure's error object and the operation status (Failed, Canceled or "") from
+// a response body; anything that is not such JSON yields zero values.
+func parseBody(body []byte) (armError, string) {
+	var b armBody
+	if len(body) == 0 || json.Unmarshal(body, &b) != nil {
+		return armError{}, ""
+	}
+	status := b.Status
+	if status == "" {
+		status = b.Properties.ProvisioningState
+	}
+	if !strings.EqualFold(status, "Failed") && !strings.EqualFold(status, "Canceled") {
+		status = ""
+	}
+	var wrapped armError
+	if len(b.Error) > 0 && json.Unmarshal(b.Error, &wrapped) == nil && (wrapped.Code != "" || wrapped.Message != "") {
+		return wrapped, status
+	}
+	return b.armError, status
+}
+
+// fromResponseError classifies an HTTP answer of Azure.
+func fromResponseError(re *azcore.ResponseError) *Error {
+	e := &Error{HTTPStatus: re.StatusCode}
+	var body armError
+	var opStatus string
+	if resp := re.RawResponse; resp != nil {
+		if b, err := runtime.Payload(resp); err == nil {
+			body, opStatus = parseBody(b)
+		}
+		e.RetryAfter = retryAfterFromHeader(resp.Header)
+	}
+	e.Code, e.Message, e.Target = re.ErrorCode, body.Message, body.Target
+	if e.Code == "" {
+		e.Code = body.Code
+	}
+	if e.Code == "" && opStatus != "" {
+		e.Code = CodeOperationFailed
+	}
+	if e.Code == "" {
+		e.Code = CodeRequestFailed
+	}
+	if e.Message == "" {
+		e.Message = defaultMessage(re.StatusCode, opStatus)
+	}
+	e.Details = flattenDetails(body.Details, nil)
+	e.Terminal = terminal(e.HTTPStatus, e.Code, e.Message)
+	return e
+}
+
+// defaultMessage describes an answer that carried no message.
+func defaultMessage(status int, opStatus string) string {
+	if opStatus != "" {
+		return "operation " + strings.ToLower(opStatus)
+	}
+	if status == 0 {
+		return "request failed"
+	}
+	return fmt.Sprintf("HTTP %d %s", status, http.StatusText(status))
+}
+
+// flattenDetails appends the details and their nested details, depth-first.
+func flattenDetails(ds []armError, out []ErrorDetail) []ErrorDetail {
+	for _, d := range ds {
+		out = append(out, ErrorDetail{Code: d.Code, Message: d.Message, Target: d.Target})
+		out = flattenDetails(d.Details, out)
+	}
+	return out
+}
+
+// terminal reports whether only a change by the user can fix an Azure answer with this HTTP
+// status (200 for a failed long-running operation), error code and message. In order:
+//
+//   - 429, 408 and 5xx: transient, whatever the code.
+//   - quota errors (a code containing "Quota", or OperationNotAllowed whose message mentions
+//     quota): terminal.
+//   - throttling, internal-error and another-operation-in-progress codes (AnotherOperationInProgress,
+//     ConcurrentOperation..., or OperationNotAllowed/Conflict whose message speaks of an operation in
+//     progress): transient.
+//   - 400: terminal (InvalidParameter, BadRequest, InvalidRequestContent, ...).
+//   - 401 (InvalidAuthenticationToken, ExpiredAuthenticationToken, ...): transient.
+//   - 403: terminal for RequestDisallowedByPolicy; transient otherwise (AuthorizationFailed: a role
+//     assignment may still arrive).
+//   - 404: terminal for SubscriptionNotFound; transient otherwise (a missing resource group or
+//     gallery may still be created).
+//   - 409: terminal for PropertyChangeNotAllowed and a duplicate identifier (a message that names
+//     publisher, offer and sku, or says "already exists"); transient otherwise.
+//   - any other status, notably a long-running operation that ended Failed: terminal when the code
+//     is one of the terminal codes above or the message says the identifier is a duplicate;
+//     transient otherwise.
+//   - anything unknown is transient.
+func terminal(status int, code, msg string) bool {
+	switch {
+	case status == http.StatusTooManyRequests, status == http.StatusRequestTimeout, status >= 500:
+		return false
+	case isQuota(code, msg):
+		return true
+	case isTransientCode(code, msg):
+		return false
+	}
+	switch status {
+	case http.StatusBadRequest:
+		return true
+	case http.StatusUnauthorized:
+		return false
+	case http.StatusForbidden:
+		return strings.EqualFold(code, "RequestDisallowedByPolicy")
+	case http.StatusNotFound:
+		return strings.EqualFold(code, "SubscriptionNotFound")
+	case http.StatusConflict:
+		return strings.EqualFold(code, "PropertyChangeNotAllowed") || isDuplicate(msg)
+	default:
+		return isTerminalCode(code) || isDuplicate(msg)
+	}
+}
+
+// terminalCodes are codes that only a change by the user can fix, whatever the HTTP status.
+var terminalCodes = map[string]bool{
+	"invalidparameter": true, "badrequest": true, "invalidrequestcontent": true,
+	"invalidrequestformat": true, "invalidresourcename": true, "invalidtemplate": true,
+	"linkedinvalidpropertyid": true, "missingrequiredparameter": true,
+	"propertychangenotallowed": true, "requestdisallowedbypolicy": true,
+	"subscriptionnotfound": true, "invalidsubscriptionid": true,
+}
+
+// transientCodes are codes of failures that go away by themselves.
+var transientCodes = map[string]bool{
+	"toomanyrequests": true, "retryableerror": true, "internalservererror": true,
+	"internalexecutionerror": true, "internaloperationerror": true, "serviceunavailable": true,
+	"gatewaytimeout": true, "requesttimeout": true, "operationpreempted": true,
+	"anotheroperationinprogress": true, "operationtimedout": true,
+}
+
+// isTerminalCode reports a code in terminalCodes.
+func isTerminalCode(code string) bool {
+	return terminalCodes[strings.ToLower(code)]
+}
+
+// isTransientCode reports throttling, internal errors and operations in progress.
+func isTransientCode(code, msg string) bool {
+	c := strings.ToLower(code)
+	switch {
+	case transientCodes[c], strings.Contains(c, "throttl"), strings.HasPrefix(c, "concurrentoperation"):
+		return true
+	case c == "operationnotallowed", c == "conflict":
+		return mentionsOperationInProgress(msg)
+	}
+	return false
+}
+
+// mentionsOperationInProgress reports a message about another operation still running.
+func mentionsOperationInProgress(msg string) bool {
+	m := strings.ToLower(msg)
+	if !strings.Contains(m, "operation") {
+		return false
+	}
+	for _, s := range []string{"in progress", "ongoing", "pending", "currently", "is being", "not yet complete"} {
+		if strings.Contains(m, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// isQuota reports a quota error.
+func isQuota(code, msg string) bool {
+	c := strings.ToLower(code)
+	return strings.Contains(c, "quota") ||
+		(c == "operationnotallowed" && strings.Contains(strings.ToLower(msg), "quota"))
+}
+
+// isDuplicate reports a message saying the image (or its identifier) already exists.
+func isDuplicate(msg string) bool {
+	m := strings.ToLower(msg)
+	return strings.Contains(m, "already exists") ||
+		(strings.Contains(m, "publisher") && strings.Contains(m, "offer") && strings.Contains(m, "sku"))
+}
+
+// retryAfterFromHeader reads retry-after-ms, x-ms-retry-after-ms (milliseconds) and Retry-After (seconds or
+// an HTTP-date); 0 when none is present, valid and positive.
+func retryAfterFromHeader(h http.Header) time.Duration {
+	for _, name := range []string{"Retry-After-Ms", "X-Ms-Retry-After-Ms"} {
+		if ms, err := strconv.ParseInt(strings.TrimSpace(h.Get(name)), 10, 64); err == nil && ms > 0 {
+			return time.Duration(ms) * time.Millisecond
+		}
+	}
+	v := strings.TrimSpace(h.Get("Retry-After"))
+	if v == "" {
+		return 0
+	}
+	if s, err := strconv.ParseInt(v, 10, 64); err == nil {
+		return max(time.Duration(s)*time.Second, 0)
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return max(t.Sub(clockNow()), 0)
+	}
+	return 0
+}
+
+// aadsts matches an Entra ID error code and its description, up to the end of the line.
+var aadsts = regexp.MustCompile(`AADSTS\d+[^\r\n]*`)
+
+// credentialType matches the credential type azidentity puts first in its messages.
+var credentialType = regexp.MustCompile(`^[A-Za-z]*Credential\b`)
+
+// entraError is the error body of Microsoft Entra ID's token endpoint.
+type entraError struct {
+	Error       string `json:"error"`
+	Description string `json:"error_description"`
+}
+
+// fromAuthenticationFailed classifies a failed token request. When Entra ID answered, the message
+// keeps only the credential type, the HTTP status, Entra's error and the AADSTS code and
+// description (its first line): never the request, the raw response or anything else
+// azidentity's Error text carries. Without an answer it keeps the first line of azidentity's
+// message (the reason, such as a network error), shortened.
+func fromAuthenticationFailed(afe *azidentity.AuthenticationFailedError) *Error {
+	e := &Error{Code: CodeAuthenticationFailed}
+	full := afe.Error()
+	credType := credentialType.FindString(full)
+	msg := credType
+	if msg == "" {
+		msg = "credential"
+	}
+	msg += " authentication failed"
+	if resp := afe.RawResponse; resp != nil {
+		e.HTTPStatus = resp.StatusCode
+		e.RetryAfter = retryAfterFromHeader(resp.Header)
+		msg += fmt.Sprintf(" (HTTP %d)", resp.StatusCode)
+		body := entraErrorOf(resp)
+		if body.Error != "" {
+			msg += ": " + body.Error
+		}
+		if d := aadsts.FindString(body.Description); d != "" {
+			msg += ": " + strings.TrimSpace(d)
+		}
+	} else if d := aadsts.FindString(full); d != "" {
+		msg += ": " + strings.TrimSpace(d)
+	} else if reason := strings.TrimLeft(strings.TrimPrefix(firstLinesOf(full, 1), credType), ": "); reason != "" {
+		// No answer from Entra ID (a network error, say): azidentity's first line is the reason.
+		msg += ": " + truncateMessage(reason, maxReason)
+	}
+	e.Message = truncateMessage(msg, maxAuthMessage)
+	return e
+}
+
+// entraErrorOf parses an Entra error response; zero when it is not one.
+func entraErrorOf(resp *http.Response) entraError {
+	var body entraError
+	if b, err := runtime.Payload(resp); err == nil && len(b) > 0 {
+		_ = json.Unmarshal(b, &body) // a body that is not an Entra error leaves it zero
+	}
+	return body
+}
+
+// isCredentialUnavailable reports azidentity's credentialUnavailableError (unexported, so matched
+// by type name) or AuthenticationRequiredError anywhere in err's chain.
+func isCredentialUnavailable(err error) bool {
+	var are *azidentity.AuthenticationRequiredError
+	if errors.As(err, &are) {
+		return true
+	}
+	return anyInChain(err, func(e error) bool {
+		t := reflect.TypeOf(e)
+		return t.Kind() == reflect.Pointer && t.Elem().Name() == "credentialUnavailableError" &&
+			t.Elem().PkgPath() == reflect.TypeFor[azidentity.AuthenticationFailedError]().PkgPath()
+	})
+}
+
+// anyInChain reports whether match holds for err or any error it wraps.
+func anyInChain(err error, match func(error) bool) bool {
+	if err == nil {
+		return false
+	}
+	if match(err) {
+		return true
+	}
+	switch u := err.(type) {
+	case interface{ Unwrap() error }:
+		return anyInChain(u.Unwrap(), match)
+	case interface{ Unwrap() []error }:
+		for _, e := range u.Unwrap() {
+			if anyInChain(e, match) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// firstLinesOf returns at most n lines of s.
+func firstLinesOf(s string, n int) string {
+	lines := strings.SplitN(s, "\n", n+1)
+	if len(lines) > n {
+		lines = lines[:n]
+	}
+	return strings.TrimSpace(strings.Join(lines, "\n"))
+}
+
+// truncateMessage shortens s to at most n bytes, marking the cut.
+func truncateMessage(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return strings.ToValidUTF8(s[:n-3], "") + "..."
+}
