@@ -121,7 +121,7 @@ func credentialsKey(c Credentials) string {
 func (f *Factory) clientOptions(subscription string) *arm.ClientOptions {
 	return &arm.ClientOptions{
 		ClientOptions: policy.ClientOptions{
-			Cloud:           f.cloud.configuration(),
+			Cloud:           f.cloud.Configuration(),
 			Transport:       f.httpClient,
 			Retry:           policy.RetryOptions{MaxRetries: -1},
 			PerCallPolicies: []policy.Policy{f.limiterFor(subscription), observePolicy{}},

@@ -118,8 +118,8 @@ func envOr(key, def string) string {
 	return def
 }
 
-// configuration is the azcore cloud configuration of c.
-func (c Cloud) configuration() cloud.Configuration {
+// Configuration is the azcore cloud configuration of c.
+func (c Cloud) Configuration() cloud.Configuration {
 	return cloud.Configuration{
 		ActiveDirectoryAuthorityHost: c.AuthorityHost,
 		Services: map[cloud.ServiceName]cloud.ServiceConfiguration{
@@ -153,7 +153,7 @@ func (c Cloud) HTTPClient() (*http.Client, error) {
 // client secret when one is given, else workload identity when a federated token file is given,
 // else managed identity (user-assigned when a client ID is given).
 func NewCredential(creds Credentials, c Cloud, transport policy.Transporter) (azcore.TokenCredential, error) {
-	opts := azcore.ClientOptions{Cloud: c.configuration(), Transport: transport}
+	opts := azcore.ClientOptions{Cloud: c.Configuration(), Transport: transport}
 	switch {
 	case creds.ClientSecret != "":
 		if creds.TenantID == "" || creds.ClientID == "" {

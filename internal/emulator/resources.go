@@ -1,0 +1,807 @@
+package emulator
+
+import (
+	"encoding/json"
+	"io"
+	"maps"
+	"net/http"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// node is a resource in the tree subscription → group → gallery → image →
+// version. All fields are guarded by Server.mu.
+type node struct {
+	kind      routeKind // kindUnknown for a subscription root
+	name      string
+	location  string
+	tags      map[string]string
+	managedBy string
+	props     map[string]any   // gallery and version properties (sanitized)
+	image     *imageProperties // image properties
+	state     string           // provisioningState
+	op        *operation
+	deleting  bool // resource group deletion in progress
+	children  map[string]*node
+	parent    *node
+	created   time.Time
+}
+
+// newNode creates a child of parent (not yet attached).
+func newNode(kind routeKind, name string, parent *node) *node {
+	return &node{kind: kind, name: name, parent: parent, children: map[string]*node{}, created: time.Now().UTC()}
+}
+
+// attach adds n to its parent.
+func (n *node) attach() { n.parent.children[strings.ToLower(n.name)] = n }
+
+// attached reports whether n is still reachable from its subscription root.
+func (n *node) attached() bool {
+	for c := n; c.parent != nil; c = c.parent {
+		if c.parent.children[strings.ToLower(c.name)] != c {
+			return false
+		}
+	}
+	return true
+}
+
+// id returns the ARM resource id with Azure's casing.
+func (n *node) id() string {
+	switch n.kind {
+	case kindGroup:
+		return n.parent.id() + "/resourceGroups/" + n.name
+	case kindGallery:
+		return n.parent.id() + "/providers/Microsoft.Compute/galleries/" + n.name
+	case kindImage:
+		return n.parent.id() + "/images/" + n.name
+	case kindVersion:
+		return n.parent.id() + "/versions/" + n.name
+	}
+	return "/subscriptions/" + n.name
+}
+
+// resourceType returns the ARM type of n.
+func (n *node) resourceType() string {
+	switch n.kind {
+	case kindGroup:
+		return "Microsoft.Resources/resourceGroups"
+	case kindGallery:
+		return "Microsoft.Compute/galleries"
+	case kindImage:
+		return "Microsoft.Compute/galleries/images"
+	case kindVersion:
+		return "Microsoft.Compute/galleries/images/versions"
+	}
+	return ""
+}
+
+// typeLabel is a human label for messages.
+func (n *node) typeLabel() string {
+	switch n.kind {
+	case kindGroup:
+		return "resource group"
+	case kindGallery:
+		return "gallery"
+	case kindImage:
+		return "gallery image"
+	case kindVersion:
+		return "gallery image version"
+	}
+	return "resource"
+}
+
+// childLocked returns the child named name after settling its operation
+// (which may remove it).
+func (s *Server) childLocked(parent *node, name string) *node {
+	c := parent.children[strings.ToLower(name)]
+	if c != nil && c.op != nil {
+		s.settleLocked(c.op)
+		c = parent.children[strings.ToLower(name)]
+	}
+	return c
+}
+
+// rootLocked returns (creating) the subscription root.
+func (s *Server) rootLocked(sub string) *node {
+	k := strings.ToLower(sub)
+	r := s.roots[k]
+	if r == nil {
+		r = &node{name: strings.ToLower(sub), children: map[string]*node{}}
+		s.roots[k] = r
+	}
+	return r
+}
+
+// groupLocked returns the route's resource group or ResourceGroupNotFound.
+func (s *Server) groupLocked(rt route) (*node, *apiError) {
+	g := s.childLocked(s.rootLocked(rt.sub), rt.rg)
+	if g == nil {
+		return nil, errf(http.StatusNotFound, "ResourceGroupNotFound", "Resource group '%s' could not be found.", rt.rg)
+	}
+	return g, nil
+}
+
+// writableGroupLocked is groupLocked that also refuses groups being deleted.
+func (s *Server) writableGroupLocked(rt route) (*node, *apiError) {
+	g, e := s.groupLocked(rt)
+	if e == nil && g.deleting {
+		e = errf(http.StatusConflict, "ResourceGroupBeingDeleted",
+			"The resource group '%s' is in deprovisioning state and cannot perform this operation.", g.name)
+	}
+	return g, e
+}
+
+// parentNotFound is ARM's error for a missing parent of a nested resource.
+func parentNotFound(name string) *apiError {
+	return errf(http.StatusNotFound, "ParentResourceNotFound",
+		"Can not perform requested operation on nested resource. Parent resource '%s' not found.", name)
+}
+
+// galleryLocked returns the route's gallery; missing is ParentResourceNotFound
+// (the gallery is the parent of the addressed resource).
+func (s *Server) galleryLocked(rt route, write bool) (*node, *apiError) {
+	get := s.groupLocked
+	if write {
+		get = s.writableGroupLocked
+	}
+	g, e := get(rt)
+	if e != nil {
+		return nil, e
+	}
+	gal := s.childLocked(g, rt.gallery)
+	if gal == nil {
+		return nil, parentNotFound(rt.gallery)
+	}
+	if write && deletingLocked(s, gal) {
+		return nil, conflictBusy(gal, "write nested resource")
+	}
+	return gal, nil
+}
+
+// imageLocked returns the route's image as the parent of a version.
+func (s *Server) imageLocked(rt route, write bool) (*node, *apiError) {
+	gal, e := s.galleryLocked(rt, write)
+	if e != nil {
+		return nil, e
+	}
+	img := s.childLocked(gal, rt.image)
+	if img == nil {
+		return nil, parentNotFound(rt.gallery + "/" + rt.image)
+	}
+	if write && deletingLocked(s, img) {
+		return nil, conflictBusy(img, "write nested resource")
+	}
+	return img, nil
+}
+
+// deletingLocked reports whether n is being deleted.
+func deletingLocked(s *Server, n *node) bool {
+	return s.busyLocked(n) && n.op.isDelete
+}
+
+// notFound is the 404 for a missing resource of the given type path.
+func notFound(code, typePath, rg string) *apiError {
+	msg := "The Resource '" + typePath + "' under resource group '" + rg + "' was not found."
+	if code == "ResourceNotFound" {
+		msg += " For more details please go to https://aka.ms/ARMResourceNotFoundFix"
+	}
+	return &apiError{status: http.StatusNotFound, Code: code, Message: msg}
+}
+
+// envelope is the common request body of a tracked resource.
+type envelope struct {
+	Location   string            `json:"location"`
+	Tags       map[string]string `json:"tags"`
+	ManagedBy  string            `json:"managedBy"`
+	Properties json.RawMessage   `json:"properties"`
+}
+
+// readBody reads the request body (up to 4 MiB).
+func readBody(r *http.Request) ([]byte, *apiError) {
+	b, err := io.ReadAll(io.LimitReader(r.Body, 4<<20))
+	if err != nil {
+		return nil, errf(http.StatusBadRequest, "InvalidRequestContent", "The request content could not be read: %v", err)
+	}
+	return b, nil
+}
+
+// decodeJSON unmarshals b into v, producing ARM's deserialization error.
+func decodeJSON(b []byte, v any) *apiError {
+	if len(strings.TrimSpace(string(b))) == 0 {
+		return errf(http.StatusBadRequest, "InvalidRequestContent",
+			"The request content was invalid and could not be deserialized: 'The request body is empty.'.")
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return errf(http.StatusBadRequest, "InvalidRequestContent",
+			"The request content was invalid and could not be deserialized: '%s'.", err.Error())
+	}
+	return nil
+}
+
+// renderLocked renders n as its ARM JSON representation.
+func (s *Server) renderLocked(n *node) map[string]any {
+	m := map[string]any{"id": n.id(), "name": n.name, "type": n.resourceType(), "location": n.location}
+	if len(n.tags) > 0 {
+		m["tags"] = maps.Clone(n.tags)
+	}
+	switch n.kind {
+	case kindGroup:
+		if n.managedBy != "" {
+			m["managedBy"] = n.managedBy
+		}
+		st := "Succeeded"
+		if n.deleting {
+			st = "Deleting"
+		}
+		m["properties"] = map[string]any{"provisioningState": st}
+	case kindImage:
+		m["properties"] = n.image.render(n.state)
+	default:
+		p := deepCopy(n.props)
+		p["provisioningState"] = n.state
+		m["properties"] = p
+	}
+	return m
+}
+
+// deepCopy copies a JSON-like map.
+func deepCopy(m map[string]any) map[string]any {
+	if m == nil {
+		return map[string]any{}
+	}
+	b, _ := json.Marshal(m)
+	var out map[string]any
+	_ = json.Unmarshal(b, &out)
+	if out == nil {
+		out = map[string]any{}
+	}
+	return out
+}
+
+// mergePatch applies an RFC 7386 JSON merge patch to target.
+func mergePatch(target map[string]any, patch map[string]any) map[string]any {
+	if target == nil {
+		target = map[string]any{}
+	}
+	for k, v := range patch {
+		if v == nil {
+			delete(target, k)
+			continue
+		}
+		if pm, ok := v.(map[string]any); ok {
+			tm, _ := target[k].(map[string]any)
+			target[k] = mergePatch(tm, pm)
+			continue
+		}
+		target[k] = v
+	}
+	return target
+}
+
+// sortedChildren returns n's children sorted by lowercase name.
+func sortedChildren(n *node) []*node {
+	keys := make([]string, 0, len(n.children))
+	for k := range n.children {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	out := make([]*node, len(keys))
+	for i, k := range keys {
+		out[i] = n.children[k]
+	}
+	return out
+}
+
+// writeResource writes the representation of n with status.
+func (s *Server) writeResource(ar *armRequest, status int, n *node) {
+	s.mu.Lock()
+	m := s.renderLocked(n)
+	s.mu.Unlock()
+	writeJSON(ar.w, status, m)
+}
+
+// ---- resource groups ----
+
+// handleGroupList lists the subscription's resource groups.
+func (s *Server) handleGroupList(ar *armRequest) {
+	if ar.r.Method != http.MethodGet {
+		methodNotAllowed(ar)
+		return
+	}
+	s.mu.Lock()
+	var out []any
+	root := s.rootLocked(ar.rt.sub)
+	for _, g := range sortedChildren(root) {
+		out = append(out, s.renderLocked(g))
+	}
+	s.mu.Unlock()
+	if out == nil {
+		out = []any{}
+	}
+	writeJSON(ar.w, http.StatusOK, map[string]any{"value": out})
+}
+
+// handleGroup serves a resource group.
+func (s *Server) handleGroup(ar *armRequest) {
+	switch ar.r.Method {
+	case http.MethodGet, http.MethodHead:
+		s.mu.Lock()
+		g, e := s.groupLocked(ar.rt)
+		var m map[string]any
+		if e == nil {
+			m = s.renderLocked(g)
+		}
+		s.mu.Unlock()
+		switch {
+		case ar.r.Method == http.MethodHead && e != nil:
+			ar.w.WriteHeader(http.StatusNotFound)
+		case ar.r.Method == http.MethodHead:
+			ar.w.WriteHeader(http.StatusNoContent)
+		case e != nil:
+			writeError(ar.w, e)
+		default:
+			writeJSON(ar.w, http.StatusOK, m)
+		}
+	case http.MethodPut:
+		s.putGroup(ar)
+	case http.MethodPatch:
+		s.patchGroup(ar)
+	case http.MethodDelete:
+		s.deleteGroup(ar)
+	default:
+		methodNotAllowed(ar)
+	}
+}
+
+// rgNamePattern is ARM's resource group name rule.
+var rgNamePattern = regexp.MustCompile(`^[-\w._()]{1,90}$`)
+
+// putGroup creates or updates a resource group (synchronously).
+func (s *Server) putGroup(ar *armRequest) {
+	b, e := readBody(ar.r)
+	var env envelope
+	if e == nil {
+		e = decodeJSON(b, &env)
+	}
+	if e == nil && (!rgNamePattern.MatchString(ar.rt.rg) || strings.HasSuffix(ar.rt.rg, ".")) {
+		e = errf(http.StatusBadRequest, "InvalidResourceGroup",
+			"The provided resource group name '%s' has these invalid characters: it must be 1-90 characters of "+
+				"letters, digits, underscores, hyphens, periods and parentheses, and must not end in a period.", ar.rt.rg)
+	}
+	var loc string
+	if e == nil {
+		loc, e = checkLocation(env.Location, "resourceGroups")
+	}
+	if e != nil {
+		writeError(ar.w, e)
+		return
+	}
+	s.mu.Lock()
+	root := s.rootLocked(ar.rt.sub)
+	g := s.childLocked(root, ar.rt.rg)
+	status := http.StatusOK
+	switch {
+	case g == nil:
+		g = newNode(kindGroup, ar.rt.rg, root)
+		g.location = loc
+		g.attach()
+		status = http.StatusCreated
+	case g.deleting:
+		e = errf(http.StatusConflict, "ResourceGroupBeingDeleted",
+			"The resource group '%s' is in deprovisioning state and cannot perform this operation.", g.name)
+	case g.location != loc:
+		e = errf(http.StatusConflict, "InvalidResourceGroupLocation",
+			"Invalid resource group location '%s'. The Resource group already exists in location '%s'.", loc, g.location)
+	}
+	if e == nil {
+		g.tags, g.managedBy, g.state = env.Tags, env.ManagedBy, "Succeeded"
+	}
+	s.mu.Unlock()
+	if e != nil {
+		writeError(ar.w, e)
+		return
+	}
+	s.writeResource(ar, status, g)
+}
+
+// patchGroup updates a resource group's tags and managedBy.
+func (s *Server) patchGroup(ar *armRequest) {
+	b, e := readBody(ar.r)
+	var env envelope
+	if e == nil {
+		e = decodeJSON(b, &env)
+	}
+	if e != nil {
+		writeError(ar.w, e)
+		return
+	}
+	s.mu.Lock()
+	g, e := s.writableGroupLocked(ar.rt)
+	if e == nil {
+		if env.Tags != nil {
+			g.tags = env.Tags
+		}
+		if env.ManagedBy != "" {
+			g.managedBy = env.ManagedBy
+		}
+	}
+	s.mu.Unlock()
+	if e != nil {
+		writeError(ar.w, e)
+		return
+	}
+	s.writeResource(ar, http.StatusOK, g)
+}
+
+// deleteGroup starts deleting a resource group and everything in it.
+func (s *Server) deleteGroup(ar *armRequest) {
+	s.mu.Lock()
+	g, e := s.groupLocked(ar.rt)
+	var op *operation
+	if e == nil {
+		if g.deleting && g.op != nil {
+			op = g.op
+		} else {
+			g.deleting = true
+			op = s.startOpLocked(ar, g, true)
+		}
+	}
+	s.mu.Unlock()
+	if e != nil {
+		writeError(ar.w, e)
+		return
+	}
+	ar.w.Header().Set("Location", groupOperationURL(ar.base, op, ar.apiVersion))
+	s.setRetryAfter(ar.w)
+	ar.w.WriteHeader(http.StatusAccepted)
+}
+
+// ---- galleries ----
+
+// galleryNameOK implements the gallery name rule ^[^_\W][\w._]{0,79}(?<![-.])$.
+func galleryNameOK(n string) bool {
+	return nameRule(n, "._")
+}
+
+// nameRule checks: 1-80 chars; first is a letter or digit; the rest are
+// word characters or one of extra; the last is not '-' or '.'.
+func nameRule(n, extra string) bool {
+	if len(n) == 0 || len(n) > 80 {
+		return false
+	}
+	for i, c := range n {
+		alnum := c < 128 && (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9')
+		switch {
+		case i == 0 && !alnum:
+			return false
+		case !alnum && c != '_' && !strings.ContainsRune(extra, c):
+			return false
+		}
+	}
+	last := n[len(n)-1]
+	return last != '-' && last != '.'
+}
+
+// invalidName is the Compute error for a name breaking its rule.
+func invalidName(param, rule string) *apiError {
+	return errf(http.StatusBadRequest, "InvalidParameter",
+		"The entity name '%s' is invalid according to its validation rule: %s.", param, rule).withTarget(param)
+}
+
+// handleGallery serves a gallery.
+func (s *Server) handleGallery(ar *armRequest) {
+	switch ar.r.Method {
+	case http.MethodGet:
+		s.mu.Lock()
+		g, e := s.groupLocked(ar.rt)
+		var m map[string]any
+		if e == nil {
+			if gal := s.childLocked(g, ar.rt.gallery); gal != nil {
+				m = s.renderLocked(gal)
+			} else {
+				e = notFound("ResourceNotFound", "Microsoft.Compute/galleries/"+ar.rt.gallery, ar.rt.rg)
+			}
+		}
+		s.mu.Unlock()
+		if e != nil {
+			writeError(ar.w, e)
+			return
+		}
+		writeJSON(ar.w, http.StatusOK, m)
+	case http.MethodPut, http.MethodPatch:
+		s.putGallery(ar)
+	case http.MethodDelete:
+		s.deleteChild(ar, func() (*node, *apiError) { return s.writableGroupLocked(ar.rt) }, ar.rt.gallery)
+	default:
+		methodNotAllowed(ar)
+	}
+}
+
+// putGallery creates, replaces (PUT) or merges (PATCH) a gallery.
+func (s *Server) putGallery(ar *armRequest) {
+	patch := ar.r.Method == http.MethodPatch
+	b, e := readBody(ar.r)
+	var env envelope
+	if e == nil {
+		e = decodeJSON(b, &env)
+	}
+	var props map[string]any
+	if e == nil && len(env.Properties) > 0 && string(env.Properties) != "null" {
+		e = decodeJSON(env.Properties, &props)
+	}
+	if e == nil && !galleryNameOK(ar.rt.gallery) {
+		e = invalidName("galleryName", `^[^_\W][\w._]{0,79}(?<![-.])$`)
+	}
+	var loc string
+	if e == nil && !patch {
+		loc, e = checkLocation(env.Location, "Microsoft.Compute/galleries")
+	}
+	if e != nil {
+		writeError(ar.w, e)
+		return
+	}
+	for _, ro := range []string{"provisioningState", "identifier", "sharingStatus"} {
+		delete(props, ro)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	g, e := s.writableGroupLocked(ar.rt)
+	if e != nil {
+		writeError(ar.w, e)
+		return
+	}
+	gal := s.childLocked(g, ar.rt.gallery)
+	status := http.StatusOK
+	switch {
+	case gal == nil && patch:
+		writeError(ar.w, notFound("ResourceNotFound", "Microsoft.Compute/galleries/"+ar.rt.gallery, ar.rt.rg))
+		return
+	case gal == nil:
+		gal = newNode(kindGallery, ar.rt.gallery, g)
+		gal.location = loc
+		gal.attach()
+		gal.state, status = "Creating", http.StatusCreated
+	case s.busyLocked(gal):
+		writeError(ar.w, conflictBusy(gal, ar.r.Method))
+		return
+	case !patch && gal.location != loc:
+		writeError(ar.w, propertyChange("location"))
+		return
+	default:
+		gal.state = "Updating"
+	}
+	if patch {
+		gal.props = mergePatch(gal.props, props)
+		if env.Tags != nil {
+			gal.tags = env.Tags
+		}
+	} else {
+		gal.props, gal.tags = props, env.Tags
+	}
+	if gal.props == nil {
+		gal.props = map[string]any{}
+	}
+	gal.props["identifier"] = map[string]any{"uniqueName": strings.ToLower(ar.rt.sub) + "-" + strings.ToUpper(gal.name)}
+	op := s.startOpLocked(ar, gal, false)
+	s.setLROHeadersLocked(ar, op)
+	writeJSON(ar.w, status, s.renderLocked(gal))
+}
+
+// handleGalleryList lists the galleries of a resource group.
+func (s *Server) handleGalleryList(ar *armRequest) {
+	if ar.r.Method != http.MethodGet {
+		methodNotAllowed(ar)
+		return
+	}
+	s.mu.Lock()
+	g, e := s.groupLocked(ar.rt)
+	out := []any{}
+	if e == nil {
+		for _, gal := range sortedChildren(g) {
+			if s.childLocked(g, gal.name) != nil {
+				out = append(out, s.renderLocked(gal))
+			}
+		}
+	}
+	s.mu.Unlock()
+	if e != nil {
+		writeError(ar.w, e)
+		return
+	}
+	writeJSON(ar.w, http.StatusOK, map[string]any{"value": out})
+}
+
+// deleteChild deletes the child named name of the parent returned by
+// parentFn: 204 when absent, 409 when busy or when it has nested resources,
+// otherwise 202 with the LRO headers.
+func (s *Server) deleteChild(ar *armRequest, parentFn func() (*node, *apiError), name string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	parent, e := parentFn()
+	if e != nil {
+		writeError(ar.w, e)
+		return
+	}
+	n := s.childLocked(parent, name)
+	if n == nil {
+		ar.w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	if s.busyLocked(n) {
+		if n.op.isDelete {
+			s.setLROHeadersLocked(ar, n.op)
+			ar.w.WriteHeader(http.StatusAccepted)
+			return
+		}
+		writeError(ar.w, conflictBusy(n, ar.r.Method))
+		return
+	}
+	if len(n.children) > 0 {
+		writeError(ar.w, errf(http.StatusConflict, "CannotDeleteResource",
+			"Cannot delete resource while nested resources exist. Some existing nested resource IDs include: '%s'. "+
+				"Please delete all nested resources before deleting this resource.", nestedIDs(n)))
+		return
+	}
+	n.state = "Deleting"
+	op := s.startOpLocked(ar, n, true)
+	s.setLROHeadersLocked(ar, op)
+	ar.w.WriteHeader(http.StatusAccepted)
+}
+
+// nestedIDs lists up to three nested resources of n as type paths
+// ("Microsoft.Compute/galleries/g/images/i").
+func nestedIDs(n *node) string {
+	var ids []string
+	for _, c := range sortedChildren(n) {
+		id := c.id()
+		if i := strings.Index(id, "/providers/"); i >= 0 {
+			id = id[i+len("/providers/"):]
+		}
+		ids = append(ids, id)
+		if len(ids) == 3 {
+			break
+		}
+	}
+	return strings.Join(ids, "', '")
+}
+
+// ---- image versions ----
+
+// versionNamePattern is Major.Minor.Patch with int32 parts.
+var versionNamePattern = regexp.MustCompile(`^\d{1,10}\.\d{1,10}\.\d{1,10}$`)
+
+// versionNameOK validates an image version name.
+func versionNameOK(n string) bool {
+	if !versionNamePattern.MatchString(n) {
+		return false
+	}
+	for _, p := range strings.Split(n, ".") {
+		if v, err := strconv.ParseInt(p, 10, 64); err != nil || v > 2147483647 {
+			return false
+		}
+	}
+	return true
+}
+
+// handleVersion serves a gallery image version (minimal semantics).
+func (s *Server) handleVersion(ar *armRequest) {
+	switch ar.r.Method {
+	case http.MethodGet:
+		s.mu.Lock()
+		img, e := s.imageLocked(ar.rt, false)
+		var m map[string]any
+		if e == nil {
+			if v := s.childLocked(img, ar.rt.ver); v != nil {
+				m = s.renderLocked(v)
+			} else {
+				e = notFound("NotFound", "Microsoft.Compute/galleries/"+ar.rt.gallery+"/images/"+ar.rt.image+
+					"/versions/"+ar.rt.ver, ar.rt.rg)
+			}
+		}
+		s.mu.Unlock()
+		if e != nil {
+			writeError(ar.w, e)
+			return
+		}
+		writeJSON(ar.w, http.StatusOK, m)
+	case http.MethodPut:
+		s.putVersion(ar)
+	case http.MethodDelete:
+		s.deleteChild(ar, func() (*node, *apiError) { return s.imageLocked(ar.rt, true) }, ar.rt.ver)
+	default:
+		methodNotAllowed(ar)
+	}
+}
+
+// putVersion creates or replaces an image version.
+func (s *Server) putVersion(ar *armRequest) {
+	b, e := readBody(ar.r)
+	var env envelope
+	if e == nil {
+		e = decodeJSON(b, &env)
+	}
+	var props map[string]any
+	if e == nil && len(env.Properties) > 0 && string(env.Properties) != "null" {
+		e = decodeJSON(env.Properties, &props)
+	}
+	if e == nil && !versionNameOK(ar.rt.ver) {
+		e = errf(http.StatusBadRequest, "InvalidParameter",
+			"The gallery image version name '%s' is invalid. It must be in the format Major(int32).Minor(int32).Patch(int32).",
+			ar.rt.ver).withTarget("galleryImageVersionName")
+	}
+	var loc string
+	if e == nil {
+		loc, e = checkLocation(env.Location, "Microsoft.Compute/galleries/images/versions")
+	}
+	if e == nil && props["storageProfile"] == nil {
+		e = errf(http.StatusBadRequest, "InvalidParameter",
+			"Required parameter 'galleryImageVersion.properties.storageProfile' is missing (null).").
+			withTarget("galleryImageVersion.properties.storageProfile")
+	}
+	if e != nil {
+		writeError(ar.w, e)
+		return
+	}
+	delete(props, "provisioningState")
+	delete(props, "replicationStatus")
+	pp, _ := props["publishingProfile"].(map[string]any)
+	if pp == nil {
+		pp = map[string]any{}
+	}
+	if pp["publishedDate"] == nil {
+		pp["publishedDate"] = time.Now().UTC().Format(time.RFC3339Nano)
+	}
+	props["publishingProfile"] = pp
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	img, e := s.imageLocked(ar.rt, true)
+	if e != nil {
+		writeError(ar.w, e)
+		return
+	}
+	v := s.childLocked(img, ar.rt.ver)
+	status := http.StatusOK
+	switch {
+	case v == nil:
+		v = newNode(kindVersion, ar.rt.ver, img)
+		v.location = loc
+		v.attach()
+		v.state, status = "Creating", http.StatusCreated
+	case s.busyLocked(v):
+		writeError(ar.w, conflictBusy(v, ar.r.Method))
+		return
+	default:
+		v.state = "Updating"
+	}
+	v.props, v.tags = props, env.Tags
+	op := s.startOpLocked(ar, v, false)
+	s.setLROHeadersLocked(ar, op)
+	writeJSON(ar.w, status, s.renderLocked(v))
+}
+
+// handleVersionList lists an image's versions.
+func (s *Server) handleVersionList(ar *armRequest) {
+	if ar.r.Method != http.MethodGet {
+		methodNotAllowed(ar)
+		return
+	}
+	s.mu.Lock()
+	img, e := s.imageLocked(ar.rt, false)
+	out := []any{}
+	if e == nil {
+		for _, v := range sortedChildren(img) {
+			if s.childLocked(img, v.name) != nil {
+				out = append(out, s.renderLocked(v))
+			}
+		}
+	}
+	s.mu.Unlock()
+	if e != nil {
+		writeError(ar.w, e)
+		return
+	}
+	writeJSON(ar.w, http.StatusOK, map[string]any{"value": out})
+}

@@ -1,0 +1,167 @@
+package emulator
+
+import (
+	"net/http"
+	"strings"
+)
+
+// routeKind identifies the ARM resource (or collection) a path names.
+type routeKind int
+
+const (
+	kindUnknown routeKind = iota
+	kindGroupList
+	kindGroup
+	kindGroupOperation
+	kindGalleryList
+	kindGallery
+	kindImageList
+	kindImage
+	kindVersionList
+	kindVersion
+	kindOperation
+)
+
+// isCompute reports whether the route belongs to Microsoft.Compute.
+func (k routeKind) isCompute() bool {
+	return k >= kindGalleryList && k <= kindOperation
+}
+
+// computeType is the resource type name used in ARM messages.
+func (k routeKind) computeType() string {
+	switch k {
+	case kindGallery, kindGalleryList:
+		return "galleries"
+	case kindImage, kindImageList:
+		return "galleries/images"
+	case kindVersion, kindVersionList:
+		return "galleries/images/versions"
+	case kindOperation:
+		return "locations/capsOperations"
+	}
+	return ""
+}
+
+// route is a parsed ARM path. Names keep the casing of the request.
+type route struct {
+	kind                         routeKind
+	sub, rg, gallery, image, ver string
+	location, opID               string
+}
+
+// parseRoute parses an ARM path, matching fixed segments case-insensitively.
+func parseRoute(path string) (route, *apiError) {
+	segs := strings.Split(strings.Trim(path, "/"), "/")
+	var rt route
+	eq := func(i int, s string) bool { return i < len(segs) && strings.EqualFold(segs[i], s) }
+	bad := errf(http.StatusNotFound, "NotFound", "No HTTP resource was found that matches the request URI '%s'.", path)
+	if len(segs) < 2 || !eq(0, "subscriptions") || segs[1] == "" {
+		return rt, bad
+	}
+	for _, s := range segs {
+		if s == "" {
+			return rt, bad
+		}
+	}
+	rt.sub = segs[1]
+	n := len(segs)
+	switch {
+	case n == 4 && eq(2, "operationresults"):
+		rt.kind, rt.opID = kindGroupOperation, segs[3]
+		return rt, nil
+	case n == 8 && eq(2, "providers") && eq(3, "Microsoft.Compute") && eq(4, "locations") &&
+		(eq(6, "capsOperations") || eq(6, "operations")):
+		rt.kind, rt.location, rt.opID = kindOperation, segs[5], segs[7]
+		return rt, nil
+	case n < 3 || !eq(2, "resourcegroups"):
+		return rt, bad
+	case n == 3:
+		rt.kind = kindGroupList
+		return rt, nil
+	}
+	rt.rg = segs[3]
+	if n == 4 {
+		rt.kind = kindGroup
+		return rt, nil
+	}
+	if n < 7 || !eq(4, "providers") {
+		return rt, bad
+	}
+	if !eq(5, "Microsoft.Compute") || !eq(6, "galleries") {
+		return rt, errf(http.StatusBadRequest, "InvalidResourceType",
+			"The resource type '%s' could not be found in the namespace '%s' for the emulator.", strings.Join(segs[6:], "/"), segs[5])
+	}
+	kinds := []routeKind{kindGalleryList, kindGallery, kindImageList, kindImage, kindVersionList, kindVersion}
+	if n > 12 || (n >= 9 && !eq(8, "images")) || (n >= 11 && !eq(10, "versions")) {
+		return rt, errf(http.StatusBadRequest, "InvalidResourceType",
+			"The resource type '%s' could not be found in the namespace 'Microsoft.Compute' for api version '2024-03-03'.",
+			typePath(segs[6:]))
+	}
+	rt.kind = kinds[n-7]
+	if n >= 8 {
+		rt.gallery = segs[7]
+	}
+	if n >= 10 {
+		rt.image = segs[9]
+	}
+	if n >= 12 {
+		rt.ver = segs[11]
+	}
+	return rt, nil
+}
+
+// typePath returns the type segments (every other segment) of a path tail.
+func typePath(segs []string) string {
+	var t []string
+	for i := 0; i < len(segs); i += 2 {
+		t = append(t, segs[i])
+	}
+	return strings.Join(t, "/")
+}
+
+// scope returns the ARM scope string of the route.
+func (rt route) scope() string {
+	s := "/subscriptions/" + rt.sub
+	if rt.rg == "" {
+		return s
+	}
+	s += "/resourceGroups/" + rt.rg
+	if rt.kind == kindGroup || rt.kind == kindGroupList {
+		return s
+	}
+	s += "/providers/Microsoft.Compute/galleries"
+	if rt.gallery != "" {
+		s += "/" + rt.gallery
+	}
+	if rt.kind >= kindImageList {
+		s += "/images"
+		if rt.image != "" {
+			s += "/" + rt.image
+		}
+	}
+	if rt.kind >= kindVersionList {
+		s += "/versions"
+		if rt.ver != "" {
+			s += "/" + rt.ver
+		}
+	}
+	return s
+}
+
+// action returns the RBAC action of method on the route.
+func (rt route) action(method string) string {
+	verb := "read"
+	switch method {
+	case http.MethodPut, http.MethodPatch, http.MethodPost:
+		verb = "write"
+	case http.MethodDelete:
+		verb = "delete"
+	}
+	switch rt.kind {
+	case kindGroup, kindGroupList, kindGroupOperation:
+		return "Microsoft.Resources/subscriptions/resourceGroups/" + verb
+	case kindOperation:
+		return "Microsoft.Compute/locations/capsOperations/read"
+	}
+	return "Microsoft.Compute/" + rt.kind.computeType() + "/" + verb
+}
