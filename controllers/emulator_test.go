@@ -107,7 +107,7 @@ func (e *emulatorEnv) createGallery(groupName, galleryName string) error {
 	if err != nil {
 		return fmt.Errorf("creating gallery: %w", err)
 	}
-	_, err = poller.PollUntilDone(ctx, &azruntime.PollUntilDoneOptions{Frequency: 100 * time.Millisecond})
+	_, err = poller.PollUntilDone(ctx, &azruntime.PollUntilDoneOptions{Frequency: time.Second})
 	return err
 }
 
@@ -157,7 +157,7 @@ func (e *emulatorEnv) patchDescription(t *testing.T, img *v1alpha1.GalleryImage,
 	if err != nil {
 		t.Fatalf("changing the image outside Kubernetes: %v", err)
 	}
-	if _, err := poller.PollUntilDone(context.Background(), &azruntime.PollUntilDoneOptions{Frequency: 100 * time.Millisecond}); err != nil {
+	if _, err := poller.PollUntilDone(context.Background(), &azruntime.PollUntilDoneOptions{Frequency: time.Second}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -184,7 +184,7 @@ func (e *emulatorEnv) createImageOutside(t *testing.T, img *v1alpha1.GalleryImag
 	if err != nil {
 		t.Fatalf("creating the image outside Kubernetes: %v", err)
 	}
-	if _, err := poller.PollUntilDone(context.Background(), &azruntime.PollUntilDoneOptions{Frequency: 100 * time.Millisecond}); err != nil {
+	if _, err := poller.PollUntilDone(context.Background(), &azruntime.PollUntilDoneOptions{Frequency: time.Second}); err != nil {
 		t.Fatal(err)
 	}
 	e.server.ResetRequests()

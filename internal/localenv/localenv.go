@@ -237,7 +237,7 @@ func (e *Emulator) CreateGallery(ctx context.Context, group, gallery, location s
 	if err != nil {
 		return fmt.Errorf("creating gallery %s: %w", gallery, err)
 	}
-	_, err = poller.PollUntilDone(ctx, &runtime.PollUntilDoneOptions{Frequency: 200 * time.Millisecond})
+	_, err = poller.PollUntilDone(ctx, &runtime.PollUntilDoneOptions{Frequency: time.Second})
 	return err
 }
 
