@@ -60,8 +60,8 @@ const (
 // "Gallery Images - Create Or Update" request, its body (location, tags, properties) with Azure's
 // own JSON names, and the operator's own settings.
 //
-// +kubebuilder:validation:XValidation:rule="(has(self.subscriptionId) ? self.subscriptionId : ”) == (has(oldSelf.subscriptionId) ? oldSelf.subscriptionId : ”)",message="subscriptionId is immutable: the image would move to another subscription; create a new GalleryImage instead"
-// +kubebuilder:validation:XValidation:rule="(has(self.azureName) ? self.azureName : ”) == (has(oldSelf.azureName) ? oldSelf.azureName : ”)",message="azureName is immutable: Azure cannot rename an image definition; create a new GalleryImage instead"
+// +kubebuilder:validation:XValidation:rule="has(self.subscriptionId) == has(oldSelf.subscriptionId) && (!has(self.subscriptionId) || self.subscriptionId == oldSelf.subscriptionId)",message="subscriptionId is immutable: the image would move to another subscription; create a new GalleryImage instead"
+// +kubebuilder:validation:XValidation:rule="has(self.azureName) == has(oldSelf.azureName) && (!has(self.azureName) || self.azureName == oldSelf.azureName)",message="azureName is immutable: Azure cannot rename an image definition; create a new GalleryImage instead"
 type GalleryImageSpec struct {
 	// subscriptionId is the Azure subscription that holds the gallery. When unset, the
 	// subscription of the credentials in use (AZURE_SUBSCRIPTION_ID) is used. Immutable.
@@ -140,8 +140,8 @@ type SecretReference struct {
 // +kubebuilder:validation:XValidation:rule="(has(self.allowUpdateImage) && self.allowUpdateImage) || (has(self.features) == has(oldSelf.features) && (!has(self.features) || self.features == oldSelf.features))",message="properties.features can change only when properties.allowUpdateImage is true",fieldPath=".features"
 // +kubebuilder:validation:XValidation:rule="(has(self.hyperVGeneration) ? self.hyperVGeneration : 'V1') == (has(oldSelf.hyperVGeneration) ? oldSelf.hyperVGeneration : 'V1')",message="properties.hyperVGeneration is immutable (Azure answers PropertyChangeNotAllowed); unset means V1",fieldPath=".hyperVGeneration"
 // +kubebuilder:validation:XValidation:rule="(has(self.architecture) ? self.architecture : 'x64') == (has(oldSelf.architecture) ? oldSelf.architecture : 'x64')",message="properties.architecture is immutable (Azure answers PropertyChangeNotAllowed); unset means x64",fieldPath=".architecture"
-// +kubebuilder:validation:XValidation:rule="(has(self.eula) ? self.eula : ”) == (has(oldSelf.eula) ? oldSelf.eula : ”)",message="properties.eula is immutable (Azure answers PropertyChangeNotAllowed)",fieldPath=".eula"
-// +kubebuilder:validation:XValidation:rule="(has(self.privacyStatementUri) ? self.privacyStatementUri : ”) == (has(oldSelf.privacyStatementUri) ? oldSelf.privacyStatementUri : ”)",message="properties.privacyStatementUri is immutable (Azure answers PropertyChangeNotAllowed)",fieldPath=".privacyStatementUri"
+// +kubebuilder:validation:XValidation:rule="has(self.eula) == has(oldSelf.eula) && (!has(self.eula) || self.eula == oldSelf.eula)",message="properties.eula is immutable (Azure answers PropertyChangeNotAllowed)",fieldPath=".eula"
+// +kubebuilder:validation:XValidation:rule="has(self.privacyStatementUri) == has(oldSelf.privacyStatementUri) && (!has(self.privacyStatementUri) || self.privacyStatementUri == oldSelf.privacyStatementUri)",message="properties.privacyStatementUri is immutable (Azure answers PropertyChangeNotAllowed)",fieldPath=".privacyStatementUri"
 // +kubebuilder:validation:XValidation:rule="has(self.purchasePlan) == has(oldSelf.purchasePlan) && (!has(self.purchasePlan) || self.purchasePlan == oldSelf.purchasePlan)",message="properties.purchasePlan is immutable (Azure answers PropertyChangeNotAllowed)",fieldPath=".purchasePlan"
 type GalleryImageProperties struct {
 	// description of the image definition. Updatable.
