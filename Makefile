@@ -63,6 +63,10 @@ test: verify-fmt verify-generated vet control-plane ## Vet, check generated file
 	go test $(GO_TEST_FLAGS) ./...
 	go test $(GO_TEST_FLAGS) -race ./internal/emulator/...
 
+.PHONY: bench
+bench: ## Benchmark the Azure emulator (prints requests per second).
+	go test -run '^$$' -bench . -benchtime 3s ./internal/emulator/
+
 .PHONY: control-plane
 control-plane: $(KUBEBUILDER_ASSETS)/kube-apiserver ## Build kube-apiserver, etcd and kubectl for tests (once).
 
