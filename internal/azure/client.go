@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -234,22 +233,10 @@ func (e *OperationFailedError) Error() string { return "the Azure operation fail
 // Unwrap returns the SDK's error, which carries Azure's error code.
 func (e *OperationFailedError) Unwrap() error { return e.Err }
 
-// retryAfter reads Retry-After (seconds or HTTP date) from a response.
+// retryAfter is how long a response asks the client to wait (0 when it does not say).
 func retryAfter(resp *http.Response) time.Duration {
 	if resp == nil {
 		return 0
 	}
-	v := resp.Header.Get("Retry-After")
-	if v == "" {
-		return 0
-	}
-	if secs, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && secs >= 0 {
-		return time.Duration(secs) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		if d := time.Until(t); d > 0 {
-			return d
-		}
-	}
-	return 0
+	return retryAfterFromHeader(resp.Header)
 }
