@@ -72,6 +72,7 @@ func TestCreateUpdateResyncRestart(t *testing.T) {
 	if !slices.Contains(eventReasons(t, img), "Creating") {
 		t.Errorf("no Creating event: %v", eventReasons(t, img))
 	}
+	expectCorrelatedLog(t, img, azureEnv.requestsFor(t, "PUT", path)[0].CorrelationID)
 
 	changed := update(t, img, func(g *v1alpha1.GalleryImage) { g.Spec.Properties.Description = "changed description" })
 	expectKstatus(t, changed, kstatus.InProgressStatus) // the object as the API server stored the change
@@ -100,6 +101,24 @@ func TestCreateUpdateResyncRestart(t *testing.T) {
 		t.Fatalf("a manager restart sent PUTs: %d in all, want 2", got)
 	}
 	waitReady(t, img, readyTimeout)
+}
+
+// expectCorrelatedLog finds the manager's log line for the Azure request with correlationID and
+// checks that it names the image's namespace and name.
+func expectCorrelatedLog(t *testing.T, img *v1alpha1.GalleryImage, correlationID string) {
+	t.Helper()
+	if correlationID == "" {
+		t.Fatal("the PUT reached Azure without an x-ms-correlation-request-id")
+	}
+	for _, line := range strings.Split(managerLog.String(), "\n") {
+		if strings.Contains(line, "Azure request") && strings.Contains(line, correlationID) {
+			if !strings.Contains(line, `"namespace": "`+img.Namespace+`"`) || !strings.Contains(line, `"name": "`+img.Name+`"`) {
+				t.Errorf("the log line of the request does not name the image: %s", line)
+			}
+			return
+		}
+	}
+	t.Errorf("no log line carries the correlation ID %s", correlationID)
 }
 
 // TestDriftIsCorrectedWithOnePut changes the image outside Kubernetes and expects one corrective
