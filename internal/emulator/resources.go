@@ -596,22 +596,7 @@ func (s *Server) handleGalleryList(ar *armRequest) {
 		methodNotAllowed(ar)
 		return
 	}
-	s.mu.Lock()
-	g, e := s.groupLocked(ar.rt)
-	out := []any{}
-	if e == nil {
-		for _, gal := range sortedChildren(g) {
-			if s.childLocked(g, gal.name) != nil {
-				out = append(out, s.renderLocked(gal))
-			}
-		}
-	}
-	s.mu.Unlock()
-	if e != nil {
-		writeError(ar.w, e)
-		return
-	}
-	writeJSON(ar.w, http.StatusOK, map[string]any{"value": out})
+	s.writeChildList(ar, func() (*node, *apiError) { return s.groupLocked(ar.rt) })
 }
 
 // deleteChild deletes the child named name of the parent returned by
@@ -788,13 +773,19 @@ func (s *Server) handleVersionList(ar *armRequest) {
 		methodNotAllowed(ar)
 		return
 	}
+	s.writeChildList(ar, func() (*node, *apiError) { return s.imageLocked(ar.rt, false) })
+}
+
+// writeChildList answers a GET of a collection with the live children of the parent that
+// parentLocked finds (called with s.mu held), or with its error.
+func (s *Server) writeChildList(ar *armRequest, parentLocked func() (*node, *apiError)) {
 	s.mu.Lock()
-	img, e := s.imageLocked(ar.rt, false)
+	parent, e := parentLocked()
 	out := []any{}
 	if e == nil {
-		for _, v := range sortedChildren(img) {
-			if s.childLocked(img, v.name) != nil {
-				out = append(out, s.renderLocked(v))
+		for _, c := range sortedChildren(parent) {
+			if s.childLocked(parent, c.name) != nil {
+				out = append(out, s.renderLocked(c))
 			}
 		}
 	}
