@@ -12,16 +12,15 @@ import (
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/arm"
-	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	azruntime "github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/to"
-	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/compute/armcompute/v7"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/resources/armresources"
 
 	v1alpha1 "github.com/azgallery/gallery-operator/api/v1alpha1"
 	"github.com/azgallery/gallery-operator/internal/azure"
 	"github.com/azgallery/gallery-operator/internal/emulator"
+	"github.com/azgallery/gallery-operator/internal/emulator/emulatortest"
 )
 
 // A second service principal with access to the suite's subscription, for per-resource Secrets.
@@ -59,8 +58,7 @@ func startEmulator() (*emulatorEnv, error) {
 		return nil, err
 	}
 	e := &emulatorEnv{server: server, tenant: server.TenantID(), clientID: server.ClientID(), subscription: server.SubscriptionID()}
-	e.cred, err = azidentity.NewClientSecretCredential(e.tenant, e.clientID, server.ClientSecret(),
-		&azidentity.ClientSecretCredentialOptions{ClientOptions: e.clientOptions().ClientOptions, DisableInstanceDiscovery: true})
+	e.cred, err = emulatortest.Credential(server.URL(), server.HTTPClient(), e.tenant, e.clientID, server.ClientSecret())
 	if err != nil {
 		return nil, err
 	}
@@ -83,10 +81,7 @@ func (e *emulatorEnv) defaultCredentials() azure.Credentials {
 
 // clientOptions are SDK options for the suites' own clients ("outside Kubernetes").
 func (e *emulatorEnv) clientOptions() *arm.ClientOptions {
-	c := e.cloud()
-	return &arm.ClientOptions{ClientOptions: policy.ClientOptions{
-		Cloud: c.Configuration(), Transport: e.server.HTTPClient(),
-	}, DisableRPRegistration: true}
+	return emulatortest.ClientOptions(e.server.URL(), e.server.HTTPClient())
 }
 
 // createGallery creates a resource group and gallery through ARM.

@@ -21,14 +21,13 @@ import (
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/arm"
-	"github.com/Azure/azure-sdk-for-go/sdk/azcore/cloud"
-	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/to"
-	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/compute/armcompute/v7"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/resources/armresources"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
+
+	"github.com/azgallery/gallery-operator/internal/emulator/emulatortest"
 )
 
 // The service principal the emulator is started with and the manager uses.
@@ -202,18 +201,11 @@ func (e *Emulator) Env() []string {
 }
 
 // armOptions are SDK client options for the emulator.
-func (e *Emulator) armOptions() *arm.ClientOptions {
-	return &arm.ClientOptions{ClientOptions: policy.ClientOptions{
-		Cloud: cloud.Configuration{ActiveDirectoryAuthorityHost: e.URL + "/", Services: map[cloud.ServiceName]cloud.ServiceConfiguration{
-			cloud.ResourceManager: {Endpoint: e.URL, Audience: "https://management.core.windows.net/"}}},
-		Transport: e.HTTP,
-	}, DisableRPRegistration: true}
-}
+func (e *Emulator) armOptions() *arm.ClientOptions { return emulatortest.ClientOptions(e.URL, e.HTTP) }
 
 // Credential is a client-secret credential of the emulator's principal.
 func (e *Emulator) Credential() (azcore.TokenCredential, error) {
-	return azidentity.NewClientSecretCredential(TenantID, ClientID, ClientSecret, &azidentity.ClientSecretCredentialOptions{
-		ClientOptions: e.armOptions().ClientOptions, DisableInstanceDiscovery: true})
+	return emulatortest.Credential(e.URL, e.HTTP, TenantID, ClientID, ClientSecret)
 }
 
 // CreateGallery creates a resource group and a gallery in it through the emulator's ARM API.

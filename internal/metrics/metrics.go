@@ -75,6 +75,9 @@ func (s *ImageStates) Set(key, state string) {
 	if s.states == nil {
 		s.states = map[string]string{}
 	}
+	if old, ok := s.states[key]; ok == (state != "") && old == state {
+		return // unchanged: most reconciles leave the state as it was
+	}
 	if state == "" {
 		delete(s.states, key)
 	} else {
