@@ -13,23 +13,15 @@ import (
 	"github.com/azgallery/gallery-operator/internal/emulator"
 )
 
-// specDir finds shared/azure-spec/2024-03-03 beside the repository (or
-// $AZURE_SPEC_DIR).
+// specDir is Microsoft's 2024-03-03 spec and examples, kept in the repository as test data (see
+// testdata/azure-spec/README.md for their origin and licence).
 func specDir(t *testing.T) string {
 	t.Helper()
-	if d := os.Getenv("AZURE_SPEC_DIR"); d != "" {
-		return d
+	dir := filepath.Join("testdata", "azure-spec", "2024-03-03")
+	if _, err := os.Stat(dir); err != nil {
+		t.Fatalf("the spec test data is missing: %v", err)
 	}
-	dir, _ := os.Getwd()
-	for range 8 {
-		cand := filepath.Join(dir, "shared", "azure-spec", "2024-03-03")
-		if _, err := os.Stat(cand); err == nil {
-			return cand
-		}
-		dir = filepath.Dir(dir)
-	}
-	t.Fatal("shared/azure-spec/2024-03-03 not found beside the repository; set AZURE_SPEC_DIR")
-	return ""
+	return dir
 }
 
 // specExample is an x-ms-examples file.
