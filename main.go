@@ -1,5 +1,5 @@
-// Command manager runs the GalleryImage operator: it keeps Azure Compute Gallery image
-// definitions in the state their GalleryImage objects describe.
+// Command manager runs the gallery operator: it keeps Azure Compute Galleries and their image
+// definitions in the state their Gallery and GalleryImage objects describe.
 package main
 
 import (
@@ -21,6 +21,7 @@ import (
 	v1alpha1 "github.com/azgallery/gallery-operator/api/v1alpha1"
 	"github.com/azgallery/gallery-operator/controllers"
 	"github.com/azgallery/gallery-operator/internal/azure"
+	"github.com/azgallery/gallery-operator/internal/reconcile"
 )
 
 // options are the manager's command-line flags.
@@ -42,10 +43,10 @@ func main() {
 	flag.StringVar(&o.probeAddr, "health-probe-bind-address", ":8081", "Address of the /healthz and /readyz probes.")
 	flag.BoolVar(&o.leaderElect, "leader-elect", false, "Elect a leader so that only one replica reconciles.")
 	flag.StringVar(&o.leaderElectionNamespace, "leader-election-namespace", "", "Namespace of the leader election lease (default: the pod's).")
-	flag.DurationVar(&o.syncPeriod, "sync-period", time.Hour, "How often a Ready image is re-read from Azure to detect drift (jittered by up to 10%).")
-	flag.IntVar(&o.concurrency, "max-concurrent-reconciles", 4, "How many GalleryImages are reconciled at once.")
+	flag.DurationVar(&o.syncPeriod, "sync-period", time.Hour, "How often a Ready object is re-read from Azure to detect drift (jittered by up to 10%).")
+	flag.IntVar(&o.concurrency, "max-concurrent-reconciles", 4, "How many objects of each kind are reconciled at once.")
 	flag.StringVar(&o.watchNamespaces, "watch-namespaces", "", "Comma-separated namespaces to watch; empty watches all.")
-	flag.BoolVar(&o.enableCredentialSecrets, "enable-credential-secrets", false, "Let a GalleryImage name a Secret in its namespace with its own Azure credentials (needs get on secrets).")
+	flag.BoolVar(&o.enableCredentialSecrets, "enable-credential-secrets", false, "Let an object name a Secret in its namespace with its own Azure credentials (needs get on secrets).")
 	flag.StringVar(&o.caBundle, "azure-ca-bundle", "", "PEM file of CAs trusted for Azure in addition to the system roots (or AZURE_CA_BUNDLE).")
 	zapOpts := zap.Options{Development: false}
 	zapOpts.BindFlags(flag.CommandLine)
@@ -58,7 +59,7 @@ func main() {
 	}
 }
 
-// run builds the manager with the GalleryImage controller and runs it until a signal.
+// run builds the manager with the controller of every kind and runs it until a signal.
 func run(o options) error {
 	scheme := runtime.NewScheme()
 	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
@@ -84,17 +85,14 @@ func run(o options) error {
 	if err != nil {
 		return fmt.Errorf("creating the manager: %w", err)
 	}
-	reconciler := &controllers.GalleryImageReconciler{
-		Client:                 mgr.GetClient(),
-		APIReader:              mgr.GetAPIReader(),
-		Recorder:               mgr.GetEventRecorder("galleryimage-controller"),
-		Azure:                  factory,
+	opts := reconcile.Options{
 		DefaultCredentials:     azure.CredentialsFromEnv(),
 		AllowCredentialSecrets: o.enableCredentialSecrets,
 		SyncPeriod:             o.syncPeriod,
+		Concurrency:            o.concurrency,
 	}
-	if err := reconciler.SetupWithManager(mgr, o.concurrency); err != nil {
-		return fmt.Errorf("setting up the GalleryImage controller: %w", err)
+	if err := controllers.Setup(mgr, factory, opts); err != nil {
+		return err
 	}
 	if err := mgr.AddHealthzCheck("healthz", healthz.Ping); err != nil {
 		return err

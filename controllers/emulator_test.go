@@ -21,6 +21,7 @@ import (
 	"github.com/azgallery/gallery-operator/internal/azure"
 	"github.com/azgallery/gallery-operator/internal/emulator"
 	"github.com/azgallery/gallery-operator/internal/emulator/emulatortest"
+	"github.com/azgallery/gallery-operator/internal/kinds/image"
 )
 
 // A second service principal with access to the suite's subscription, for per-resource Secrets.
@@ -161,7 +162,7 @@ func (e *emulatorEnv) patchDescription(t *testing.T, img *v1alpha1.GalleryImage,
 // after mutate changed the JSON body.
 func (e *emulatorEnv) createImageOutside(t *testing.T, img *v1alpha1.GalleryImage, mutate func(map[string]any)) {
 	t.Helper()
-	raw, err := json.Marshal(azure.DesiredImage(&img.Spec))
+	raw, err := json.Marshal(image.DesiredImage(&img.Spec))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -30,6 +30,7 @@ import (
 	v1alpha1 "github.com/azgallery/gallery-operator/api/v1alpha1"
 	"github.com/azgallery/gallery-operator/controllers"
 	"github.com/azgallery/gallery-operator/internal/azure"
+	"github.com/azgallery/gallery-operator/internal/reconcile"
 	"github.com/azgallery/gallery-operator/internal/testenv"
 )
 
@@ -85,14 +86,14 @@ func runSuite(m *testing.M) (int, error) {
 	return m.Run(), nil
 }
 
-// runningManager is a manager with the GalleryImage reconciler, stoppable like a restart.
+// runningManager is a manager with every kind's reconciler, stoppable like a restart.
 type runningManager struct {
 	cancel context.CancelFunc
 	done   chan error
 }
 
 // startManager starts a manager whose Azure clients point at the emulator.
-func startManager(t *testing.T, mutate ...func(*controllers.GalleryImageReconciler)) *runningManager {
+func startManager(t *testing.T, mutate ...func(*reconcile.Options)) *runningManager {
 	t.Helper()
 	mgr, err := ctrl.NewManager(restConfig, ctrl.Options{
 		Scheme:                 scheme,
@@ -108,20 +109,17 @@ func startManager(t *testing.T, mutate ...func(*controllers.GalleryImageReconcil
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &controllers.GalleryImageReconciler{
-		Client:                 mgr.GetClient(),
-		APIReader:              mgr.GetAPIReader(),
-		Recorder:               mgr.GetEventRecorder("galleryimage-controller"),
-		Azure:                  factory,
+	opts := reconcile.Options{
 		DefaultCredentials:     azureEnv.defaultCredentials(),
 		AllowCredentialSecrets: true,
 		SyncPeriod:             syncPeriod,
+		Concurrency:            4,
 	}
 	for _, fn := range mutate {
-		fn(r)
+		fn(&opts)
 	}
-	if err := r.SetupWithManager(mgr, 4); err != nil {
-		t.Fatalf("setting up the reconciler: %v", err)
+	if err := controllers.Setup(mgr, factory, opts); err != nil {
+		t.Fatalf("setting up the reconcilers: %v", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	rm := &runningManager{cancel: cancel, done: make(chan error, 1)}

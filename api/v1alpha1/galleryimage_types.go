@@ -44,47 +44,48 @@ const (
 	ArchitectureArm64 Architecture = "Arm64"
 )
 
-// DeletionPolicy says what happens in Azure when the GalleryImage is deleted.
-// +kubebuilder:validation:Enum=Delete;Orphan
-type DeletionPolicy string
-
-// Deletion policies.
-const (
-	// DeletionPolicyDelete deletes the image definition in Azure before the object goes away.
-	DeletionPolicyDelete DeletionPolicy = "Delete"
-	// DeletionPolicyOrphan leaves the image definition in Azure untouched.
-	DeletionPolicyOrphan DeletionPolicy = "Orphan"
-)
-
 // GalleryImageSpec is the desired image definition: the path parameters of Azure's
-// "Gallery Images - Create Or Update" request, its body (location, tags, properties) with Azure's
-// own JSON names, and the operator's own settings.
+// "Gallery Images - Create Or Update" request (or a reference to a Gallery object that supplies
+// them), its body (location, tags, properties) with Azure's own JSON names, and the operator's own
+// settings.
 //
 // +kubebuilder:validation:XValidation:rule="has(self.subscriptionId) == has(oldSelf.subscriptionId) && (!has(self.subscriptionId) || self.subscriptionId == oldSelf.subscriptionId)",message="subscriptionId is immutable: the image would move to another subscription; create a new GalleryImage instead"
 // +kubebuilder:validation:XValidation:rule="has(self.azureName) == has(oldSelf.azureName) && (!has(self.azureName) || self.azureName == oldSelf.azureName)",message="azureName is immutable: Azure cannot rename an image definition; create a new GalleryImage instead"
+// +kubebuilder:validation:XValidation:rule="has(self.galleryRef) || has(self.resourceGroupName)",message="Required value: set spec.resourceGroupName and spec.galleryName, or spec.galleryRef",fieldPath=".resourceGroupName"
+// +kubebuilder:validation:XValidation:rule="has(self.galleryRef) || has(self.galleryName)",message="Required value: set spec.resourceGroupName and spec.galleryName, or spec.galleryRef",fieldPath=".galleryName"
+// +kubebuilder:validation:XValidation:rule="!has(self.galleryRef) || !(has(self.resourceGroupName) || has(self.galleryName) || has(self.subscriptionId))",message="spec.galleryRef excludes spec.subscriptionId, spec.resourceGroupName and spec.galleryName: the image takes them from the Gallery object",fieldPath=".galleryRef"
+// +kubebuilder:validation:XValidation:rule="has(self.galleryRef) == has(oldSelf.galleryRef) && (!has(self.galleryRef) || self.galleryRef.name == oldSelf.galleryRef.name)",message="galleryRef is immutable: the image would move to another gallery; create a new GalleryImage instead",fieldPath=".galleryRef"
 type GalleryImageSpec struct {
 	// subscriptionId is the Azure subscription that holds the gallery. When unset, the
-	// subscription of the credentials in use (AZURE_SUBSCRIPTION_ID) is used. Immutable.
+	// subscription of the credentials in use (AZURE_SUBSCRIPTION_ID) is used. Not with
+	// galleryRef. Immutable.
 	// +optional
 	// +kubebuilder:validation:Pattern=`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`
 	SubscriptionID string `json:"subscriptionId,omitempty"`
 
-	// resourceGroupName is the resource group that holds the gallery. Immutable.
-	// +required
+	// resourceGroupName is the resource group that holds the gallery. Required unless galleryRef
+	// is set. Immutable.
+	// +optional
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=90
 	// +kubebuilder:validation:Pattern=`^[-\w._()]*[-\w_()]$`
 	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="resourceGroupName is immutable: the image would move to another resource group; create a new GalleryImage instead"
-	ResourceGroupName string `json:"resourceGroupName"`
+	ResourceGroupName string `json:"resourceGroupName,omitempty"`
 
 	// galleryName is the Azure Compute Gallery that holds the image definition. It must exist;
-	// the operator waits for it. Immutable.
-	// +required
+	// the operator waits for it. Required unless galleryRef is set. Immutable.
+	// +optional
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=80
 	// +kubebuilder:validation:Pattern=`^[A-Za-z0-9]([A-Za-z0-9._]*[A-Za-z0-9])?$`
 	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="galleryName is immutable: the image would move to another gallery; create a new GalleryImage instead"
-	GalleryName string `json:"galleryName"`
+	GalleryName string `json:"galleryName,omitempty"`
+
+	// galleryRef names a Gallery object in this namespace that holds the image definition,
+	// instead of subscriptionId, resourceGroupName and galleryName. The image waits until that
+	// Gallery is Ready, and uses its credentials unless credentialsSecretRef is set. Immutable.
+	// +optional
+	GalleryRef *LocalObjectReference `json:"galleryRef,omitempty"`
 
 	// azureName is the image definition's name in Azure (the galleryImageName path parameter).
 	// Defaults to metadata.name; set it when the Azure name needs upper case or differs otherwise.
@@ -123,15 +124,6 @@ type GalleryImageSpec struct {
 	// principal used for this image instead of the operator's own credentials.
 	// +optional
 	CredentialsSecretRef *SecretReference `json:"credentialsSecretRef,omitempty"`
-}
-
-// SecretReference names a Secret in the GalleryImage's namespace.
-type SecretReference struct {
-	// name of the Secret.
-	// +required
-	// +kubebuilder:validation:MinLength=1
-	// +kubebuilder:validation:MaxLength=253
-	Name string `json:"name"`
 }
 
 // GalleryImageProperties mirror the "properties" object of Azure's GalleryImage request body.
@@ -316,121 +308,9 @@ type GalleryImageFeature struct {
 	StartsAtVersion string `json:"startsAtVersion,omitempty"`
 }
 
-// Condition types and reasons of a GalleryImage, shaped for kstatus.
-const (
-	// ConditionReady is True when Azure holds the image definition as specified and it Succeeded.
-	ConditionReady = "Ready"
-	// ConditionReconciling is present and True while the operator is working towards the spec.
-	ConditionReconciling = "Reconciling"
-	// ConditionStalled is present and True when only a change by the user can make progress.
-	ConditionStalled = "Stalled"
-)
-
-// AzureError is the last error Azure (or the operator, on Azure's behalf) reported.
-type AzureError struct {
-	// code is Azure's error code, for example InvalidParameter.
-	Code string `json:"code,omitempty"`
-	// message is Azure's error message.
-	Message string `json:"message,omitempty"`
-	// target is the property or resource the error is about.
-	// +optional
-	Target string `json:"target,omitempty"`
-	// details are Azure's nested errors.
-	// +optional
-	Details []AzureErrorDetail `json:"details,omitempty"`
-	// httpStatus is the HTTP status code of Azure's answer, 0 when there was no answer.
-	// +optional
-	HTTPStatus int32 `json:"httpStatus,omitempty"`
-	// terminal is true when only a change by the user can fix the error; the operator then does
-	// not send the same request body again until the spec changes or a sync period has passed.
-	// +optional
-	Terminal bool `json:"terminal,omitempty"`
-	// specHash is the hash of the request body the error answered.
-	// +optional
-	SpecHash string `json:"specHash,omitempty"`
-	// time is when the error was observed.
-	// +optional
-	Time *metav1.Time `json:"time,omitempty"`
-}
-
-// AzureErrorDetail is one nested Azure error.
-type AzureErrorDetail struct {
-	// code is Azure's error code.
-	Code string `json:"code,omitempty"`
-	// message is Azure's error message.
-	Message string `json:"message,omitempty"`
-	// target is the property or resource the error is about.
-	// +optional
-	Target string `json:"target,omitempty"`
-}
-
-// OperationKind names the kind of long-running operation in flight.
-type OperationKind string
-
-// Operation kinds.
-const (
-	OperationCreateOrUpdate OperationKind = "CreateOrUpdate"
-	OperationDelete         OperationKind = "Delete"
-)
-
-// LongRunningOperation is an Azure operation the operator started and follows; it holds what is
-// needed to resume polling after a restart of the operator.
-type LongRunningOperation struct {
-	// kind of the operation: CreateOrUpdate or Delete.
-	Kind OperationKind `json:"kind"`
-	// resumeToken is the Azure SDK's poller resume token (operation URLs, no secrets).
-	ResumeToken string `json:"resumeToken"`
-	// startTime is when the operation was started.
-	StartTime metav1.Time `json:"startTime"`
-	// generation is the spec generation the operation applies.
-	// +optional
-	Generation int64 `json:"generation,omitempty"`
-	// specHash is the hash of the request body the operation sent.
-	// +optional
-	SpecHash string `json:"specHash,omitempty"`
-}
-
 // GalleryImageStatus is what the operator observed in Azure.
 type GalleryImageStatus struct {
-	// observedGeneration is the generation of the spec the status describes.
-	// +optional
-	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
-
-	// conditions: Ready, and Reconciling and Stalled when they are True.
-	// +optional
-	// +listType=map
-	// +listMapKey=type
-	Conditions []metav1.Condition `json:"conditions,omitempty"`
-
-	// id is the Azure resource ID of the image definition.
-	// +optional
-	ID string `json:"id,omitempty"`
-
-	// provisioningState is Azure's provisioning state of the image definition: Creating, Updating,
-	// Succeeded, Failed, Deleting or Migrating.
-	// +optional
-	ProvisioningState string `json:"provisioningState,omitempty"`
-
-	// error is the last error Azure reported for this image; cleared once the image is Ready.
-	// +optional
-	Error *AzureError `json:"error,omitempty"`
-
-	// operation is the long-running Azure operation in flight, if any.
-	// +optional
-	Operation *LongRunningOperation `json:"operation,omitempty"`
-
-	// subscriptionId is the subscription the image was written to, recorded so that deletion
-	// targets the same image even if the default credentials change.
-	// +optional
-	SubscriptionID string `json:"subscriptionId,omitempty"`
-
-	// lastAppliedSpecHash is the hash of the last request body Azure accepted.
-	// +optional
-	LastAppliedSpecHash string `json:"lastAppliedSpecHash,omitempty"`
-
-	// lastSyncTime is when the operator last read the image from Azure.
-	// +optional
-	LastSyncTime *metav1.Time `json:"lastSyncTime,omitempty"`
+	ARMStatus `json:",inline"`
 }
 
 // GalleryImage is an Azure Compute Gallery image definition (Microsoft.Compute/galleries/images,
@@ -458,6 +338,9 @@ type GalleryImage struct {
 	// +optional
 	Status GalleryImageStatus `json:"status,omitempty"`
 }
+
+// GetARMStatus returns the status every kind shares.
+func (g *GalleryImage) GetARMStatus() *ARMStatus { return &g.Status.ARMStatus }
 
 // AzureImageName is the image definition's name in Azure: spec.azureName or metadata.name.
 func (g *GalleryImage) AzureImageName() string {

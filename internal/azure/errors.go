@@ -9,9 +9,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"reflect"
-	"regexp"
-	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -40,16 +37,6 @@ const (
 	CodeOperationFailed = "OperationFailed"
 )
 
-// maxAuthMessage bounds messages taken from credential errors, maxReason the reason of a token
-// request that got no answer.
-const (
-	maxAuthMessage = 1024
-	maxReason      = 256
-)
-
-// clockNow is the clock used to turn a Retry-After HTTP-date into a duration; tests replace it.
-var clockNow = time.Now
-
 // Error is an Azure failure classified for the reconciler.
 type Error struct {
 	HTTPStatus int           // 0 when there was no HTTP answer
@@ -59,6 +46,7 @@ type Error struct {
 	Details    []ErrorDetail // Azure's nested errors, flattened depth-first
 	Terminal   bool          // only a change by the user (spec or outside Kubernetes) can fix it
 	RetryAfter time.Duration // from Retry-After / retry-after-ms / x-ms-retry-after-ms headers, 0 if none
+	Reason     string        // condition reason when it should not be Code (set by a kind's Hint)
 }
 
 // ErrorDetail is one nested Azure error.
@@ -99,6 +87,21 @@ func Classify(err error) *Error {
 		return &Error{Code: CodeCredentialUnavailable, Message: truncateMessage(firstLinesOf(err.Error(), 10), maxAuthMessage)}
 	}
 	return &Error{Code: transportCode(err), Message: err.Error()}
+}
+
+// Hint lets a kind refine how its own errors are classified (a 409 that only its resource makes
+// terminal, say). It may change the error's Terminal flag, code or message.
+type Hint func(e *Error)
+
+// ClassifyWith classifies err, then applies the kind's hint when there is one.
+func ClassifyWith(err error, hint Hint) *Error {
+	e := Classify(err)
+	if e != nil && hint != nil {
+		c := *e
+		hint(&c)
+		return &c
+	}
+	return e
 }
 
 // IsNotFound reports whether err is Azure's 404 for the resource itself (code NotFound /
@@ -197,7 +200,7 @@ func fromResponseError(re *azcore.ResponseError) *Error {
 		if b, err := runtime.Payload(resp); err == nil {
 			body, opStatus = parseBody(b)
 		}
-		e.RetryAfter = retryAfterFromHeader(resp.Header)
+		e.RetryAfter = RetryAfterFromHeader(resp.Header)
 	}
 	e.Code, e.Message, e.Target = re.ErrorCode, body.Message, body.Target
 	if e.Code == "" {
@@ -252,11 +255,10 @@ func flattenDetails(ds []armError, out []ErrorDetail) []ErrorDetail {
 //     assignment may still arrive).
 //   - 404: terminal for SubscriptionNotFound; transient otherwise (a missing resource group or
 //     gallery may still be created).
-//   - 409: terminal for PropertyChangeNotAllowed and a duplicate identifier (a message that names
-//     publisher, offer and sku, or says "already exists"); transient otherwise.
+//   - 409: terminal for PropertyChangeNotAllowed; transient otherwise. (A kind refines this with
+//     a Hint: a duplicate image identifier is terminal, a gallery that still holds images is not.)
 //   - any other status, notably a long-running operation that ended Failed: terminal when the code
-//     is one of the terminal codes above or the message says the identifier is a duplicate;
-//     transient otherwise.
+//     is one of the terminal codes above; transient otherwise.
 //   - anything unknown is transient.
 func terminal(status int, code, msg string) bool {
 	switch {
@@ -277,9 +279,9 @@ func terminal(status int, code, msg string) bool {
 	case http.StatusNotFound:
 		return strings.EqualFold(code, "SubscriptionNotFound")
 	case http.StatusConflict:
-		return strings.EqualFold(code, "PropertyChangeNotAllowed") || isDuplicate(msg)
+		return strings.EqualFold(code, "PropertyChangeNotAllowed")
 	default:
-		return isTerminalCode(code) || isDuplicate(msg)
+		return isTerminalCode(code)
 	}
 }
 
@@ -336,140 +338,4 @@ func isQuota(code, msg string) bool {
 	c := strings.ToLower(code)
 	return strings.Contains(c, "quota") ||
 		(c == "operationnotallowed" && strings.Contains(strings.ToLower(msg), "quota"))
-}
-
-// isDuplicate reports a message saying the image (or its identifier) already exists.
-func isDuplicate(msg string) bool {
-	m := strings.ToLower(msg)
-	return strings.Contains(m, "already exists") ||
-		(strings.Contains(m, "publisher") && strings.Contains(m, "offer") && strings.Contains(m, "sku"))
-}
-
-// retryAfterFromHeader reads retry-after-ms, x-ms-retry-after-ms (milliseconds) and Retry-After (seconds or
-// an HTTP-date); 0 when none is present, valid and positive.
-func retryAfterFromHeader(h http.Header) time.Duration {
-	for _, name := range []string{"Retry-After-Ms", "X-Ms-Retry-After-Ms"} {
-		if ms, err := strconv.ParseInt(strings.TrimSpace(h.Get(name)), 10, 64); err == nil && ms > 0 {
-			return time.Duration(ms) * time.Millisecond
-		}
-	}
-	v := strings.TrimSpace(h.Get("Retry-After"))
-	if v == "" {
-		return 0
-	}
-	if s, err := strconv.ParseInt(v, 10, 64); err == nil {
-		return max(time.Duration(s)*time.Second, 0)
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		return max(t.Sub(clockNow()), 0)
-	}
-	return 0
-}
-
-// aadsts matches an Entra ID error code and its description, up to the end of the line.
-var aadsts = regexp.MustCompile(`AADSTS\d+[^\r\n]*`)
-
-// credentialType matches the credential type azidentity puts first in its messages.
-var credentialType = regexp.MustCompile(`^[A-Za-z]*Credential\b`)
-
-// entraError is the error body of Microsoft Entra ID's token endpoint.
-type entraError struct {
-	Error       string `json:"error"`
-	Description string `json:"error_description"`
-}
-
-// fromAuthenticationFailed classifies a failed token request. When Entra ID answered, the message
-// keeps only the credential type, the HTTP status, Entra's error and the AADSTS code and
-// description (its first line): never the request, the raw response or anything else
-// azidentity's Error text carries. Without an answer it keeps the first line of azidentity's
-// message (the reason, such as a network error), shortened.
-func fromAuthenticationFailed(afe *azidentity.AuthenticationFailedError) *Error {
-	e := &Error{Code: CodeAuthenticationFailed}
-	full := afe.Error()
-	credType := credentialType.FindString(full)
-	msg := credType
-	if msg == "" {
-		msg = "credential"
-	}
-	msg += " authentication failed"
-	if resp := afe.RawResponse; resp != nil {
-		e.HTTPStatus = resp.StatusCode
-		e.RetryAfter = retryAfterFromHeader(resp.Header)
-		msg += fmt.Sprintf(" (HTTP %d)", resp.StatusCode)
-		body := entraErrorOf(resp)
-		if body.Error != "" {
-			msg += ": " + body.Error
-		}
-		if d := aadsts.FindString(body.Description); d != "" {
-			msg += ": " + strings.TrimSpace(d)
-		}
-	} else if d := aadsts.FindString(full); d != "" {
-		msg += ": " + strings.TrimSpace(d)
-	} else if reason := strings.TrimLeft(strings.TrimPrefix(firstLinesOf(full, 1), credType), ": "); reason != "" {
-		// No answer from Entra ID (a network error, say): azidentity's first line is the reason.
-		msg += ": " + truncateMessage(reason, maxReason)
-	}
-	e.Message = truncateMessage(msg, maxAuthMessage)
-	return e
-}
-
-// entraErrorOf parses an Entra error response; zero when it is not one.
-func entraErrorOf(resp *http.Response) entraError {
-	var body entraError
-	if b, err := runtime.Payload(resp); err == nil && len(b) > 0 {
-		_ = json.Unmarshal(b, &body) // a body that is not an Entra error leaves it zero
-	}
-	return body
-}
-
-// isCredentialUnavailable reports azidentity's credentialUnavailableError (unexported, so matched
-// by type name) or AuthenticationRequiredError anywhere in err's chain.
-func isCredentialUnavailable(err error) bool {
-	var are *azidentity.AuthenticationRequiredError
-	if errors.As(err, &are) {
-		return true
-	}
-	return anyInChain(err, func(e error) bool {
-		t := reflect.TypeOf(e)
-		return t.Kind() == reflect.Pointer && t.Elem().Name() == "credentialUnavailableError" &&
-			t.Elem().PkgPath() == reflect.TypeFor[azidentity.AuthenticationFailedError]().PkgPath()
-	})
-}
-
-// anyInChain reports whether match holds for err or any error it wraps.
-func anyInChain(err error, match func(error) bool) bool {
-	if err == nil {
-		return false
-	}
-	if match(err) {
-		return true
-	}
-	switch u := err.(type) {
-	case interface{ Unwrap() error }:
-		return anyInChain(u.Unwrap(), match)
-	case interface{ Unwrap() []error }:
-		for _, e := range u.Unwrap() {
-			if anyInChain(e, match) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// firstLinesOf returns at most n lines of s.
-func firstLinesOf(s string, n int) string {
-	lines := strings.SplitN(s, "\n", n+1)
-	if len(lines) > n {
-		lines = lines[:n]
-	}
-	return strings.TrimSpace(strings.Join(lines, "\n"))
-}
-
-// truncateMessage shortens s to at most n bytes, marking the cut.
-func truncateMessage(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return strings.ToValidUTF8(s[:n-3], "") + "..."
 }

@@ -1,6 +1,7 @@
 package azure
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"time"
@@ -13,6 +14,19 @@ import (
 )
 
 const correlationHeader = "x-ms-correlation-request-id"
+
+type kindKey struct{}
+
+// WithKind records in ctx the kind of object a request is made for, for the request metrics.
+func WithKind(ctx context.Context, kind string) context.Context {
+	return context.WithValue(ctx, kindKey{}, kind)
+}
+
+// kindOf is the kind WithKind recorded, or "" when none.
+func kindOf(ctx context.Context) string {
+	k, _ := ctx.Value(kindKey{}).(string)
+	return k
+}
 
 // observePolicy gives every ARM request a correlation ID, records it in metrics and logs it with
 // the reconciled object's namespace/name (from the request's context). It logs no header but the
@@ -32,7 +46,7 @@ func (observePolicy) Do(req *policy.Request) (*http.Response, error) {
 		status = resp.StatusCode
 	}
 	op := operationName(raw.Method, raw.URL.Path)
-	metrics.ObserveRequest(op, raw.Method, status, elapsed.Seconds())
+	metrics.ObserveRequest(kindOf(raw.Context()), op, raw.Method, status, elapsed.Seconds())
 	logger := log.FromContext(raw.Context()).V(1)
 	if logger.Enabled() {
 		kv := []any{"operation", op, "method", raw.Method, "status", status, "duration", elapsed.Round(time.Millisecond).String(),
@@ -48,22 +62,71 @@ func (observePolicy) Do(req *policy.Request) (*http.Response, error) {
 	return resp, err
 }
 
-// operationName names the ARM operation of a request for metrics: the resource type the path
-// ends on ("galleryImages", "operations", ...), qualified by the method.
+// resourceTypeNames name ARM resource types (the type segments of a path after the provider
+// namespace) in metrics and logs.
+var resourceTypeNames = map[string]string{
+	"galleries":                  "galleries",
+	"galleries/images":           "galleryImages",
+	"galleries/images/versions":  "galleryImageVersions",
+	"images":                     "images",
+	"snapshots":                  "snapshots",
+	"disks":                      "disks",
+	"locations/operations":       "operationStatus",
+	"locations/operationresults": "operationStatus",
+	"locations/capsoperations":   "operationStatus",
+}
+
+// operationName names the ARM operation of a request from its resource path: the resource type
+// ("galleryImages", "galleries", ...), with "List" for a collection and the action's name for a
+// POST action ("galleries.Share"), qualified by the verb ("galleryImages.CreateOrUpdate").
 func operationName(method, path string) string {
-	segments := strings.Split(strings.Trim(strings.ToLower(path), "/"), "/")
-	kind := "other"
-	switch {
-	case len(segments) >= 2 && segments[len(segments)-2] == "images":
-		kind = "galleryImages"
-	case len(segments) >= 1 && segments[len(segments)-1] == "images":
-		kind = "galleryImagesList"
-	case len(segments) >= 2 && (segments[len(segments)-2] == "operations" || segments[len(segments)-2] == "operationresults"):
-		kind = "operationStatus"
+	types, collection := resourceTypes(path)
+	name, ok := resourceTypeNames[strings.Join(types, "/")]
+	action := ""
+	if !ok && method == http.MethodPost && len(types) > 1 {
+		// .../galleries/{g}/share: an action on the resource before it
+		action = types[len(types)-1]
+		name, ok = resourceTypeNames[strings.Join(types[:len(types)-1], "/")]
+		collection = false
 	}
-	verb := map[string]string{http.MethodGet: "Get", http.MethodPut: "CreateOrUpdate", http.MethodPatch: "Update", http.MethodDelete: "Delete"}[method]
+	if !ok {
+		name = "other"
+	}
+	if name == "operationStatus" {
+		return name + ".Get"
+	}
+	if collection {
+		name += "List"
+	}
+	verb := map[string]string{http.MethodGet: "Get", http.MethodPut: "CreateOrUpdate", http.MethodPatch: "Update",
+		http.MethodDelete: "Delete", http.MethodHead: "Head"}[method]
+	if action != "" {
+		verb = strings.ToUpper(action[:1]) + action[1:]
+	}
 	if verb == "" {
 		verb = method
 	}
-	return kind + "." + verb
+	return name + "." + verb
+}
+
+// resourceTypes returns the type segments of an ARM path after its provider namespace
+// (".../providers/Microsoft.Compute/galleries/g/images/i" → galleries, images) and whether the
+// path ends on a type (a collection) rather than a name.
+func resourceTypes(path string) ([]string, bool) {
+	segs := strings.Split(strings.Trim(strings.ToLower(path), "/"), "/")
+	start := -1
+	for i, s := range segs {
+		if s == "providers" && i+1 < len(segs) {
+			start = i + 2
+		}
+	}
+	if start < 0 || start > len(segs) {
+		return nil, false
+	}
+	rest := segs[start:]
+	var types []string
+	for i := 0; i < len(rest); i += 2 {
+		types = append(types, rest[i])
+	}
+	return types, len(rest)%2 == 1
 }

@@ -1,5 +1,6 @@
 // Package metrics defines the operator's Prometheus metrics, served with controller-runtime's on
-// the manager's metrics endpoint.
+// the manager's metrics endpoint. Every metric carries the kind of object (Gallery,
+// GalleryImage, ...) it is about.
 package metrics
 
 import (
@@ -11,65 +12,68 @@ import (
 )
 
 var (
-	// AzureRequests counts ARM requests by operation, HTTP method and status code ("error" when
-	// there was no answer).
+	// AzureRequests counts ARM requests by kind, operation, HTTP method and status code ("error"
+	// when there was no answer).
 	AzureRequests = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "galleryimage_azure_requests_total",
-		Help: "Azure Resource Manager requests sent, by operation, method and HTTP status code.",
-	}, []string{"operation", "method", "code"})
+		Name: "gallery_operator_azure_requests_total",
+		Help: "Azure Resource Manager requests sent, by kind of object, operation, method and HTTP status code.",
+	}, []string{"kind", "operation", "method", "code"})
 
 	// AzureRequestDuration is the latency of ARM requests.
 	AzureRequestDuration = prometheus.NewHistogramVec(prometheus.HistogramOpts{
-		Name:    "galleryimage_azure_request_duration_seconds",
-		Help:    "Latency of Azure Resource Manager requests, by operation and method.",
+		Name:    "gallery_operator_azure_request_duration_seconds",
+		Help:    "Latency of Azure Resource Manager requests, by kind of object, operation and method.",
 		Buckets: prometheus.ExponentialBuckets(0.01, 2, 12),
-	}, []string{"operation", "method"})
+	}, []string{"kind", "operation", "method"})
 
 	// AzureThrottled counts 429 answers.
 	AzureThrottled = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "galleryimage_azure_throttled_total",
-		Help: "Azure Resource Manager answers with status 429 (throttled), by operation.",
-	}, []string{"operation"})
+		Name: "gallery_operator_azure_throttled_total",
+		Help: "Azure Resource Manager answers with status 429 (throttled), by kind of object and operation.",
+	}, []string{"kind", "operation"})
 
-	// OperationDuration is the time long-running operations took, by kind and outcome.
+	// OperationDuration is the time long-running operations took, by kind of object, operation
+	// and outcome.
 	OperationDuration = prometheus.NewHistogramVec(prometheus.HistogramOpts{
-		Name:    "galleryimage_azure_operation_duration_seconds",
-		Help:    "Duration of Azure long-running operations from start to end, by kind and outcome.",
-		Buckets: prometheus.ExponentialBuckets(0.5, 2, 12),
-	}, []string{"kind", "outcome"})
+		Name:    "gallery_operator_azure_operation_duration_seconds",
+		Help:    "Duration of Azure long-running operations from start to end, by kind of object, operation and outcome.",
+		Buckets: prometheus.ExponentialBuckets(0.5, 2, 14),
+	}, []string{"kind", "operation", "outcome"})
 
-	// Images is the number of GalleryImages by provisioning state.
-	Images = prometheus.NewGaugeVec(prometheus.GaugeOpts{
-		Name: "galleryimage_images",
-		Help: "GalleryImage objects by Azure provisioning state (Unknown before the first read).",
-	}, []string{"provisioning_state"})
+	// Resources is the number of objects by kind and provisioning state.
+	Resources = prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "gallery_operator_resources",
+		Help: "Objects by kind and Azure provisioning state (Unknown before the first read).",
+	}, []string{"kind", "provisioning_state"})
 )
 
 func init() {
-	metrics.Registry.MustRegister(AzureRequests, AzureRequestDuration, AzureThrottled, OperationDuration, Images)
+	metrics.Registry.MustRegister(AzureRequests, AzureRequestDuration, AzureThrottled, OperationDuration, Resources)
 }
 
-// ObserveRequest records one ARM request.
-func ObserveRequest(operation, method string, status int, seconds float64) {
+// ObserveRequest records one ARM request made for an object of kind.
+func ObserveRequest(kind, operation, method string, status int, seconds float64) {
 	code := "error"
 	if status > 0 {
 		code = strconv.Itoa(status)
 	}
-	AzureRequests.WithLabelValues(operation, method, code).Inc()
-	AzureRequestDuration.WithLabelValues(operation, method).Observe(seconds)
+	AzureRequests.WithLabelValues(kind, operation, method, code).Inc()
+	AzureRequestDuration.WithLabelValues(kind, operation, method).Observe(seconds)
 	if status == 429 {
-		AzureThrottled.WithLabelValues(operation).Inc()
+		AzureThrottled.WithLabelValues(kind, operation).Inc()
 	}
 }
 
-// ImageStates tracks each GalleryImage's provisioning state for the Images gauge.
-type ImageStates struct {
+// States tracks each object's provisioning state for the Resources gauge of one kind.
+type States struct {
+	Kind string
+
 	mu     sync.Mutex
 	states map[string]string
 }
 
-// Set records the state of the image key ("namespace/name"); an empty state removes it.
-func (s *ImageStates) Set(key, state string) {
+// Set records the state of the object key ("namespace/name"); an empty state removes it.
+func (s *States) Set(key, state string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.states == nil {
@@ -87,8 +91,8 @@ func (s *ImageStates) Set(key, state string) {
 	for _, st := range s.states {
 		counts[st]++
 	}
-	Images.Reset()
+	Resources.DeletePartialMatch(prometheus.Labels{"kind": s.Kind})
 	for st, n := range counts {
-		Images.WithLabelValues(st).Set(n)
+		Resources.WithLabelValues(s.Kind, st).Set(n)
 	}
 }

@@ -1,4 +1,4 @@
-package azure
+package image
 
 import (
 	"encoding/json"
@@ -467,15 +467,5 @@ func TestSpecHash(t *testing.T) {
 	minimal.Properties.HyperVGeneration, minimal.Properties.Architecture = v1alpha1.HyperVGenerationV1, v1alpha1.ArchitectureX64
 	if SpecHash(DesiredImage(minimal)) != SpecHash(DesiredImage(minimalSpec())) {
 		t.Error("explicit V1/x64 hash differently from unset")
-	}
-}
-
-func TestCanonicalLocation(t *testing.T) {
-	for in, want := range map[string]string{
-		"West US": "westus", "westus": "westus", "West Europe": "westeurope", "UK South 2": "uksouth2", "": "",
-	} {
-		if got := CanonicalLocation(in); got != want {
-			t.Errorf("CanonicalLocation(%q) = %q, want %q", in, got, want)
-		}
 	}
 }

@@ -1,4 +1,5 @@
-package azure
+// Package image is the GalleryImage kind: its desired body, diff, hash and Azure client.
+package image
 
 import (
 	"crypto/sha256"
@@ -14,6 +15,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/compute/armcompute/v7"
 
 	"github.com/azgallery/gallery-operator/api/v1alpha1"
+	"github.com/azgallery/gallery-operator/internal/azure"
 )
 
 // Azure's server-side defaults for properties the request may leave unset.
@@ -28,46 +30,34 @@ const (
 func DesiredImage(spec *v1alpha1.GalleryImageSpec) armcompute.GalleryImage {
 	p := &spec.Properties
 	props := &armcompute.GalleryImageProperties{
-		Description:         optionalString(p.Description),
-		Eula:                optionalString(p.Eula),
-		PrivacyStatementURI: optionalString(p.PrivacyStatementURI),
-		ReleaseNoteURI:      optionalString(p.ReleaseNoteURI),
-		OSType:              optionalEnum[armcompute.OperatingSystemTypes](string(p.OSType)),
-		OSState:             optionalEnum[armcompute.OperatingSystemStateTypes](string(p.OSState)),
-		HyperVGeneration:    optionalEnum[armcompute.HyperVGeneration](string(p.HyperVGeneration)),
-		Architecture:        optionalEnum[armcompute.Architecture](string(p.Architecture)),
+		Description:         azure.OptionalString(p.Description),
+		Eula:                azure.OptionalString(p.Eula),
+		PrivacyStatementURI: azure.OptionalString(p.PrivacyStatementURI),
+		ReleaseNoteURI:      azure.OptionalString(p.ReleaseNoteURI),
+		OSType:              azure.OptionalEnum[armcompute.OperatingSystemTypes](string(p.OSType)),
+		OSState:             azure.OptionalEnum[armcompute.OperatingSystemStateTypes](string(p.OSState)),
+		HyperVGeneration:    azure.OptionalEnum[armcompute.HyperVGeneration](string(p.HyperVGeneration)),
+		Architecture:        azure.OptionalEnum[armcompute.Architecture](string(p.Architecture)),
 		Identifier: &armcompute.GalleryImageIdentifier{
-			Publisher: optionalString(p.Identifier.Publisher),
-			Offer:     optionalString(p.Identifier.Offer),
-			SKU:       optionalString(p.Identifier.SKU),
+			Publisher: azure.OptionalString(p.Identifier.Publisher),
+			Offer:     azure.OptionalString(p.Identifier.Offer),
+			SKU:       azure.OptionalString(p.Identifier.SKU),
 		},
 		Recommended:      desiredRecommended(p.Recommended),
 		Disallowed:       desiredDisallowed(p.Disallowed),
 		PurchasePlan:     desiredPurchasePlan(p.PurchasePlan),
 		Features:         desiredFeatures(p.Features),
-		AllowUpdateImage: clonePtr(p.AllowUpdateImage),
+		AllowUpdateImage: azure.ClonePtr(p.AllowUpdateImage),
 	}
 	if p.EndOfLifeDate != nil {
 		t := p.EndOfLifeDate.UTC()
 		props.EndOfLifeDate = &t
 	}
 	return armcompute.GalleryImage{
-		Location:   optionalString(spec.Location),
-		Tags:       desiredTags(spec.Tags),
+		Location:   azure.OptionalString(spec.Location),
+		Tags:       azure.DesiredTags(spec.Tags),
 		Properties: props,
 	}
-}
-
-// desiredTags converts spec tags; no tags stays nil.
-func desiredTags(tags map[string]string) map[string]*string {
-	if len(tags) == 0 {
-		return nil
-	}
-	out := make(map[string]*string, len(tags))
-	for k, v := range tags {
-		out[k] = &v
-	}
-	return out
 }
 
 // desiredRecommended converts the recommended VM size range.
@@ -83,7 +73,7 @@ func desiredRange(r *v1alpha1.ResourceRange) *armcompute.ResourceRange {
 	if r == nil {
 		return nil
 	}
-	return &armcompute.ResourceRange{Min: clonePtr(r.Min), Max: clonePtr(r.Max)}
+	return &armcompute.ResourceRange{Min: azure.ClonePtr(r.Min), Max: azure.ClonePtr(r.Max)}
 }
 
 // desiredDisallowed converts the disallowed disk types.
@@ -104,9 +94,9 @@ func desiredPurchasePlan(p *v1alpha1.ImagePurchasePlan) *armcompute.ImagePurchas
 		return nil
 	}
 	return &armcompute.ImagePurchasePlan{
-		Name:      optionalString(p.Name),
-		Publisher: optionalString(p.Publisher),
-		Product:   optionalString(p.Product),
+		Name:      azure.OptionalString(p.Name),
+		Publisher: azure.OptionalString(p.Publisher),
+		Product:   azure.OptionalString(p.Product),
 	}
 }
 
@@ -118,9 +108,9 @@ func desiredFeatures(fs []v1alpha1.GalleryImageFeature) []*armcompute.GalleryIma
 	out := make([]*armcompute.GalleryImageFeature, 0, len(fs))
 	for _, f := range fs {
 		out = append(out, &armcompute.GalleryImageFeature{
-			Name:            optionalString(f.Name),
-			Value:           optionalString(f.Value),
-			StartsAtVersion: optionalString(f.StartsAtVersion),
+			Name:            azure.OptionalString(f.Name),
+			Value:           azure.OptionalString(f.Value),
+			StartsAtVersion: azure.OptionalString(f.StartsAtVersion),
 		})
 	}
 	return out
@@ -199,12 +189,6 @@ func SpecHash(desired armcompute.GalleryImage) string {
 	return hex.EncodeToString(sum[:])[:16]
 }
 
-// CanonicalLocation returns Azure's canonical spelling of a region: "West US" -> "westus"
-// (lower-case, spaces removed).
-func CanonicalLocation(loc string) string {
-	return strings.ToLower(strings.ReplaceAll(loc, " ", ""))
-}
-
 // normalImage is a GalleryImage with everything Azure normalises already normalised, holding only
 // what the user controls. Its JSON form is what SpecHash hashes, so fields are never reordered.
 type normalImage struct {
@@ -268,16 +252,16 @@ type normalFeature struct {
 func normalize(img *armcompute.GalleryImage) normalImage {
 	p := propsOf(img)
 	n := normalImage{
-		Location:            CanonicalLocation(strOf(img.Location)),
-		Tags:                normalTags(img.Tags),
-		Description:         strOf(p.Description),
-		Eula:                strOf(p.Eula),
-		PrivacyStatementURI: strOf(p.PrivacyStatementURI),
-		ReleaseNoteURI:      strOf(p.ReleaseNoteURI),
-		OSType:              strOf(p.OSType),
-		OSState:             strOf(p.OSState),
-		HyperVGeneration:    strings.ToLower(strOrDefault(p.HyperVGeneration, defaultHyperVGeneration)),
-		Architecture:        strings.ToLower(strOrDefault(p.Architecture, defaultArchitecture)),
+		Location:            azure.CanonicalLocation(azure.StrOf(img.Location)),
+		Tags:                azure.NormalTags(img.Tags),
+		Description:         azure.StrOf(p.Description),
+		Eula:                azure.StrOf(p.Eula),
+		PrivacyStatementURI: azure.StrOf(p.PrivacyStatementURI),
+		ReleaseNoteURI:      azure.StrOf(p.ReleaseNoteURI),
+		OSType:              azure.StrOf(p.OSType),
+		OSState:             azure.StrOf(p.OSState),
+		HyperVGeneration:    strings.ToLower(azure.StrOrDefault(p.HyperVGeneration, defaultHyperVGeneration)),
+		Architecture:        strings.ToLower(azure.StrOrDefault(p.Architecture, defaultArchitecture)),
 		Identifier:          normalID(p.Identifier),
 		Recommended:         normalRecommended(p.Recommended),
 		PurchasePlan:        normalPurchasePlan(p.PurchasePlan),
@@ -287,7 +271,7 @@ func normalize(img *armcompute.GalleryImage) normalImage {
 		n.EndOfLifeDate = p.EndOfLifeDate.UTC().Format(time.RFC3339Nano)
 	}
 	if p.Disallowed != nil {
-		n.DiskTypes = normalSet(p.Disallowed.DiskTypes)
+		n.DiskTypes = azure.NormalSet(p.Disallowed.DiskTypes)
 	}
 	return n
 }
@@ -300,32 +284,15 @@ func propsOf(img *armcompute.GalleryImage) *armcompute.GalleryImageProperties {
 	return img.Properties
 }
 
-// normalTags lower-cases tag names (Azure treats them case-insensitively) and maps nil values to
-// "". When two names differ only in case, the value of the name sorting first wins. No tags is nil.
-func normalTags(tags map[string]*string) map[string]string {
-	if len(tags) == 0 {
-		return nil
-	}
-	keys := slices.Sorted(maps.Keys(tags))
-	out := make(map[string]string, len(tags))
-	for _, k := range keys {
-		lk := strings.ToLower(k)
-		if _, dup := out[lk]; !dup {
-			out[lk] = strOf(tags[k])
-		}
-	}
-	return out
-}
-
 // normalID lower-cases the identifier; nil when there is none.
 func normalID(id *armcompute.GalleryImageIdentifier) *normalIdentifier {
 	if id == nil || (id.Publisher == nil && id.Offer == nil && id.SKU == nil) {
 		return nil
 	}
 	return &normalIdentifier{
-		Publisher: strings.ToLower(strOf(id.Publisher)),
-		Offer:     strings.ToLower(strOf(id.Offer)),
-		SKU:       strings.ToLower(strOf(id.SKU)),
+		Publisher: strings.ToLower(azure.StrOf(id.Publisher)),
+		Offer:     strings.ToLower(azure.StrOf(id.Offer)),
+		SKU:       strings.ToLower(azure.StrOf(id.SKU)),
 	}
 }
 
@@ -354,7 +321,7 @@ func normalPurchasePlan(p *armcompute.ImagePurchasePlan) *normalPlan {
 	if p == nil {
 		return nil
 	}
-	n := normalPlan{Name: strOf(p.Name), Publisher: strOf(p.Publisher), Product: strOf(p.Product)}
+	n := normalPlan{Name: azure.StrOf(p.Name), Publisher: azure.StrOf(p.Publisher), Product: azure.StrOf(p.Product)}
 	if n == (normalPlan{}) {
 		return nil
 	}
@@ -367,70 +334,16 @@ func normalFeatures(fs []*armcompute.GalleryImageFeature) []normalFeature {
 	var out []normalFeature
 	seen := map[string]bool{}
 	for _, f := range fs {
-		if f == nil || strOf(f.Name) == "" {
+		if f == nil || azure.StrOf(f.Name) == "" {
 			continue
 		}
-		name := strings.ToLower(strOf(f.Name))
+		name := strings.ToLower(azure.StrOf(f.Name))
 		if seen[name] {
 			continue
 		}
 		seen[name] = true
-		out = append(out, normalFeature{Name: name, Value: strOf(f.Value), StartsAtVersion: strOf(f.StartsAtVersion)})
+		out = append(out, normalFeature{Name: name, Value: azure.StrOf(f.Value), StartsAtVersion: azure.StrOf(f.StartsAtVersion)})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
-}
-
-// normalSet returns the non-empty strings as a sorted set; nil when empty.
-func normalSet(ss []*string) []string {
-	var out []string
-	for _, s := range ss {
-		if strOf(s) != "" {
-			out = append(out, *s)
-		}
-	}
-	slices.Sort(out)
-	return slices.Compact(out)
-}
-
-// strOf dereferences a string-like pointer; nil is "".
-func strOf[T ~string](p *T) string {
-	if p == nil {
-		return ""
-	}
-	return string(*p)
-}
-
-// strOrDefault dereferences a string-like pointer, using def when it is nil or empty.
-func strOrDefault[T ~string](p *T, def string) string {
-	if s := strOf(p); s != "" {
-		return s
-	}
-	return def
-}
-
-// optionalString returns a pointer to a copy of s, or nil when s is empty.
-func optionalString(s string) *string {
-	if s == "" {
-		return nil
-	}
-	return &s
-}
-
-// optionalEnum returns a pointer to s converted to the enum type T, or nil when s is empty.
-func optionalEnum[T ~string](s string) *T {
-	if s == "" {
-		return nil
-	}
-	v := T(s)
-	return &v
-}
-
-// clonePtr returns a pointer to a copy of *p, or nil.
-func clonePtr[T any](p *T) *T {
-	if p == nil {
-		return nil
-	}
-	v := *p
-	return &v
 }

@@ -1,0 +1,45 @@
+// Package controllers wires every kind of the operator to the reconcile core
+// (internal/reconcile): one Register call per kind. Each kind's body, diff and Azure client live
+// in internal/kinds/<kind>; the envtest suites beside this file drive them through a real API
+// server and the Azure emulator.
+package controllers
+
+import (
+	"fmt"
+	"strings"
+
+	ctrl "sigs.k8s.io/controller-runtime"
+
+	"github.com/azgallery/gallery-operator/internal/kinds/gallery"
+	"github.com/azgallery/gallery-operator/internal/kinds/image"
+	"github.com/azgallery/gallery-operator/internal/reconcile"
+)
+
+// +kubebuilder:rbac:groups=compute.azgallery.io,resources=galleries;galleryimages,verbs=get;list;watch;update;patch
+// +kubebuilder:rbac:groups=compute.azgallery.io,resources=galleries/status;galleryimages/status,verbs=get;update;patch
+// +kubebuilder:rbac:groups=compute.azgallery.io,resources=galleries/finalizers;galleryimages/finalizers,verbs=update
+// +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
+
+// Setup registers the controller of every kind with the manager, with the shared options and
+// Azure connector.
+func Setup(mgr ctrl.Manager, azure reconcile.Connector, opts reconcile.Options) error {
+	if err := reconcile.Register(mgr, newReconciler(mgr, azure, opts, gallery.Kind{})); err != nil {
+		return fmt.Errorf("setting up the Gallery controller: %w", err)
+	}
+	if err := reconcile.Register(mgr, newReconciler(mgr, azure, opts, image.Kind{})); err != nil {
+		return fmt.Errorf("setting up the GalleryImage controller: %w", err)
+	}
+	return nil
+}
+
+// newReconciler builds the core's reconciler for one kind.
+func newReconciler[O reconcile.Object, B any](mgr ctrl.Manager, azure reconcile.Connector, opts reconcile.Options, kind reconcile.Kind[O, B]) *reconcile.Reconciler[O, B] {
+	return &reconcile.Reconciler[O, B]{
+		Client:    mgr.GetClient(),
+		APIReader: mgr.GetAPIReader(),
+		Recorder:  mgr.GetEventRecorder(strings.ToLower(kind.Name()) + "-controller"),
+		Azure:     azure,
+		Kind:      kind,
+		Options:   opts,
+	}
+}

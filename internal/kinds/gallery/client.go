@@ -1,0 +1,91 @@
+package gallery
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/to"
+	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/compute/armcompute/v7"
+
+	v1alpha1 "github.com/azgallery/gallery-operator/api/v1alpha1"
+	"github.com/azgallery/gallery-operator/internal/azure"
+	"github.com/azgallery/gallery-operator/internal/reconcile"
+)
+
+// client is the Gallery kind's Azure client: armcompute's GalleriesClient, and its
+// GallerySharingProfileClient for the share action.
+type client struct {
+	galleries *armcompute.GalleriesClient
+	sharing   *armcompute.GallerySharingProfileClient
+}
+
+var _ reconcile.ActionClient = client{}
+
+// Get reads the gallery with its sharing groups, which Azure returns only when asked.
+func (c client) Get(ctx context.Context, ref azure.ResourceRef) (*armcompute.Gallery, error) {
+	resp, err := c.galleries.Get(ctx, ref.ResourceGroup, ref.Gallery,
+		&armcompute.GalleriesClientGetOptions{Expand: to.Ptr(armcompute.GalleryExpandParamsSharingProfileGroups)})
+	if err != nil {
+		if azure.IsNotFound(err) {
+			return nil, nil
+		}
+		return nil, err
+	}
+	return &resp.Gallery, nil
+}
+
+// BeginPut sends the gallery without its sharing groups, which are read-only in the body.
+func (c client) BeginPut(ctx context.Context, ref azure.ResourceRef, body armcompute.Gallery) (azure.Operation, error) {
+	poller, err := c.galleries.BeginCreateOrUpdate(ctx, ref.ResourceGroup, ref.Gallery, withoutGroups(body), nil)
+	return azure.Begun(ctx, poller, err)
+}
+
+func (c client) BeginDelete(ctx context.Context, ref azure.ResourceRef) (azure.Operation, error) {
+	poller, err := c.galleries.BeginDelete(ctx, ref.ResourceGroup, ref.Gallery, nil)
+	return azure.Begun(ctx, poller, err)
+}
+
+func (c client) PollPut(ctx context.Context, ref azure.ResourceRef, token string) (azure.Operation, error) {
+	poller, err := c.galleries.BeginCreateOrUpdate(ctx, ref.ResourceGroup, ref.Gallery, armcompute.Gallery{},
+		&armcompute.GalleriesClientBeginCreateOrUpdateOptions{ResumeToken: token})
+	return azure.Resumed(ctx, poller, err)
+}
+
+func (c client) PollDelete(ctx context.Context, ref azure.ResourceRef, token string) (azure.Operation, error) {
+	poller, err := c.galleries.BeginDelete(ctx, ref.ResourceGroup, ref.Gallery,
+		&armcompute.GalleriesClientBeginDeleteOptions{ResumeToken: token})
+	return azure.Resumed(ctx, poller, err)
+}
+
+// BeginAction sends the share action.
+func (c client) BeginAction(ctx context.Context, ref azure.ResourceRef, a reconcile.Action) (azure.Operation, error) {
+	body, ok := a.Body.(armcompute.SharingUpdate)
+	if a.Kind != v1alpha1.OperationShare || !ok {
+		return azure.Operation{}, fmt.Errorf("a gallery has no %s action", a.Kind)
+	}
+	poller, err := c.sharing.BeginUpdate(ctx, ref.ResourceGroup, ref.Gallery, body, nil)
+	return azure.Begun(ctx, poller, err)
+}
+
+// PollAction polls the share action in flight.
+func (c client) PollAction(ctx context.Context, ref azure.ResourceRef, kind v1alpha1.OperationKind, token string) (azure.Operation, error) {
+	if kind != v1alpha1.OperationShare {
+		return azure.Operation{}, fmt.Errorf("a gallery has no %s action", kind)
+	}
+	poller, err := c.sharing.BeginUpdate(ctx, ref.ResourceGroup, ref.Gallery, armcompute.SharingUpdate{},
+		&armcompute.GallerySharingProfileClientBeginUpdateOptions{ResumeToken: token})
+	return azure.Resumed(ctx, poller, err)
+}
+
+// withoutGroups returns body without sharing groups, sharing nothing with body.
+func withoutGroups(body armcompute.Gallery) armcompute.Gallery {
+	if body.Properties == nil || body.Properties.SharingProfile == nil {
+		return body
+	}
+	props := *body.Properties
+	sharing := *props.SharingProfile
+	sharing.Groups = nil
+	props.SharingProfile = &sharing
+	body.Properties = &props
+	return body
+}

@@ -1,0 +1,118 @@
+package gallery
+
+import (
+	"context"
+	"strings"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/compute/armcompute/v7"
+	ctrlclient "sigs.k8s.io/controller-runtime/pkg/client"
+
+	v1alpha1 "github.com/azgallery/gallery-operator/api/v1alpha1"
+	"github.com/azgallery/gallery-operator/internal/azure"
+	"github.com/azgallery/gallery-operator/internal/reconcile"
+)
+
+// ReasonWaitingForImages is the reason of a deletion that waits for the gallery's image
+// definitions to go first.
+const ReasonWaitingForImages = "WaitingForImageDefinitions"
+
+// Kind is the Gallery kind: Azure Compute Galleries (Microsoft.Compute/galleries).
+type Kind struct{}
+
+var (
+	_ reconcile.Kind[*v1alpha1.Gallery, armcompute.Gallery]    = Kind{}
+	_ reconcile.Actions[*v1alpha1.Gallery, armcompute.Gallery] = Kind{}
+)
+
+func (Kind) Name() string                 { return "Gallery" }
+func (Kind) Noun() string                 { return "gallery" }
+func (Kind) NewObject() *v1alpha1.Gallery { return &v1alpha1.Gallery{} }
+
+// Target is the gallery's path parameters.
+func (Kind) Target(_ context.Context, _ ctrlclient.Reader, o *v1alpha1.Gallery, _ bool) (reconcile.Target, error) {
+	return reconcile.Target{Credentials: o.Spec.CredentialsSecretRef, DeletionPolicy: o.Spec.DeletionPolicy,
+		Ref: azure.ResourceRef{SubscriptionID: o.Spec.SubscriptionID, ResourceGroup: o.Spec.ResourceGroupName,
+			Gallery: o.AzureGalleryName()}}, nil
+}
+
+func (Kind) Desired(o *v1alpha1.Gallery) armcompute.Gallery { return DesiredGallery(&o.Spec) }
+
+func (Kind) Diff(desired armcompute.Gallery, existing *armcompute.Gallery) []string {
+	if existing == nil {
+		return []string{"(absent)"}
+	}
+	return Diff(desired, existing)
+}
+
+func (Kind) Hash(desired armcompute.Gallery) string { return SpecHash(desired) }
+
+func (Kind) ProvisioningState(existing *armcompute.Gallery) string {
+	if existing.Properties == nil || existing.Properties.ProvisioningState == nil {
+		return ""
+	}
+	return string(*existing.Properties.ProvisioningState)
+}
+
+func (Kind) ID(existing *armcompute.Gallery) string { return azure.StrOf(existing.ID) }
+
+// NextAction is the next share action the gallery needs (see NextSharingAction).
+func (Kind) NextAction(o *v1alpha1.Gallery, existing *armcompute.Gallery) *reconcile.Action {
+	desired := DesiredGallery(&o.Spec)
+	return NextSharingAction(&desired, existing)
+}
+
+// Observe records the unique name and the sharing Azure reports.
+func (Kind) Observe(o *v1alpha1.Gallery, existing *armcompute.Gallery) {
+	st := &o.Status
+	st.Identifier, st.SharingProfile, st.SharingStatus = nil, nil, nil
+	if existing == nil || existing.Properties == nil {
+		return
+	}
+	p := existing.Properties
+	if p.Identifier != nil && p.Identifier.UniqueName != nil {
+		st.Identifier = &v1alpha1.GalleryIdentifierStatus{UniqueName: *p.Identifier.UniqueName}
+	}
+	if s := p.SharingProfile; s != nil {
+		st.SharingProfile = &v1alpha1.SharingProfileStatus{Permissions: azure.StrOf(s.Permissions)}
+		for _, g := range s.Groups {
+			if g == nil {
+				continue
+			}
+			sg := v1alpha1.SharingProfileGroup{Type: v1alpha1.SharingGroupType(azure.StrOf(g.Type))}
+			for _, id := range g.IDs {
+				sg.IDs = append(sg.IDs, azure.StrOf(id))
+			}
+			st.SharingProfile.Groups = append(st.SharingProfile.Groups, sg)
+		}
+		if c := s.CommunityGalleryInfo; c != nil {
+			st.SharingProfile.CommunityGalleryEnabled = c.CommunityGalleryEnabled != nil && *c.CommunityGalleryEnabled
+			for _, n := range c.PublicNames {
+				st.SharingProfile.PublicNames = append(st.SharingProfile.PublicNames, azure.StrOf(n))
+			}
+		}
+	}
+	if s := p.SharingStatus; s != nil {
+		st.SharingStatus = &v1alpha1.SharingStatus{AggregatedState: azure.StrOf(s.AggregatedState)}
+		for _, r := range s.Summary {
+			if r != nil {
+				st.SharingStatus.Summary = append(st.SharingStatus.Summary, v1alpha1.RegionalSharingStatus{
+					Region: azure.StrOf(r.Region), State: azure.StrOf(r.State), Details: azure.StrOf(r.Details)})
+			}
+		}
+	}
+}
+
+func (Kind) Client(conn *azure.Connection) reconcile.Client[armcompute.Gallery] {
+	return client{galleries: conn.Compute.NewGalleriesClient(), sharing: conn.Compute.NewGallerySharingProfileClient()}
+}
+
+// Hint: Azure refuses to delete a gallery that still holds image definitions (409
+// CannotDeleteResource). That is not the user's error to fix here but a wait: the definitions
+// are usually being deleted too. The deletion stays Reconciling and retries with backoff.
+func (Kind) Hint(e *azure.Error) {
+	if strings.EqualFold(e.Code, "CannotDeleteResource") {
+		e.Terminal = false
+		e.Reason = ReasonWaitingForImages
+		e.Message = "Azure refuses to delete the gallery while it holds image definitions; waiting for them to be deleted first (" + e.Message + ")"
+	}
+}

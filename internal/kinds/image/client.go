@@ -1,0 +1,47 @@
+package image
+
+import (
+	"context"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/compute/armcompute/v7"
+
+	"github.com/azgallery/gallery-operator/internal/azure"
+)
+
+// client is the GalleryImage kind's Azure client: armcompute's GalleryImagesClient.
+type client struct {
+	images *armcompute.GalleryImagesClient
+}
+
+func (c client) Get(ctx context.Context, ref azure.ResourceRef) (*armcompute.GalleryImage, error) {
+	resp, err := c.images.Get(ctx, ref.ResourceGroup, ref.Gallery, ref.Image, nil)
+	if err != nil {
+		if azure.IsNotFound(err) {
+			return nil, nil
+		}
+		return nil, err
+	}
+	return &resp.GalleryImage, nil
+}
+
+func (c client) BeginPut(ctx context.Context, ref azure.ResourceRef, body armcompute.GalleryImage) (azure.Operation, error) {
+	poller, err := c.images.BeginCreateOrUpdate(ctx, ref.ResourceGroup, ref.Gallery, ref.Image, body, nil)
+	return azure.Begun(ctx, poller, err)
+}
+
+func (c client) BeginDelete(ctx context.Context, ref azure.ResourceRef) (azure.Operation, error) {
+	poller, err := c.images.BeginDelete(ctx, ref.ResourceGroup, ref.Gallery, ref.Image, nil)
+	return azure.Begun(ctx, poller, err)
+}
+
+func (c client) PollPut(ctx context.Context, ref azure.ResourceRef, token string) (azure.Operation, error) {
+	poller, err := c.images.BeginCreateOrUpdate(ctx, ref.ResourceGroup, ref.Gallery, ref.Image, armcompute.GalleryImage{},
+		&armcompute.GalleryImagesClientBeginCreateOrUpdateOptions{ResumeToken: token})
+	return azure.Resumed(ctx, poller, err)
+}
+
+func (c client) PollDelete(ctx context.Context, ref azure.ResourceRef, token string) (azure.Operation, error) {
+	poller, err := c.images.BeginDelete(ctx, ref.ResourceGroup, ref.Gallery, ref.Image,
+		&armcompute.GalleryImagesClientBeginDeleteOptions{ResumeToken: token})
+	return azure.Resumed(ctx, poller, err)
+}

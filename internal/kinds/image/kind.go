@@ -1,0 +1,102 @@
+package image
+
+import (
+	"context"
+	"strings"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/compute/armcompute/v7"
+	ctrlclient "sigs.k8s.io/controller-runtime/pkg/client"
+
+	v1alpha1 "github.com/azgallery/gallery-operator/api/v1alpha1"
+	"github.com/azgallery/gallery-operator/internal/azure"
+	"github.com/azgallery/gallery-operator/internal/kinds/parent"
+	"github.com/azgallery/gallery-operator/internal/reconcile"
+)
+
+// Kind is the GalleryImage kind: image definitions (Microsoft.Compute/galleries/images).
+type Kind struct{}
+
+var (
+	_ reconcile.Kind[*v1alpha1.GalleryImage, armcompute.GalleryImage] = Kind{}
+	_ reconcile.Parents                                               = Kind{}
+)
+
+func (Kind) Name() string                      { return "GalleryImage" }
+func (Kind) Noun() string                      { return "image definition" }
+func (Kind) NewObject() *v1alpha1.GalleryImage { return &v1alpha1.GalleryImage{} }
+
+// GalleryRefField indexes GalleryImages by the Gallery object they reference.
+const GalleryRefField = "spec.galleryRef.name"
+
+// Parents: a GalleryImage may reference a Gallery object.
+func (Kind) Parents() []reconcile.Parent {
+	return []reconcile.Parent{{Object: &v1alpha1.Gallery{}, List: &v1alpha1.GalleryImageList{}, Field: GalleryRefField,
+		NameOf: func(o ctrlclient.Object) string {
+			if ref := o.(*v1alpha1.GalleryImage).Spec.GalleryRef; ref != nil {
+				return ref.Name
+			}
+			return ""
+		}}}
+}
+
+// Target is the image's path parameters, or those of the Gallery its galleryRef names (whose
+// credentials it uses unless it names its own).
+func (Kind) Target(ctx context.Context, c ctrlclient.Reader, o *v1alpha1.GalleryImage, needReady bool) (reconcile.Target, error) {
+	t := reconcile.Target{Credentials: o.Spec.CredentialsSecretRef, DeletionPolicy: o.Spec.DeletionPolicy,
+		Ref: azure.ResourceRef{SubscriptionID: o.Spec.SubscriptionID, ResourceGroup: o.Spec.ResourceGroupName,
+			Gallery: o.Spec.GalleryName, Image: o.AzureImageName()}}
+	if o.Spec.GalleryRef == nil {
+		return t, nil
+	}
+	g, err := parent.Gallery(ctx, c, o.Namespace, o.Spec.GalleryRef.Name, needReady)
+	if err != nil {
+		return t, err
+	}
+	t.Ref.SubscriptionID, t.Ref.ResourceGroup, t.Ref.Gallery = parent.SubscriptionOf(g), g.Spec.ResourceGroupName, g.AzureGalleryName()
+	if t.Credentials == nil {
+		t.Credentials = g.Spec.CredentialsSecretRef
+	}
+	return t, nil
+}
+
+func (Kind) Desired(o *v1alpha1.GalleryImage) armcompute.GalleryImage { return DesiredImage(&o.Spec) }
+
+func (Kind) Diff(desired armcompute.GalleryImage, existing *armcompute.GalleryImage) []string {
+	if existing == nil {
+		return []string{"(absent)"}
+	}
+	return Diff(desired, existing)
+}
+
+func (Kind) Hash(desired armcompute.GalleryImage) string { return SpecHash(desired) }
+
+func (Kind) ProvisioningState(existing *armcompute.GalleryImage) string {
+	if existing.Properties == nil || existing.Properties.ProvisioningState == nil {
+		return ""
+	}
+	return string(*existing.Properties.ProvisioningState)
+}
+
+func (Kind) ID(existing *armcompute.GalleryImage) string { return azure.StrOf(existing.ID) }
+
+// Observe: the image has no status of its own beyond the shared one.
+func (Kind) Observe(*v1alpha1.GalleryImage, *armcompute.GalleryImage) {}
+
+func (Kind) Client(conn *azure.Connection) reconcile.Client[armcompute.GalleryImage] {
+	return client{images: conn.Compute.NewGalleryImagesClient()}
+}
+
+// Hint: a duplicate publisher/offer/sku identifier is terminal (409 Conflict, or an operation
+// that failed with it): only a change of the spec, or of the other image, can fix it.
+func (Kind) Hint(e *azure.Error) {
+	if IsDuplicateIdentifier(e.Message) && (e.HTTPStatus == 409 || e.HTTPStatus < 400) {
+		e.Terminal = true
+	}
+}
+
+// IsDuplicateIdentifier reports a message saying the image (or its identifier) already exists.
+func IsDuplicateIdentifier(msg string) bool {
+	m := strings.ToLower(msg)
+	return strings.Contains(m, "already exists") ||
+		(strings.Contains(m, "publisher") && strings.Contains(m, "offer") && strings.Contains(m, "sku"))
+}

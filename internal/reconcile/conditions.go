@@ -1,0 +1,139 @@
+package reconcile
+
+import (
+	"context"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/log"
+
+	v1alpha1 "github.com/azgallery/gallery-operator/api/v1alpha1"
+	"github.com/azgallery/gallery-operator/internal/azure"
+)
+
+// Reasons of our own, beside Azure's error codes.
+const (
+	ReasonSucceeded       = "Succeeded"
+	ReasonCreating        = "Creating"
+	ReasonUpdating        = "Updating"
+	ReasonDeleting        = "Deleting"
+	ReasonWaitingForAzure = "ProvisioningInProgress"
+	ReasonCredentials     = "CredentialsNotAvailable"
+	ReasonSecretsDisabled = "CredentialSecretsDisabled"
+	ReasonOperationFailed = "OperationFailed"
+	ReasonDriftCorrected  = "DriftCorrected"
+	ReasonAdopted         = "Adopted"
+	ReasonOrphaned        = "Orphaned"
+	ReasonDeleted         = "Deleted"
+
+	provisioningSucceeded = "Succeeded"
+	provisioningFailed    = "Failed"
+	provisioningCreating  = "Creating"
+	provisioningUpdating  = "Updating"
+)
+
+// markReady records a successful, up-to-date resource: Ready=True, no Reconciling or Stalled, no
+// error; the next read from Azure is one jittered sync period away.
+func (r *Reconciler[O, B]) markReady(obj O, hash string) ctrl.Result {
+	st := obj.GetARMStatus()
+	st.LastAppliedSpecHash = hash
+	st.Error = nil
+	r.backoff.Delete(key(obj))
+	r.setCondition(obj, v1alpha1.ConditionReady, metav1.ConditionTrue, ReasonSucceeded,
+		"The "+r.Kind.Noun()+" is provisioned in Azure and matches the spec")
+	meta.RemoveStatusCondition(&st.Conditions, v1alpha1.ConditionReconciling)
+	meta.RemoveStatusCondition(&st.Conditions, v1alpha1.ConditionStalled)
+	return ctrl.Result{RequeueAfter: jitter(r.SyncPeriod)}
+}
+
+// markReconciling says work is in progress: Reconciling=True and Ready=False with the same reason.
+func (r *Reconciler[O, B]) markReconciling(obj O, reason, message string) {
+	r.setCondition(obj, v1alpha1.ConditionReconciling, metav1.ConditionTrue, reason, message)
+	r.setCondition(obj, v1alpha1.ConditionReady, metav1.ConditionFalse, reason, message)
+	meta.RemoveStatusCondition(&obj.GetARMStatus().Conditions, v1alpha1.ConditionStalled)
+}
+
+// classify classifies an error once, with the kind's hint.
+func (r *Reconciler[O, B]) classify(err error) *azure.Error {
+	return azure.ClassifyWith(err, r.Kind.Hint)
+}
+
+// fail records an error in status.error and the conditions, with the Azure error code as the
+// reason (or the kind's hint's reason). Terminal errors set Stalled and wait a sync period (or a
+// spec change); transient ones set Reconciling and back off exponentially, never sooner than
+// Azure's Retry-After. Waiting for another object is neither: Reconciling, with no error.
+func (r *Reconciler[O, B]) fail(ctx context.Context, obj O, err error, hash string) ctrl.Result {
+	if w := asWaiting(err); w != nil {
+		r.markReconciling(obj, w.Reason, w.Message)
+		return ctrl.Result{RequeueAfter: jitter(r.SyncPeriod)} // the parent's watch usually comes first
+	}
+	st := obj.GetARMStatus()
+	azErr := r.classify(err)
+	now := metav1.NewTime(r.now())
+	st.Error = statusError(azErr, hash, now)
+	message := azErr.Message
+	if message == "" {
+		message = azErr.Error()
+	}
+	reason := azErr.Code
+	if azErr.Reason != "" {
+		reason = azErr.Reason
+	}
+	log.FromContext(ctx).Info("Azure request failed", "code", azErr.Code, "httpStatus", azErr.HTTPStatus, "terminal", azErr.Terminal, "message", message)
+	if azErr.Terminal {
+		r.Recorder.Eventf(obj, nil, corev1.EventTypeWarning, conditionReason(reason), "Reconcile", "%s", message)
+		r.setCondition(obj, v1alpha1.ConditionStalled, metav1.ConditionTrue, reason, message)
+		r.setCondition(obj, v1alpha1.ConditionReady, metav1.ConditionFalse, reason, message)
+		meta.RemoveStatusCondition(&st.Conditions, v1alpha1.ConditionReconciling)
+		return ctrl.Result{RequeueAfter: jitter(r.SyncPeriod)}
+	}
+	r.setCondition(obj, v1alpha1.ConditionReconciling, metav1.ConditionTrue, reason, message)
+	r.setCondition(obj, v1alpha1.ConditionReady, metav1.ConditionFalse, reason, message)
+	meta.RemoveStatusCondition(&st.Conditions, v1alpha1.ConditionStalled)
+	return ctrl.Result{RequeueAfter: r.nextBackoff(obj, azErr.RetryAfter)}
+}
+
+// statusError is the status form of an Azure error.
+func statusError(e *azure.Error, hash string, now metav1.Time) *v1alpha1.AzureError {
+	out := &v1alpha1.AzureError{Code: e.Code, Message: e.Message, Target: e.Target, HTTPStatus: int32(e.HTTPStatus),
+		Terminal: e.Terminal, SpecHash: hash, Time: &now}
+	for _, d := range e.Details {
+		out.Details = append(out.Details, v1alpha1.AzureErrorDetail{Code: d.Code, Message: d.Message, Target: d.Target})
+	}
+	return out
+}
+
+// setCondition sets a condition stamped with the generation it describes.
+func (r *Reconciler[O, B]) setCondition(obj O, condType string, status metav1.ConditionStatus, reason, message string) {
+	meta.SetStatusCondition(&obj.GetARMStatus().Conditions, metav1.Condition{Type: condType, Status: status,
+		Reason: conditionReason(reason), Message: truncate(message, 1024), ObservedGeneration: obj.GetGeneration()})
+}
+
+// findCondition returns the condition of type, or nil.
+func findCondition(st *v1alpha1.ARMStatus, condType string) *metav1.Condition {
+	return meta.FindStatusCondition(st.Conditions, condType)
+}
+
+// conditionReason makes a valid condition reason (CamelCase letters, digits, '_', ',', ':').
+func conditionReason(reason string) string {
+	var b strings.Builder
+	for _, c := range reason {
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == ',' || c == ':' {
+			b.WriteRune(c)
+		}
+	}
+	if b.Len() == 0 || !(b.String()[0] >= 'a' && b.String()[0] <= 'z' || b.String()[0] >= 'A' && b.String()[0] <= 'Z') {
+		return "AzureError" + b.String()
+	}
+	return truncate(b.String(), 1024)
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n-3] + "..."
+}

@@ -1,0 +1,115 @@
+// Package reconcile is the kind-agnostic reconcile core: it makes an Azure resource converge on
+// the spec of a Kubernetes object, for any kind that describes itself with Kind. The core owns
+// observe → diff → write → follow the operation → status and conditions → delete → finalizer →
+// errors and backoff → credentials; a kind supplies where its resource lives, its desired body, a
+// pure Diff, a hash, and a thin Azure client.
+package reconcile
+
+import (
+	"context"
+	"fmt"
+
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	v1alpha1 "github.com/azgallery/gallery-operator/api/v1alpha1"
+	"github.com/azgallery/gallery-operator/internal/azure"
+)
+
+// Object is an API object the core reconciles: every kind embeds v1alpha1.ARMStatus.
+type Object interface {
+	client.Object
+	GetARMStatus() *v1alpha1.ARMStatus
+}
+
+// Target is where an object's Azure resource lives and which credentials reach it.
+type Target struct {
+	// Ref locates the resource; an empty SubscriptionID means the credentials' own.
+	Ref azure.ResourceRef
+	// Credentials names the Secret of the credentials to use; nil for the operator's own.
+	Credentials *v1alpha1.SecretReference
+	// DeletionPolicy says what deleting the object does in Azure.
+	DeletionPolicy v1alpha1.DeletionPolicy
+}
+
+// Kind describes one kind of Azure resource to the core. O is the API object (a pointer type),
+// B the Azure SDK's body of the resource.
+type Kind[O Object, B any] interface {
+	// Name is the object's kind, for example "GalleryImage"; Noun is what messages call its Azure
+	// resource, for example "image definition".
+	Name() string
+	Noun() string
+	// NewObject returns an empty object of the kind.
+	NewObject() O
+	// Target says where the object's resource lives. A parent that is missing or, when
+	// needReady, not Ready yet, is a *WaitingError.
+	Target(ctx context.Context, c client.Reader, o O, needReady bool) (Target, error)
+	// Desired is the body to PUT, built from the spec alone (pure).
+	Desired(o O) B
+	// Diff names the properties in which existing differs from desired; nil when a PUT is not
+	// needed (pure). A nil existing is an absent resource.
+	Diff(desired B, existing *B) []string
+	// Hash identifies a desired body: equal bodies (as Diff sees them) hash alike.
+	Hash(desired B) string
+	// ProvisioningState and ID read Azure's answer.
+	ProvisioningState(existing *B) string
+	ID(existing *B) string
+	// Observe copies what the kind shows of Azure's answer into its own status fields (existing
+	// nil: the resource is absent).
+	Observe(o O, existing *B)
+	// Client is the kind's Azure client for a connection.
+	Client(conn *azure.Connection) Client[B]
+	// Hint refines the classification of the kind's errors; it may do nothing.
+	Hint(e *azure.Error)
+}
+
+// Client is the narrow Azure side of one kind: observe, create-or-update, delete, and follow the
+// operations those start. Errors are returned as the SDK gives them; the core classifies them.
+type Client[B any] interface {
+	// Get returns the resource, or nil and no error when Azure answers 404 for it.
+	Get(ctx context.Context, ref azure.ResourceRef) (*B, error)
+	// BeginPut sends the PUT and returns the operation it started, without waiting.
+	BeginPut(ctx context.Context, ref azure.ResourceRef, body B) (azure.Operation, error)
+	// BeginDelete sends the DELETE and returns the operation it started, without waiting.
+	BeginDelete(ctx context.Context, ref azure.ResourceRef) (azure.Operation, error)
+	// PollPut and PollDelete poll an operation once; one that failed is an error.
+	PollPut(ctx context.Context, ref azure.ResourceRef, token string) (azure.Operation, error)
+	PollDelete(ctx context.Context, ref azure.ResourceRef, token string) (azure.Operation, error)
+}
+
+// Action is a follow-up operation besides the PUT, such as a gallery's share action: once
+// Azure's body matches the spec, the core asks the kind for the next action and follows its
+// operation like a PUT's, until none is left.
+type Action struct {
+	// Kind names the operation in status.operation (it must survive a restart).
+	Kind v1alpha1.OperationKind
+	// Reason and Message describe it in the event and the Reconciling condition.
+	Reason, Message string
+	// Body is what the kind's client sends.
+	Body any
+}
+
+// Actions is implemented by kinds that have follow-up actions.
+type Actions[O Object, B any] interface {
+	NextAction(o O, existing *B) *Action
+}
+
+// ActionClient is implemented by the clients of kinds that have follow-up actions.
+type ActionClient interface {
+	BeginAction(ctx context.Context, ref azure.ResourceRef, a Action) (azure.Operation, error)
+	PollAction(ctx context.Context, ref azure.ResourceRef, kind v1alpha1.OperationKind, token string) (azure.Operation, error)
+}
+
+// Progress is implemented by kinds whose resource can be Succeeded yet not finished (an image
+// version still replicating): InProgress returns a message while it is not finished.
+type Progress[O Object, B any] interface {
+	InProgress(o O, existing *B) (string, bool)
+}
+
+// WaitingError means the object waits for another object (a parent that is missing or not
+// Ready). It is neither an Azure error nor a failure: the object is Reconciling with Reason.
+type WaitingError struct {
+	Reason  string
+	Message string
+}
+
+func (e *WaitingError) Error() string { return fmt.Sprintf("%s: %s", e.Reason, e.Message) }

@@ -1,0 +1,103 @@
+package reconcile
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	ctrl "sigs.k8s.io/controller-runtime"
+
+	v1alpha1 "github.com/azgallery/gallery-operator/api/v1alpha1"
+	"github.com/azgallery/gallery-operator/internal/azure"
+	"github.com/azgallery/gallery-operator/internal/metrics"
+)
+
+// followOperation polls the create-or-update (or follow-up action) in flight once. It returns
+// done=true when the operation ended, so that the caller goes on to observe the resource;
+// otherwise the result to return. Sets Reconciling while it runs, Ready/Stalled and status.error
+// when it failed.
+func (r *Reconciler[O, B]) followOperation(ctx context.Context, obj O, cl Client[B], ref azure.ResourceRef) (bool, ctrl.Result) {
+	st := obj.GetARMStatus()
+	op := st.Operation
+	var res azure.Operation
+	var err error
+	switch op.Kind {
+	case v1alpha1.OperationCreateOrUpdate:
+		res, err = cl.PollPut(ctx, ref, op.ResumeToken)
+	case v1alpha1.OperationDelete:
+		st.Operation = nil // a delete that was cancelled by removing deletion cannot be resumed here
+		return true, ctrl.Result{}
+	default:
+		ac, ok := cl.(ActionClient)
+		if !ok {
+			st.Operation = nil
+			return true, ctrl.Result{}
+		}
+		res, err = ac.PollAction(ctx, ref, op.Kind, op.ResumeToken)
+	}
+	var opFailed *azure.OperationFailedError
+	switch {
+	case errors.As(err, &opFailed):
+		r.endOperation(obj, "failed")
+		if op.Kind == v1alpha1.OperationCreateOrUpdate {
+			st.ProvisioningState = provisioningFailed
+		}
+		r.Recorder.Eventf(obj, nil, corev1.EventTypeWarning, ReasonOperationFailed, string(op.Kind), "%s", r.classify(err).Error())
+		return false, r.fail(ctx, obj, err, op.SpecHash)
+	case err != nil:
+		// the status request failed, not the operation: keep following it
+		return false, r.fail(ctx, obj, err, op.SpecHash)
+	}
+	if !res.Done {
+		op.ResumeToken = res.ResumeToken
+		r.markOperationRunning(obj)
+		return false, ctrl.Result{RequeueAfter: r.pollInterval(res.RetryAfter, op.StartTime.Time)}
+	}
+	if op.Kind == v1alpha1.OperationCreateOrUpdate {
+		st.LastAppliedSpecHash = op.SpecHash
+	}
+	r.endOperation(obj, "succeeded")
+	return true, ctrl.Result{}
+}
+
+// markOperationRunning keeps Reconciling while an operation runs, with the reason it started
+// with (a follow-up action keeps its own).
+func (r *Reconciler[O, B]) markOperationRunning(obj O) {
+	st := obj.GetARMStatus()
+	if st.Operation.Kind != v1alpha1.OperationCreateOrUpdate {
+		if c := findCondition(st, v1alpha1.ConditionReconciling); c != nil {
+			r.markReconciling(obj, c.Reason, c.Message)
+			return
+		}
+	}
+	reason := reasonForOperation(st)
+	r.markReconciling(obj, reason, fmt.Sprintf("Azure is %s the %s", strings.ToLower(reason), r.Kind.Noun()))
+}
+
+// endOperation clears the operation in flight and records its duration.
+func (r *Reconciler[O, B]) endOperation(obj O, outcome string) {
+	st := obj.GetARMStatus()
+	op := st.Operation
+	metrics.OperationDuration.WithLabelValues(r.Kind.Name(), string(op.Kind), outcome).Observe(r.now().Sub(op.StartTime.Time).Seconds())
+	st.Operation = nil
+}
+
+// reasonForOperation is Creating or Updating, from the provisioning state the write set.
+func reasonForOperation(st *v1alpha1.ARMStatus) string {
+	if st.ProvisioningState == provisioningCreating {
+		return ReasonCreating
+	}
+	return ReasonUpdating
+}
+
+// provisioningInProgress reports whether Azure is still working on the resource (an operation
+// not started by this reconciler, or one whose record was lost).
+func provisioningInProgress(state string) bool {
+	switch state {
+	case provisioningCreating, provisioningUpdating, "Deleting", "Migrating":
+		return true
+	}
+	return false
+}

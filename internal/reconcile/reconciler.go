@@ -1,0 +1,300 @@
+package reconcile
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/equality"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	kerrors "k8s.io/apimachinery/pkg/util/errors"
+	"k8s.io/client-go/tools/events"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+	"sigs.k8s.io/controller-runtime/pkg/log"
+
+	v1alpha1 "github.com/azgallery/gallery-operator/api/v1alpha1"
+	"github.com/azgallery/gallery-operator/internal/azure"
+	"github.com/azgallery/gallery-operator/internal/metrics"
+)
+
+// Finalizer keeps an object until its Azure resource is deleted (or orphaned).
+const Finalizer = "compute.azgallery.io/finalizer"
+
+// Connector returns the Azure connection for credentials and a subscription ("" for the
+// credentials' own); *azure.Factory is the production one.
+type Connector interface {
+	For(creds azure.Credentials, subscription string) (*azure.Connection, error)
+}
+
+// Options are the settings every kind's reconciler shares.
+type Options struct {
+	// DefaultCredentials are the operator's own (from its environment).
+	DefaultCredentials azure.Credentials
+	// AllowCredentialSecrets lets an object name a Secret with its own credentials.
+	AllowCredentialSecrets bool
+	// SyncPeriod is how often a Ready object is re-read from Azure to detect drift (jittered),
+	// and how long a terminal error waits before the same request is tried again.
+	SyncPeriod time.Duration
+	// Concurrency is how many objects of the kind are reconciled at once.
+	Concurrency int
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
+}
+
+// Reconciler makes the Azure resources of one kind converge on their objects' specs.
+type Reconciler[O Object, B any] struct {
+	client.Client
+	// APIReader reads credential Secrets directly, so the manager neither caches nor lists them.
+	APIReader client.Reader
+	Recorder  events.EventRecorder
+	Azure     Connector
+	Kind      Kind[O, B]
+	Options
+
+	states  metrics.States
+	backoff sync.Map // "namespace/name" -> consecutive transient failures (int)
+}
+
+// Reconcile gets the object, defers the one status patch, handles deletion, ensures the
+// finalizer, then reconciles it with Azure.
+func (r *Reconciler[O, B]) Reconcile(ctx context.Context, req ctrl.Request) (result ctrl.Result, retErr error) {
+	ctx = azure.WithKind(ctx, r.Kind.Name())
+	r.states.Kind = r.Kind.Name()
+	obj := r.Kind.NewObject()
+	if err := r.Get(ctx, req.NamespacedName, obj); err != nil {
+		if apierrors.IsNotFound(err) {
+			r.states.Set(req.String(), "")
+			r.backoff.Delete(req.String())
+		}
+		return ctrl.Result{}, client.IgnoreNotFound(err)
+	}
+	base := obj.DeepCopyObject().(O)
+	defer func() {
+		retErr = kerrors.NewAggregate([]error{retErr, r.patchStatus(ctx, base, obj)})
+		r.states.Set(req.String(), stateForMetrics(obj))
+	}()
+
+	if !obj.GetDeletionTimestamp().IsZero() {
+		return r.reconcileDelete(ctx, obj)
+	}
+	if !controllerutil.ContainsFinalizer(obj, Finalizer) {
+		controllerutil.AddFinalizer(obj, Finalizer)
+		if err := r.Patch(ctx, obj, client.MergeFromWithOptions(base, client.MergeFromWithOptimisticLock{})); err != nil {
+			return ctrl.Result{}, fmt.Errorf("adding the finalizer: %w", err)
+		}
+		base = obj.DeepCopyObject().(O)
+	}
+	return r.reconcile(ctx, obj), nil
+}
+
+// patchStatus writes the status when it changed, with observedGeneration set. An object already
+// gone (its finalizer removed) needs no status.
+func (r *Reconciler[O, B]) patchStatus(ctx context.Context, base, obj O) error {
+	obj.GetARMStatus().ObservedGeneration = obj.GetGeneration()
+	if equality.Semantic.DeepEqual(base, obj) {
+		return nil
+	}
+	err := r.Status().Patch(ctx, obj, client.MergeFrom(base))
+	if apierrors.IsNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("patching the status: %w", err)
+	}
+	return nil
+}
+
+// reconcile follows an operation in flight, or observes the resource in Azure and writes it when
+// it differs from the spec, then runs the kind's follow-up actions. Sets Ready, Reconciling and
+// Stalled.
+func (r *Reconciler[O, B]) reconcile(ctx context.Context, obj O) ctrl.Result {
+	st := obj.GetARMStatus()
+	target, err := r.Kind.Target(ctx, r.Client, obj, true)
+	if err != nil {
+		return r.fail(ctx, obj, err, "")
+	}
+	cl, ref, err := r.connect(ctx, obj, target)
+	if err != nil {
+		return r.fail(ctx, obj, err, "")
+	}
+	if st.Operation != nil {
+		done, result := r.followOperation(ctx, obj, cl, ref)
+		if !done {
+			return result
+		}
+	}
+
+	desired := r.Kind.Desired(obj)
+	hash := r.Kind.Hash(desired)
+	if remaining, fresh := r.recentlySynced(obj, hash); fresh {
+		return ctrl.Result{RequeueAfter: remaining}
+	}
+	existing, err := cl.Get(ctx, ref)
+	if err != nil {
+		return r.fail(ctx, obj, err, hash)
+	}
+	r.observe(obj, existing)
+	if existing != nil && provisioningInProgress(st.ProvisioningState) {
+		r.markReconciling(obj, ReasonWaitingForAzure, fmt.Sprintf("Azure reports provisioningState %s; waiting for it to finish", st.ProvisioningState))
+		return ctrl.Result{RequeueAfter: r.pollInterval(0, time.Time{})}
+	}
+	changes := r.Kind.Diff(desired, existing)
+	failed := existing != nil && st.ProvisioningState == provisioningFailed
+	if existing != nil && len(changes) == 0 && !failed {
+		return r.converged(ctx, obj, cl, ref, existing, hash)
+	}
+	if wait, stalled := r.stalledOn(obj, hash); stalled {
+		return ctrl.Result{RequeueAfter: wait}
+	}
+	return r.write(ctx, obj, cl, ref, desired, hash, existing, changes)
+}
+
+// converged handles a resource whose body matches the spec: it still may need a follow-up
+// action, or time to finish (replication), before it is Ready.
+func (r *Reconciler[O, B]) converged(ctx context.Context, obj O, cl Client[B], ref azure.ResourceRef, existing *B, hash string) ctrl.Result {
+	if acts, ok := r.Kind.(Actions[O, B]); ok {
+		if a := acts.NextAction(obj, existing); a != nil {
+			if wait, stalled := r.stalledOn(obj, hash); stalled {
+				return ctrl.Result{RequeueAfter: wait}
+			}
+			return r.startAction(ctx, obj, cl, ref, *a, hash)
+		}
+	}
+	if p, ok := r.Kind.(Progress[O, B]); ok {
+		if msg, busy := p.InProgress(obj, existing); busy {
+			r.markReconciling(obj, ReasonWaitingForAzure, msg)
+			return ctrl.Result{RequeueAfter: r.pollInterval(0, obj.GetARMStatus().LastSyncTime.Time)}
+		}
+	}
+	return r.markReady(obj, hash)
+}
+
+// connect resolves the credentials and subscription of obj and returns the kind's Azure client
+// and the resource's full reference.
+func (r *Reconciler[O, B]) connect(ctx context.Context, obj O, target Target) (Client[B], azure.ResourceRef, error) {
+	creds, err := r.credentialsFor(ctx, obj.GetNamespace(), target.Credentials)
+	if err != nil {
+		return nil, azure.ResourceRef{}, err
+	}
+	st := obj.GetARMStatus()
+	subscription := target.Ref.SubscriptionID
+	if subscription == "" {
+		subscription = st.SubscriptionID
+	}
+	conn, err := r.Azure.For(creds, subscription)
+	if err != nil {
+		return nil, azure.ResourceRef{}, &azure.Error{Code: ReasonCredentials, Message: err.Error(), Terminal: isNoSubscription(err)}
+	}
+	st.SubscriptionID = conn.SubscriptionID
+	ref := target.Ref
+	ref.SubscriptionID = conn.SubscriptionID
+	return r.Kind.Client(conn), ref, nil
+}
+
+// observe records what Azure holds in the status.
+func (r *Reconciler[O, B]) observe(obj O, existing *B) {
+	st := obj.GetARMStatus()
+	now := metav1.NewTime(r.now())
+	st.LastSyncTime = &now
+	r.Kind.Observe(obj, existing)
+	if existing == nil {
+		st.ProvisioningState = ""
+		st.ID = ""
+		return
+	}
+	if id := r.Kind.ID(existing); id != "" {
+		st.ID = id
+	}
+	if ps := r.Kind.ProvisioningState(existing); ps != "" {
+		st.ProvisioningState = ps
+	}
+}
+
+// write sends the PUT and records the operation it started; the next reconciles poll it. Sets
+// Reconciling (Creating or Updating) and emits the event that says why it wrote.
+func (r *Reconciler[O, B]) write(ctx context.Context, obj O, cl Client[B], ref azure.ResourceRef, body B, hash string, existing *B, changes []string) ctrl.Result {
+	st := obj.GetARMStatus()
+	reason, note := r.whyWrite(obj, ref, hash, existing, changes)
+	op, err := cl.BeginPut(ctx, ref, body)
+	if err != nil {
+		return r.fail(ctx, obj, err, hash)
+	}
+	r.Recorder.Eventf(obj, nil, corev1.EventTypeNormal, reason, "CreateOrUpdate", "%s", note)
+	log.FromContext(ctx).Info(r.Kind.Noun()+" written to Azure", "reason", reason, "azureID", ref.String())
+	st.Operation = &v1alpha1.LongRunningOperation{Kind: v1alpha1.OperationCreateOrUpdate, ResumeToken: op.ResumeToken,
+		StartTime: metav1.NewTime(r.now()), Generation: obj.GetGeneration(), SpecHash: hash}
+	if existing == nil {
+		st.ProvisioningState = provisioningCreating
+	} else {
+		st.ProvisioningState = provisioningUpdating
+	}
+	r.markReconciling(obj, reasonForOperation(st), note)
+	if op.Done {
+		st.LastAppliedSpecHash = hash
+		r.endOperation(obj, "succeeded")
+		return ctrl.Result{RequeueAfter: minPollInterval}
+	}
+	return ctrl.Result{RequeueAfter: r.pollInterval(op.RetryAfter, time.Time{})}
+}
+
+// startAction sends a follow-up action and records its operation. Sets Reconciling.
+func (r *Reconciler[O, B]) startAction(ctx context.Context, obj O, cl Client[B], ref azure.ResourceRef, a Action, hash string) ctrl.Result {
+	ac, ok := cl.(ActionClient)
+	if !ok {
+		return r.fail(ctx, obj, fmt.Errorf("the %s client cannot send %s", r.Kind.Name(), a.Kind), hash)
+	}
+	op, err := ac.BeginAction(ctx, ref, a)
+	if err != nil {
+		return r.fail(ctx, obj, err, hash)
+	}
+	r.Recorder.Eventf(obj, nil, corev1.EventTypeNormal, a.Reason, string(a.Kind), "%s", a.Message)
+	log.FromContext(ctx).Info(r.Kind.Noun()+" action sent to Azure", "action", a.Kind, "reason", a.Reason, "azureID", ref.String())
+	r.markReconciling(obj, a.Reason, a.Message)
+	if op.Done {
+		return ctrl.Result{RequeueAfter: minPollInterval}
+	}
+	obj.GetARMStatus().Operation = &v1alpha1.LongRunningOperation{Kind: a.Kind, ResumeToken: op.ResumeToken,
+		StartTime: metav1.NewTime(r.now()), Generation: obj.GetGeneration(), SpecHash: hash}
+	return ctrl.Result{RequeueAfter: r.pollInterval(op.RetryAfter, time.Time{})}
+}
+
+// whyWrite names the reason of a write for its event: creation, adoption of a resource made
+// elsewhere, a spec change, or drift made outside Kubernetes.
+func (r *Reconciler[O, B]) whyWrite(obj O, ref azure.ResourceRef, hash string, existing *B, changes []string) (string, string) {
+	st := obj.GetARMStatus()
+	name := ref.Name()
+	switch {
+	case existing == nil:
+		return ReasonCreating, "Creating " + r.Kind.Noun() + " " + name + " in Azure"
+	case st.LastAppliedSpecHash == "":
+		return ReasonAdopted, "Adopting the existing " + r.Kind.Noun() + " " + name + " and applying the spec"
+	case st.LastAppliedSpecHash == hash:
+		return ReasonDriftCorrected, "Correcting changes made outside Kubernetes: " + strings.Join(changes, ", ")
+	default:
+		return ReasonUpdating, "Updating the " + r.Kind.Noun() + ": " + strings.Join(changes, ", ")
+	}
+}
+
+func (r *Reconciler[O, B]) now() time.Time {
+	if r.Now != nil {
+		return r.Now()
+	}
+	return time.Now()
+}
+
+// stateForMetrics is the provisioning state counted in the resources gauge.
+func stateForMetrics(obj Object) string {
+	if !obj.GetDeletionTimestamp().IsZero() && len(obj.GetFinalizers()) == 0 {
+		return ""
+	}
+	if ps := obj.GetARMStatus().ProvisioningState; ps != "" {
+		return ps
+	}
+	return "Unknown"
+}
