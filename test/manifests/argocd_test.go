@@ -16,12 +16,23 @@ import (
 	v1alpha1 "github.com/azgallery/gallery-operator/api/v1alpha1"
 )
 
-// The Argo CD health check, in the layout of Argo CD's resource_customizations.
+// The Argo CD health check, in the layout of Argo CD's resource_customizations: one directory
+// per kind, all with the same script.
 const (
 	argoDir       = "config/argocd/compute.azgallery.io/GalleryImage"
 	argoConfigMap = "config/argocd/argocd-cm.yaml"
-	argoKey       = "resource.customizations.health.compute.azgallery.io_GalleryImage"
 )
+
+// argoKinds are the kinds with a health check, and an empty object of each to decode their
+// test inputs strictly.
+var argoKinds = map[string]any{
+	"GalleryImage": &v1alpha1.GalleryImage{},
+	"Gallery":      &v1alpha1.Gallery{},
+}
+
+func argoDirOf(kind string) string { return "config/argocd/compute.azgallery.io/" + kind }
+
+func argoKeyOf(kind string) string { return "resource.customizations.health.compute.azgallery.io_" + kind }
 
 // healthStatus is what a health script returns.
 type healthStatus struct {
@@ -37,8 +48,15 @@ type healthTests struct {
 	} `json:"tests"`
 }
 
-// TestArgoCDHealth runs health.lua on every case of health_test.yaml, as Argo CD does.
+// TestArgoCDHealth runs health.lua on every case of each kind's health_test.yaml, as Argo CD
+// does.
 func TestArgoCDHealth(t *testing.T) {
+	for kind, empty := range argoKinds {
+		t.Run(kind, func(t *testing.T) { testArgoCDHealth(t, argoDirOf(kind), empty) })
+	}
+}
+
+func testArgoCDHealth(t *testing.T, argoDir string, empty any) {
 	script := string(readRepoFile(t, filepath.Join(argoDir, "health.lua")))
 	var tests healthTests
 	if err := yaml.UnmarshalStrict(readRepoFile(t, filepath.Join(argoDir, "health_test.yaml")), &tests); err != nil {
@@ -54,9 +72,9 @@ func TestArgoCDHealth(t *testing.T) {
 		statuses[tc.HealthStatus.Status] = true
 		t.Run(tc.InputPath, func(t *testing.T) {
 			data := readRepoFile(t, filepath.Join(argoDir, tc.InputPath))
-			// The input is a real GalleryImage: no typos in its fields.
-			if err := yaml.UnmarshalStrict(data, &v1alpha1.GalleryImage{}); err != nil {
-				t.Errorf("%s is not a valid GalleryImage: %v", tc.InputPath, err)
+			// The input is a real object of the kind: no typos in its fields.
+			if err := yaml.UnmarshalStrict(data, empty); err != nil {
+				t.Errorf("%s is not a valid %T: %v", tc.InputPath, empty, err)
 			}
 			obj := &unstructured.Unstructured{}
 			jsonData, err := yaml.YAMLToJSON(data)
@@ -97,7 +115,7 @@ func TestArgoCDHealth(t *testing.T) {
 }
 
 // TestArgoCDConfigMapSnippet checks that argocd-cm.yaml carries health.lua byte for byte under
-// the key Argo CD looks up for GalleryImages.
+// the key Argo CD looks up for each kind, and that every kind's health.lua is the same script.
 func TestArgoCDConfigMapSnippet(t *testing.T) {
 	var cm corev1.ConfigMap
 	if err := yaml.UnmarshalStrict(readRepoFile(t, argoConfigMap), &cm); err != nil {
@@ -106,15 +124,22 @@ func TestArgoCDConfigMapSnippet(t *testing.T) {
 	if cm.Kind != "ConfigMap" || cm.Name != "argocd-cm" {
 		t.Errorf("%s is %s %s, want ConfigMap argocd-cm", argoConfigMap, cm.Kind, cm.Name)
 	}
-	got, ok := cm.Data[argoKey]
-	if !ok {
-		t.Fatalf("%s has no key %s", argoConfigMap, argoKey)
+	want := string(readRepoFile(t, filepath.Join(argoDir, "health.lua")))
+	for kind := range argoKinds {
+		if own := string(readRepoFile(t, filepath.Join(argoDirOf(kind), "health.lua"))); own != want {
+			t.Errorf("%s/health.lua differs from %s/health.lua; all kinds share one script", argoDirOf(kind), argoDir)
+		}
+		got, ok := cm.Data[argoKeyOf(kind)]
+		if !ok {
+			t.Errorf("%s has no key %s", argoConfigMap, argoKeyOf(kind))
+			continue
+		}
+		if got != want {
+			t.Errorf("the script for %s in %s differs from health.lua; copy health.lua into it again", kind, argoConfigMap)
+		}
 	}
-	if want := string(readRepoFile(t, filepath.Join(argoDir, "health.lua"))); got != want {
-		t.Errorf("the script in %s differs from health.lua; copy health.lua into it again", argoConfigMap)
-	}
-	if len(cm.Data) != 1 {
-		t.Errorf("%s has %d keys, want only %s", argoConfigMap, len(cm.Data), argoKey)
+	if len(cm.Data) != len(argoKinds) {
+		t.Errorf("%s has %d keys, want one per kind (%d)", argoConfigMap, len(cm.Data), len(argoKinds))
 	}
 }
 

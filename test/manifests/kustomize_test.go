@@ -22,14 +22,14 @@ func TestKustomizationsBuild(t *testing.T) {
 		dir   string
 		kinds map[string]int
 	}{
-		{"config/crd", map[string]int{"CustomResourceDefinition": 1}},
+		{"config/crd", map[string]int{"CustomResourceDefinition": 2}},
 		{"config/rbac", map[string]int{"ServiceAccount": 1, "ClusterRole": 3, "ClusterRoleBinding": 1, "Role": 1, "RoleBinding": 1}},
 		{"config/manager", map[string]int{"Namespace": 1, "Deployment": 1}},
-		{"config/default", map[string]int{"CustomResourceDefinition": 1, "ServiceAccount": 1, "ClusterRole": 3,
+		{"config/default", map[string]int{"CustomResourceDefinition": 2, "ServiceAccount": 1, "ClusterRole": 3,
 			"ClusterRoleBinding": 1, "Role": 1, "RoleBinding": 1, "Namespace": 1, "Deployment": 1, "Service": 1}},
-		{"config/workload-identity", map[string]int{"CustomResourceDefinition": 1, "ServiceAccount": 1, "ClusterRole": 3,
+		{"config/workload-identity", map[string]int{"CustomResourceDefinition": 2, "ServiceAccount": 1, "ClusterRole": 3,
 			"ClusterRoleBinding": 1, "Role": 1, "RoleBinding": 1, "Namespace": 1, "Deployment": 1, "Service": 1, "ConfigMap": 1}},
-		{"config/samples", map[string]int{"GalleryImage": 3}},
+		{"config/samples", map[string]int{"Gallery": 1, "GalleryImage": 3}},
 	} {
 		t.Run(strings.TrimPrefix(tc.dir, "config/"), func(t *testing.T) {
 			if got := build(t, tc.dir).kinds(); !reflect.DeepEqual(got, tc.kinds) {
@@ -46,7 +46,7 @@ func TestDefaultNamesAndNamespace(t *testing.T) {
 		id := o.Kind + "/" + o.Name
 		switch o.Kind {
 		case "CustomResourceDefinition":
-			if o.Name != crdName || o.Namespace != "" {
+			if !strings.HasSuffix(o.Name, ".compute.azgallery.io") || strings.HasPrefix(o.Name, prefix) || o.Namespace != "" {
 				t.Errorf("CRD renamed or namespaced: %s in %q", id, o.Namespace)
 			}
 		case "Namespace":
@@ -287,6 +287,9 @@ func TestDefaultRBAC(t *testing.T) {
 		"galleryimages":            {"get", "list", "watch", "update", "patch"},
 		"galleryimages/status":     {"update", "patch"},
 		"galleryimages/finalizers": {"update"},
+		"galleries":                {"get", "list", "watch", "update", "patch"},
+		"galleries/status":         {"update", "patch"},
+		"galleries/finalizers":     {"update"},
 	} {
 		for _, verb := range verbs {
 			if !allows(manager, "compute.azgallery.io", resource, verb) {
@@ -312,8 +315,8 @@ func TestDefaultRBAC(t *testing.T) {
 	// The user-facing roles aggregate into the built-in ones and never grant more than
 	// GalleryImages.
 	for name, aggregate := range map[string][]string{
-		prefix + "galleryimage-editor-role": {"aggregate-to-edit", "aggregate-to-admin"},
-		prefix + "galleryimage-viewer-role": {"aggregate-to-view"},
+		prefix + "editor-role": {"aggregate-to-edit", "aggregate-to-admin"},
+		prefix + "viewer-role": {"aggregate-to-view"},
 	} {
 		cr := into[rbacv1.ClusterRole](t, out.get(t, "ClusterRole", name))
 		for _, a := range aggregate {
@@ -327,10 +330,12 @@ func TestDefaultRBAC(t *testing.T) {
 			}
 		}
 	}
-	viewer := rules["ClusterRole/"+prefix+"galleryimage-viewer-role"]
+	viewer := rules["ClusterRole/"+prefix+"viewer-role"]
 	for _, verb := range []string{"create", "update", "patch", "delete"} {
-		if allows(viewer, "compute.azgallery.io", "galleryimages", verb) {
-			t.Errorf("the viewer role allows %s", verb)
+		for _, resource := range []string{"galleries", "galleryimages"} {
+			if allows(viewer, "compute.azgallery.io", resource, verb) {
+				t.Errorf("the viewer role allows %s on %s", verb, resource)
+			}
 		}
 	}
 }

@@ -21,18 +21,22 @@ import (
 // azureImageName is the CRD's rule for metadata.name when spec.azureName is unset.
 var azureImageName = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$`)
 
-// TestSamples checks config/samples: three GalleryImages for the demo gallery that decode
+// TestSamples checks config/samples: the demo Gallery and three GalleryImages referencing it that decode
 // strictly into the API types, pass the CRD's OpenAPI schema, and satisfy the CEL rules that
 // apply on create (the envtest suites apply them to a real API server too).
 func TestSamples(t *testing.T) {
 	out := build(t, "config/samples")
-	if len(out) != 3 {
-		t.Fatalf("%d objects in config/samples, want 3", len(out))
+	if len(out) != 4 {
+		t.Fatalf("%d objects in config/samples, want 4", len(out))
 	}
 	schema := crdSchema(t)
 	identifiers := map[string]string{}
 	images := map[string]*v1alpha1.GalleryImage{}
 	for _, o := range out {
+		if o.Kind == "Gallery" {
+			checkSampleGallery(t, o)
+			continue
+		}
 		t.Run(o.Name, func(t *testing.T) {
 			if o.APIVersion != "compute.azgallery.io/v1alpha1" || o.Kind != "GalleryImage" {
 				t.Fatalf("%s %s, want compute.azgallery.io/v1alpha1 GalleryImage", o.APIVersion, o.Kind)
@@ -58,8 +62,8 @@ func TestSamples(t *testing.T) {
 			checkCreateRules(t, img)
 
 			s := img.Spec
-			if s.ResourceGroupName != "demo-rg" || s.GalleryName != "demo_gallery" || s.Location != "westeurope" {
-				t.Errorf("resourceGroupName/galleryName/location %s/%s/%s, want demo-rg/demo_gallery/westeurope", s.ResourceGroupName, s.GalleryName, s.Location)
+			if s.GalleryRef == nil || s.GalleryRef.Name != "demo-gallery" || s.ResourceGroupName != "" || s.GalleryName != "" || s.Location != "westeurope" {
+				t.Errorf("galleryRef/location %+v/%s, want the demo-gallery object in westeurope", s.GalleryRef, s.Location)
 			}
 			if s.SubscriptionID != "" || s.CredentialsSecretRef != nil {
 				t.Error("samples must use the operator's own credentials and subscription")
@@ -122,12 +126,16 @@ func TestSampleFilesDecodeStrictly(t *testing.T) {
 		}
 		n++
 		data := readRepoFile(t, filepath.Join("config", "samples", filepath.Base(f)))
-		if err := yaml.UnmarshalStrict(data, &v1alpha1.GalleryImage{}); err != nil {
+		var into any = &v1alpha1.GalleryImage{}
+		if strings.Contains(string(data), "\nkind: Gallery\n") {
+			into = &v1alpha1.Gallery{}
+		}
+		if err := yaml.UnmarshalStrict(data, into); err != nil {
 			t.Errorf("%s: %v", filepath.Base(f), err)
 		}
 	}
-	if n != 3 {
-		t.Errorf("%d sample files, want 3", n)
+	if n != 4 {
+		t.Errorf("%d sample files, want 4", n)
 	}
 }
 
@@ -226,4 +234,25 @@ func TestSchemaCheckRejects(t *testing.T) {
 			t.Error("strict decoding accepted an unknown field")
 		}
 	})
+}
+
+// checkSampleGallery checks the demo Gallery: it decodes strictly, lives where the demo expects
+// it, and its Azure name is valid for a gallery.
+func checkSampleGallery(t *testing.T, o object) {
+	t.Helper()
+	raw, err := json.Marshal(o.Raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := &v1alpha1.Gallery{}
+	if err := yaml.UnmarshalStrict(raw, g); err != nil {
+		t.Fatalf("strict decoding into v1alpha1.Gallery: %v", err)
+	}
+	if g.Name != "demo-gallery" || g.Spec.ResourceGroupName != "demo-rg" || g.AzureGalleryName() != "demo_gallery" || g.Spec.Location != "westeurope" {
+		t.Errorf("the sample gallery is %s (%s/%s in %s), want demo-gallery (demo-rg/demo_gallery in westeurope)",
+			g.Name, g.Spec.ResourceGroupName, g.AzureGalleryName(), g.Spec.Location)
+	}
+	if g.Namespace != "" || g.Spec.SubscriptionID != "" || g.Spec.CredentialsSecretRef != nil {
+		t.Error("the sample gallery must have no namespace and use the operator's own credentials and subscription")
+	}
 }

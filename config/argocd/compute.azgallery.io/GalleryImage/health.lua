@@ -1,6 +1,7 @@
--- Argo CD health check for GalleryImage (compute.azgallery.io). The operator reports kstatus
--- conditions: Ready, plus Reconciling and Stalled while they are True, and
--- status.observedGeneration. Uses only Lua's base library, so it runs without useOpenLibs.
+-- Argo CD health check for every kind of compute.azgallery.io (Gallery, GalleryImage, ...): the
+-- same script serves each kind. The operator reports kstatus conditions: Ready, plus Reconciling
+-- and Stalled while they are True, and status.observedGeneration. Uses only Lua's base library,
+-- so it runs without useOpenLibs.
 local hs = {}
 
 local function findCondition(conditionType)
@@ -33,8 +34,8 @@ local ready = findCondition("Ready")
 local reconciling = findCondition("Reconciling")
 local stalled = findCondition("Stalled")
 
--- Being deleted: the operator deletes the image definition in Azure (or orphans it) and then
--- removes its finalizer.
+-- Being deleted: the operator deletes the Azure resource (or orphans it) and then removes its
+-- finalizer.
 if obj.metadata ~= nil and obj.metadata.deletionTimestamp ~= nil then
   hs.status = "Progressing"
   local detail = nil
