@@ -341,6 +341,9 @@ func (s *Server) putImage(ar *armRequest) {
 	if e == nil {
 		req, e = decodeImageRequest(b)
 	}
+	if e == nil {
+		e = validateTags(req.tags)
+	}
 	if e == nil && !nameRule(ar.rt.image, "-._") {
 		e = invalidName("galleryImageName", `^[^_\W][\w-._]{0,79}(?<![-.])$`)
 	}
@@ -478,6 +481,13 @@ func (s *Server) handleImageList(ar *armRequest) {
 		methodNotAllowed(ar)
 		return
 	}
+	s.writePagedChildren(ar, func() (*node, *apiError) { return s.galleryLocked(ar.rt, false) })
+}
+
+// writePagedChildren answers a collection GET with the children of the
+// parent parentLocked returns (called with s.mu held), PageSize at a time,
+// sorted by name, with a nextLink carrying a $skiptoken.
+func (s *Server) writePagedChildren(ar *armRequest, parentLocked func() (*node, *apiError)) {
 	after := ""
 	if tok := ar.r.URL.Query().Get("$skiptoken"); tok != "" {
 		b, err := base64.RawURLEncoding.DecodeString(tok)
@@ -489,7 +499,7 @@ func (s *Server) handleImageList(ar *armRequest) {
 		after = string(b)
 	}
 	s.mu.Lock()
-	gal, e := s.galleryLocked(ar.rt, false)
+	gal, e := parentLocked()
 	out := []any{}
 	next := ""
 	if e == nil {
