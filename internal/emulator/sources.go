@@ -202,4 +202,3 @@ func renderSource(n *node, p map[string]any) {
 		p["diskState"] = "Unattached"
 	}
 }
-
