@@ -135,12 +135,10 @@ func (g *galleryData) render(n *node, expandGroups bool) map[string]any {
 			_ = json.Unmarshal(gb, &groups)
 			sp["groups"] = groups
 		}
-		if ci, ok := sp["communityGalleryInfo"].(map[string]any); ok {
-			ci["communityGalleryEnabled"] = g.community
-			if g.community {
-				ci["publicNames"] = []any{g.props.SharingProfile.CommunityGalleryInfo.PublicNamePrefix + "-" +
-					deterministicGUID("public:"+g.uniqueName)}
-			}
+		if ci, ok := sp["communityGalleryInfo"].(map[string]any); ok && g.community {
+			ci["communityGalleryEnabled"] = true
+			ci["publicNames"] = []any{g.props.SharingProfile.CommunityGalleryInfo.PublicNamePrefix + "-" +
+				deterministicGUID("public:"+g.uniqueName)}
 		}
 	}
 	if g.community {
@@ -157,14 +155,24 @@ func (s *Server) handleGallery(ar *armRequest) {
 	switch ar.r.Method {
 	case http.MethodGet:
 		qv := ar.r.URL.Query()
-		expand := strings.EqualFold(qv.Get("$expand"), "SharingProfile/Groups") ||
-			strings.EqualFold(qv.Get("$select"), "Permissions")
+		selectPerms := strings.EqualFold(qv.Get("$select"), "Permissions")
+		expand := strings.EqualFold(qv.Get("$expand"), "SharingProfile/Groups") || selectPerms
 		s.mu.Lock()
 		g, e := s.groupLocked(ar.rt)
 		var m map[string]any
 		if e == nil {
 			if gal := s.childLocked(g, ar.rt.gallery); gal != nil {
 				m = s.renderExpandLocked(gal, expand)
+				if selectPerms {
+					// $select=Permissions returns only the sharing profile
+					// (Gallery_Get_WithSelectPermissions.json).
+					props, _ := m["properties"].(map[string]any)
+					sp := props["sharingProfile"]
+					if sp == nil {
+						sp = map[string]any{"permissions": "Private"}
+					}
+					m["properties"] = map[string]any{"sharingProfile": sp}
+				}
 			} else {
 				e = galleryNotFound(ar.rt)
 			}
@@ -310,7 +318,26 @@ func (s *Server) handleGalleryList(ar *armRequest) {
 		methodNotAllowed(ar)
 		return
 	}
-	s.writeChildList(ar, func() (*node, *apiError) { return s.groupLocked(ar.rt) }, kindGallery, "")
+	if ar.rt.rg == "" {
+		// GET /subscriptions/{s}/providers/Microsoft.Compute/galleries
+		s.writePaged(ar, func() ([]*node, *apiError) {
+			var out []*node
+			root := s.rootLocked(ar.rt.sub)
+			for _, g := range sortedChildren(root) {
+				if s.childLocked(root, g.key()) == nil {
+					continue
+				}
+				for _, c := range sortedChildren(g) {
+					if c.kind == kindGallery && s.childLocked(g, c.key()) != nil {
+						out = append(out, c)
+					}
+				}
+			}
+			return out, nil
+		})
+		return
+	}
+	s.writePagedChildren(ar, func() (*node, *apiError) { return s.groupLocked(ar.rt) }, kindGallery)
 }
 
 // sharingUpdate is the body of the share action (SharingUpdate).

@@ -94,6 +94,9 @@ func parseRoute(path string) (route, *apiError) {
 		(eq(6, "capsOperations") || eq(6, "operations")):
 		rt.kind, rt.location, rt.opID = kindOperation, segs[5], segs[7]
 		return rt, nil
+	case n == 5 && eq(2, "providers") && eq(3, "Microsoft.Compute") && eq(4, "galleries"):
+		rt.kind = kindGalleryList // the subscription's galleries
+		return rt, nil
 	case n < 3 || !eq(2, "resourcegroups"):
 		return rt, bad
 	case n == 3:

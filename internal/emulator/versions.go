@@ -993,5 +993,5 @@ func (s *Server) handleVersionList(ar *armRequest) {
 		methodNotAllowed(ar)
 		return
 	}
-	s.writePagedChildren(ar, func() (*node, *apiError) { return s.imageLocked(ar.rt, false) })
+	s.writePagedChildren(ar, func() (*node, *apiError) { return s.imageLocked(ar.rt, false) }, kindVersion)
 }
