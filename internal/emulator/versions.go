@@ -531,7 +531,10 @@ func (s *Server) resolveStorageLocked(req *versionStorageProfile) (*versionStora
 	if out.OSDiskImage == nil {
 		out.OSDiskImage = &diskImage{}
 	}
-	if out.OSDiskImage.SizeInGB == nil || *out.OSDiskImage.SizeInGB == 0 {
+	// A VHD's size is not known (Azure's VHD examples report none); other
+	// sources without a size report the default.
+	isVHD := func(src *diskSource) bool { return src != nil && src.ID == "" && src.URI != "" }
+	if (out.OSDiskImage.SizeInGB == nil || *out.OSDiskImage.SizeInGB == 0) && !isVHD(out.OSDiskImage.Source) {
 		out.OSDiskImage.SizeInGB = i32(defaultDiskSizeGB)
 	}
 	if out.OSDiskImage.HostCaching == "" {
@@ -539,7 +542,7 @@ func (s *Server) resolveStorageLocked(req *versionStorageProfile) (*versionStora
 	}
 	for i := range out.DataDiskImages {
 		d := &out.DataDiskImages[i]
-		if d.SizeInGB == nil || *d.SizeInGB == 0 {
+		if (d.SizeInGB == nil || *d.SizeInGB == 0) && !isVHD(d.Source) {
 			d.SizeInGB = i32(defaultDiskSizeGB)
 		}
 		if d.HostCaching == "" {
