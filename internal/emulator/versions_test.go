@@ -409,3 +409,42 @@ func TestVersionQuotaPagingAndDeletion(t *testing.T) {
 	// Without the block the version is deleted.
 	mustStatus(t, e.do("DELETE", q(e.verPath("rg", "gal", "img", "1.0.0"), computeAPI), nil), 202)
 }
+
+func TestReplicationSettingsThroughControlAPI(t *testing.T) {
+	e, ctx, src := versionEnv(t)
+	cfg, err := e.Control.PatchConfig(ctx, map[string]any{"replicationSecondsPerRegion": 0.25, "imageVersionQuota": 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.ReplicationSecondsPerRegion != 0.25 || cfg.ImageVersionQuota != 5 || cfg.FailReplication == nil {
+		t.Errorf("config = %+v", cfg)
+	}
+	start := time.Now()
+	p, err := e.versions.BeginCreateOrUpdate(ctx, "rg", "gal", "img", "1.0.0", armcompute.GalleryImageVersion{
+		Location: to.Ptr("westus"),
+		Properties: &armcompute.GalleryImageVersionProperties{
+			PublishingProfile: &armcompute.GalleryImageVersionPublishingProfile{
+				TargetRegions: []*armcompute.TargetRegion{{Name: to.Ptr("westus")}, {Name: to.Ptr("northeurope")}},
+			},
+			StorageProfile: &armcompute.GalleryImageVersionStorageProfile{Source: &armcompute.GalleryArtifactVersionFullSource{ID: to.Ptr(src)}},
+		},
+	}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.PollUntilDone(ctx, pollOpts); err != nil {
+		t.Fatal(err)
+	}
+	if took := time.Since(start); took < 450*time.Millisecond || took > 5*time.Second {
+		t.Errorf("two regions at 250 ms each took %v", took)
+	}
+	// Negative is instant.
+	if _, err := e.Control.PatchConfig(ctx, map[string]any{"replicationSecondsPerRegion": -1}); err != nil {
+		t.Fatal(err)
+	}
+	r := e.do("PUT", q(e.verPath("rg", "gal", "img", "1.0.1"), computeAPI), verBody(src, "westus", "eastus", "eastus2"))
+	mustStatus(t, r, 201)
+	if w := e.waitIdle(e.verPath("rg", "gal", "img", "1.0.1")); w.prop("provisioningState") != "Succeeded" {
+		t.Errorf("instant replication: %s", w.raw)
+	}
+}
