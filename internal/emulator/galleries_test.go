@@ -9,6 +9,8 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/to"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/compute/armcompute/v7"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/resources/armresources"
+
+	"github.com/azgallery/gallery-operator/internal/emulator"
 )
 
 // galBody is a raw gallery PUT body.
@@ -296,4 +298,76 @@ func TestTagLimits(t *testing.T) {
 	mustError(t, e.do("PATCH", q(e.rgPath("rg"), groupsAPI), map[string]any{"tags": nTags(51)}), 400, "TooManyTags")
 	mustError(t, e.do("PATCH", q(e.galPath("rg", "gal"), computeAPI), map[string]any{"tags": nTags(51)}), 400, "TooManyTags")
 	mustError(t, e.do("PATCH", q(e.imgPath("rg", "gal", "img"), computeAPI), map[string]any{"tags": nTags(51)}), 400, "TooManyTags")
+}
+
+func TestGalleryUpdateAndListWithSDK(t *testing.T) {
+	e := newEnv(t, func(c *emulator.Config) { c.Settings.PageSize = 1 })
+	ctx := testCtx(t)
+	e.setupGallery(ctx, "rg", "gal")
+	e.setupGallery(ctx, "rg", "gal2")
+	e.setupGallery(ctx, "other", "gal3")
+
+	// GalleriesClient.BeginUpdate is a PATCH that merges properties.
+	p, err := e.gals.BeginUpdate(ctx, "rg", "gal", armcompute.GalleryUpdate{
+		Properties: &armcompute.GalleryProperties{
+			Description:      to.Ptr("updated"),
+			SoftDeletePolicy: &armcompute.SoftDeletePolicy{IsSoftDeleteEnabled: to.Ptr(true)},
+		},
+		Tags: map[string]*string{"team": to.Ptr("images")},
+	}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := p.PollUntilDone(ctx, pollOpts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *res.Properties.Description != "updated" || !*res.Properties.SoftDeletePolicy.IsSoftDeleteEnabled ||
+		*res.Tags["team"] != "images" || *res.Properties.ProvisioningState != armcompute.GalleryProvisioningStateSucceeded {
+		t.Errorf("after update: %+v", res.Properties)
+	}
+	p, err = e.gals.BeginUpdate(ctx, "rg", "gal", armcompute.GalleryUpdate{Properties: &armcompute.GalleryProperties{
+		SharingProfile: &armcompute.SharingProfile{Permissions: to.Ptr(armcompute.GallerySharingPermissionTypesCommunity)},
+	}}, nil)
+	if re := respErr(t, err); re.StatusCode != 400 || re.ErrorCode != "InvalidParameter" {
+		t.Errorf("community without info: %v", err)
+	}
+	if p != nil {
+		t.Error("a poller for a refused update")
+	}
+	res2, err := e.gals.Get(ctx, "rg", "gal", nil)
+	if err != nil || *res2.Properties.Description != "updated" {
+		t.Errorf("the refused PATCH changed the gallery: %v", err)
+	}
+
+	// Lists page with nextLink, per resource group and per subscription.
+	count := func(pager interface {
+		More() bool
+	}, next func() (int, error)) int {
+		n := 0
+		for pager.More() {
+			k, err := next()
+			if err != nil {
+				t.Fatal(err)
+			}
+			n += k
+		}
+		return n
+	}
+	rgPager := e.gals.NewListByResourceGroupPager("rg", nil)
+	n := count(rgPager, func() (int, error) {
+		page, err := rgPager.NextPage(ctx)
+		return len(page.Value), err
+	})
+	if n != 2 {
+		t.Errorf("galleries in rg = %d, want 2", n)
+	}
+	subPager := e.gals.NewListPager(nil)
+	n = count(subPager, func() (int, error) {
+		page, err := subPager.NextPage(ctx)
+		return len(page.Value), err
+	})
+	if n != 3 {
+		t.Errorf("galleries in the subscription = %d, want 3", n)
+	}
 }
