@@ -221,9 +221,8 @@ func normalizeVersion(p *versionProperties, loc string) *apiError {
 	if pp.ReplicaCount == nil {
 		pp.ReplicaCount = i32(1)
 	}
-	if *pp.ReplicaCount < 1 {
-		return verInvalid("publishingProfile.replicaCount", "The value %d of parameter '%s' must be at least 1.",
-			*pp.ReplicaCount, verParam("publishingProfile.replicaCount"))
+	if e := replicaCountOK("publishingProfile.replicaCount", *pp.ReplicaCount); e != nil {
+		return e
 	}
 	if pp.StorageAccountType == "" {
 		pp.StorageAccountType = "Standard_LRS"
@@ -265,6 +264,9 @@ func normalizeVersion(p *versionProperties, loc string) *apiError {
 		if r.RegionalReplicaCount == nil {
 			r.RegionalReplicaCount = i32(*pp.ReplicaCount)
 		}
+		if e := replicaCountOK(name+".regionalReplicaCount", *r.RegionalReplicaCount); e != nil {
+			return e
+		}
 		if r.StorageAccountType == "" {
 			r.StorageAccountType = pp.StorageAccountType
 		}
@@ -290,6 +292,19 @@ func normalizeVersion(p *versionProperties, loc string) *apiError {
 	}
 	if sf.BlockDeletionBeforeEndOfLife == nil {
 		sf.BlockDeletionBeforeEndOfLife = boolp(false)
+	}
+	return nil
+}
+
+// maxReplicas is the documented limit of replicas per image version and
+// region (Azure Compute Gallery limits: "100 replicas per image version").
+const maxReplicas = 100
+
+// replicaCountOK checks a replica count: 1 to maxReplicas.
+func replicaCountOK(name string, n int32) *apiError {
+	if n < 1 || n > maxReplicas {
+		return verInvalid(name, "The value %d of parameter '%s' is out of range: it must be between 1 and %d.",
+			n, verParam(name), maxReplicas)
 	}
 	return nil
 }

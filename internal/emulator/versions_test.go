@@ -174,6 +174,13 @@ func TestVersionValidation(t *testing.T) {
 			"storageProfile":    map[string]any{"source": map[string]any{"id": src}},
 			"publishingProfile": map[string]any{"targetRegions": []any{map[string]any{"name": "westus", "storageAccountType": "Ultra"}}}}},
 			400, "InvalidParameter", "Standard_LRS"},
+		{"too many replicas", map[string]any{"location": "westus", "properties": map[string]any{
+			"storageProfile":    map[string]any{"source": map[string]any{"id": src}},
+			"publishingProfile": map[string]any{"targetRegions": []any{map[string]any{"name": "westus", "regionalReplicaCount": 101}}}}},
+			400, "InvalidParameter", "between 1 and 100"},
+		{"no replicas", map[string]any{"location": "westus", "properties": map[string]any{
+			"storageProfile":    map[string]any{"source": map[string]any{"id": src}},
+			"publishingProfile": map[string]any{"replicaCount": 0}}}, 400, "InvalidParameter", "between 1 and 100"},
 		{"duplicate LUNs", map[string]any{"location": "westus", "properties": map[string]any{"storageProfile": map[string]any{
 			"source":         map[string]any{"id": src},
 			"dataDiskImages": []any{map[string]any{"lun": 1}, map[string]any{"lun": 1}}}}}, 400, "InvalidParameter", "more than once"},
