@@ -693,7 +693,8 @@ func (s *Server) putVersion(ar *armRequest) {
 	if e == nil && !patch {
 		loc, e = checkLocation(req.location, "Microsoft.Compute/galleries/images/versions")
 	}
-	if e == nil && !patch && req.props == nil {
+	if e == nil && !patch && req.props["storageProfile"] == nil {
+		// Required by the spec; an update may send it empty to keep the source.
 		e = verMissing("storageProfile")
 	}
 	if e != nil {
