@@ -300,11 +300,19 @@ func normalizeVersion(p *versionProperties, loc string) *apiError {
 // region (Azure Compute Gallery limits: "100 replicas per image version").
 const maxReplicas = 100
 
-// replicaCountOK checks a replica count: 1 to maxReplicas.
+// replicaCountOK checks a replica count: 1 to maxReplicas. Azure names the
+// parameter galleryArtifactVersion.properties.publishingProfile... without
+// an index and calls it "out of range" (quoted in
+// hashicorp/terraform-provider-azurerm#12332).
 func replicaCountOK(name string, n int32) *apiError {
 	if n < 1 || n > maxReplicas {
-		return verInvalid(name, "The value %d of parameter '%s' is out of range: it must be between 1 and %d.",
-			n, verParam(name), maxReplicas)
+		if i := strings.Index(name, "["); i >= 0 {
+			name = name[:i] + name[strings.Index(name, "]")+1:]
+		}
+		param := "galleryArtifactVersion.properties." + name
+		return errf(http.StatusBadRequest, "InvalidParameter",
+			"The value %d of parameter '%s' is out of range. The value must be between 1 and %d, inclusive.",
+			n, param, maxReplicas).withTarget(param)
 	}
 	return nil
 }
@@ -492,13 +500,23 @@ const defaultDiskSizeGB = 30
 // source when the request does not list disks). A virtual machine, a
 // community gallery image and a VHD uri are accepted without checks (not
 // emulated).
-func (s *Server) resolveStorageLocked(req *versionStorageProfile) (*versionStorageProfile, *apiError) {
+func (s *Server) resolveStorageLocked(req *versionStorageProfile, loc string) (*versionStorageProfile, *apiError) {
+	sameRegion := func(n *node, param string) *apiError {
+		if n.location == loc {
+			return nil
+		}
+		return verInvalid(param, "The source '%s' is in region '%s', but the gallery image version is in '%s'. "+
+			"The source must be in the region of the image version.", n.id(), n.location, loc)
+	}
 	out := &versionStorageProfile{}
 	b, _ := json.Marshal(req)
 	_ = json.Unmarshal(b, out)
 	var whole *node // a managed image or image version source
 	if src := req.Source; src != nil && src.ID != "" {
 		n, e := s.lookupSourceLocked(src.ID, "storageProfile.source.id", "images", "snapshots", "disks", "versions")
+		if e == nil && n.kind == kindSource {
+			e = sameRegion(n, "storageProfile.source.id")
+		}
 		if e != nil {
 			return nil, e
 		}
@@ -514,6 +532,9 @@ func (s *Server) resolveStorageLocked(req *versionStorageProfile) (*versionStora
 	}
 	if o := out.OSDiskImage; o != nil && o.Source != nil && o.Source.ID != "" {
 		n, e := s.lookupSourceLocked(o.Source.ID, "storageProfile.osDiskImage.source.id", "snapshots", "disks")
+		if e == nil {
+			e = sameRegion(n, "storageProfile.osDiskImage.source.id")
+		}
 		if e != nil {
 			return nil, e
 		}
@@ -522,8 +543,11 @@ func (s *Server) resolveStorageLocked(req *versionStorageProfile) (*versionStora
 	for i := range out.DataDiskImages {
 		d := &out.DataDiskImages[i]
 		if d.Source != nil && d.Source.ID != "" {
-			n, e := s.lookupSourceLocked(d.Source.ID, fmt.Sprintf("storageProfile.dataDiskImages[%d].source.id", i),
-				"snapshots", "disks")
+			param := fmt.Sprintf("storageProfile.dataDiskImages[%d].source.id", i)
+			n, e := s.lookupSourceLocked(d.Source.ID, param, "snapshots", "disks")
+			if e == nil {
+				e = sameRegion(n, param)
+			}
 			if e != nil {
 				return nil, e
 			}
@@ -844,7 +868,7 @@ func (s *Server) checkVersionWriteLocked(ar *armRequest, img, v *node, props *ve
 		}
 	}
 	requested := *props.StorageProfile
-	resolved, e := s.resolveStorageLocked(&requested)
+	resolved, e := s.resolveStorageLocked(&requested, loc)
 	if e != nil {
 		return e
 	}

@@ -177,7 +177,11 @@ func TestVersionValidation(t *testing.T) {
 		{"too many replicas", map[string]any{"location": "westus", "properties": map[string]any{
 			"storageProfile":    map[string]any{"source": map[string]any{"id": src}},
 			"publishingProfile": map[string]any{"targetRegions": []any{map[string]any{"name": "westus", "regionalReplicaCount": 101}}}}},
-			400, "InvalidParameter", "between 1 and 100"},
+			400, "InvalidParameter",
+			"The value 101 of parameter 'galleryArtifactVersion.properties.publishingProfile.targetRegions.regionalReplicaCount' is out of range."},
+		{"source in another region", map[string]any{"location": "eastus", "properties": map[string]any{
+			"storageProfile": map[string]any{"source": map[string]any{"id": src}}}}, 400, "InvalidParameter",
+			"The source must be in the region of the image version."},
 		{"no replicas", map[string]any{"location": "westus", "properties": map[string]any{
 			"storageProfile":    map[string]any{"source": map[string]any{"id": src}},
 			"publishingProfile": map[string]any{"replicaCount": 0}}}, 400, "InvalidParameter", "between 1 and 100"},
