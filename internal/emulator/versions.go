@@ -180,7 +180,9 @@ func boolp(v bool) *bool { return &v }
 // one target region (the version's location) when none is given, each
 // region's regionalReplicaCount/storageAccountType/excludeFromLatest, and
 // the safety profile flags. loc is the canonical location.
-func normalizeVersion(p *versionProperties, loc string) *apiError {
+//
+// shownLoc is the location as the request wrote it, for messages.
+func normalizeVersion(p *versionProperties, loc, shownLoc string) *apiError {
 	if p.StorageProfile == nil {
 		return verMissing("storageProfile")
 	}
@@ -280,7 +282,7 @@ func normalizeVersion(p *versionProperties, loc string) *apiError {
 	if !names[loc] {
 		return verInvalid("publishingProfile.targetRegions",
 			"Gallery image version publishing profile regions '%s' must contain the location of image version '%s'.",
-			strings.Join(display, ", "), loc)
+			strings.Join(display, ", "), shownLoc)
 	}
 	if p.SafetyProfile == nil {
 		p.SafetyProfile = &versionSafetyProfile{}
@@ -755,7 +757,11 @@ func (s *Server) putVersion(ar *armRequest) {
 	}
 	props, e := toVersionProperties(raw)
 	if e == nil {
-		e = s.checkVersionWriteLocked(ar, img, v, props, loc)
+		shown := loc
+		if !patch && strings.TrimSpace(req.location) != "" {
+			shown = req.location
+		}
+		e = s.checkVersionWriteLocked(ar, v, props, loc, shown)
 	}
 	if e != nil {
 		writeError(ar.w, e)
@@ -808,7 +814,7 @@ func (d *versionData) requested() versionProperties {
 // rules and the existing version (v, nil on create) and resolves its
 // sources; on success props is normalized and its storage profile is the
 // one Azure reports.
-func (s *Server) checkVersionWriteLocked(ar *armRequest, img, v *node, props *versionProperties, loc string) *apiError {
+func (s *Server) checkVersionWriteLocked(ar *armRequest, v *node, props *versionProperties, loc, shownLoc string) *apiError {
 	if v != nil && !props.StorageProfile.hasSource() {
 		// An update may omit the source (GalleryImageVersion_Update_WithoutSourceId.json).
 		st := v.ver.storage
@@ -817,7 +823,7 @@ func (s *Server) checkVersionWriteLocked(ar *armRequest, img, v *node, props *ve
 		}
 		props.StorageProfile = &st
 	}
-	if e := normalizeVersion(props, loc); e != nil {
+	if e := normalizeVersion(props, loc, shownLoc); e != nil {
 		return e
 	}
 	if !props.StorageProfile.hasSource() {
