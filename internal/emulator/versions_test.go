@@ -459,3 +459,40 @@ func TestReplicationSettingsThroughControlAPI(t *testing.T) {
 		t.Errorf("instant replication: %s", w.raw)
 	}
 }
+
+// TestVersionResumeToken resumes a version's long-running operation (as the operator does after a
+// restart) while it is still replicating.
+func TestVersionResumeToken(t *testing.T) {
+	e, ctx, src := versionEnv(t, func(c *emulator.Config) { c.Settings.ReplicationSecondsPerRegion = 0.2 })
+	p, err := e.versions.BeginCreateOrUpdate(ctx, "rg", "gal", "img", "1.0.0", armcompute.GalleryImageVersion{
+		Location: to.Ptr("westus"),
+		Properties: &armcompute.GalleryImageVersionProperties{
+			PublishingProfile: &armcompute.GalleryImageVersionPublishingProfile{
+				TargetRegions: []*armcompute.TargetRegion{{Name: to.Ptr("westus")}, {Name: to.Ptr("eastus")}},
+			},
+			StorageProfile: &armcompute.GalleryImageVersionStorageProfile{Source: &armcompute.GalleryArtifactVersionFullSource{ID: to.Ptr(src)}},
+		},
+	}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := p.ResumeToken()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := e.versions.BeginCreateOrUpdate(ctx, "rg", "gal", "img", "1.0.0", armcompute.GalleryImageVersion{},
+		&armcompute.GalleryImageVersionsClientBeginCreateOrUpdateOptions{ResumeToken: tok})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Done() {
+		t.Error("the resumed operation is done while replicating")
+	}
+	res, err := r.PollUntilDone(ctx, pollOpts)
+	if err != nil || *res.Properties.ProvisioningState != armcompute.GalleryProvisioningStateSucceeded {
+		t.Fatalf("resumed: %v", err)
+	}
+	if rs := e.replicationStatus(ctx, "1.0.0"); *rs.AggregatedState != armcompute.AggregatedReplicationStateCompleted {
+		t.Errorf("replication = %v", regionStates(rs))
+	}
+}
