@@ -61,7 +61,7 @@ func regionStates(rs *armcompute.ReplicationStatus) map[string]string {
 }
 
 func TestVersionLifecycleWithSDK(t *testing.T) {
-	e, ctx, src := versionEnv(t, func(c *emulator.Config) { c.Settings.ReplicationSecondsPerRegion = 0.3 })
+	e, ctx, src := versionEnv(t, func(c *emulator.Config) { c.Settings.ReplicationSecondsPerRegion = 0.6 })
 	start := time.Now()
 	p, err := e.versions.BeginCreateOrUpdate(ctx, "rg", "gal", "img", "1.0.0", armcompute.GalleryImageVersion{
 		Location: to.Ptr("westus"),
@@ -90,8 +90,8 @@ func TestVersionLifecycleWithSDK(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if took := time.Since(start); took < 550*time.Millisecond {
-		t.Errorf("the operation ended after %v, before both regions replicated (2 × 300 ms)", took)
+	if took := time.Since(start); took < 1150*time.Millisecond {
+		t.Errorf("the operation ended after %v, before both regions replicated (2 × 600 ms)", took)
 	}
 	v := res.GalleryImageVersion
 	pp := v.Properties.PublishingProfile
@@ -222,7 +222,7 @@ func TestVersionValidation(t *testing.T) {
 }
 
 func TestVersionUpdates(t *testing.T) {
-	e, ctx, src := versionEnv(t, func(c *emulator.Config) { c.Settings.ReplicationSecondsPerRegion = 0.2 })
+	e, ctx, src := versionEnv(t, func(c *emulator.Config) { c.Settings.ReplicationSecondsPerRegion = 0.6 })
 	path := q(e.verPath("rg", "gal", "img", "1.0.0"), computeAPI)
 	mustStatus(t, e.do("PUT", path, verBody(src, "westus", "eastus")), 201)
 	e.waitIdle(e.verPath("rg", "gal", "img", "1.0.0"))
@@ -322,7 +322,7 @@ func mapsEqual(a, b map[string]string) bool {
 }
 
 func TestReplicationFailure(t *testing.T) {
-	e, ctx, src := versionEnv(t)
+	e, ctx, src := versionEnv(t, func(c *emulator.Config) { c.Settings.ReplicationSecondsPerRegion = 0.3 })
 	if _, err := e.Control.PatchConfig(ctx, map[string]any{"failReplication": []any{map[string]any{
 		"versionPathPattern": "/images/img/versions/1\\.0\\.0$", "region": "East US",
 		"code": "ReplicationQuotaExceeded", "message": "Quota exceeded in eastus.", "count": 1}}}); err != nil {
@@ -463,7 +463,7 @@ func TestReplicationSettingsThroughControlAPI(t *testing.T) {
 // TestVersionResumeToken resumes a version's long-running operation (as the operator does after a
 // restart) while it is still replicating.
 func TestVersionResumeToken(t *testing.T) {
-	e, ctx, src := versionEnv(t, func(c *emulator.Config) { c.Settings.ReplicationSecondsPerRegion = 0.2 })
+	e, ctx, src := versionEnv(t, func(c *emulator.Config) { c.Settings.ReplicationSecondsPerRegion = 0.6 })
 	p, err := e.versions.BeginCreateOrUpdate(ctx, "rg", "gal", "img", "1.0.0", armcompute.GalleryImageVersion{
 		Location: to.Ptr("westus"),
 		Properties: &armcompute.GalleryImageVersionProperties{
