@@ -1,8 +1,10 @@
 // Package emulator is a local, HTTPS-only emulator of the parts of Azure that
 // the gallery operator talks to: Entra ID (client-credential and workload
 // identity token issuance) and Azure Resource Manager for resource groups,
-// Azure Compute Gallery galleries, gallery image definitions and (minimally)
-// gallery image versions at api-version 2024-03-03.
+// Azure Compute Gallery galleries (with the share action), gallery image
+// definitions and gallery image versions (with timed per-region replication)
+// at api-version 2024-03-03, and the image version sources: managed images,
+// snapshots and disks.
 //
 // It is meant for tests and demos: start it in-process with New and Start,
 // or run the cmd/azure-emulator binary. See docs/emulator.md.
