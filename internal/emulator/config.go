@@ -112,12 +112,12 @@ type OperationFailure struct {
 
 // ReplicationFailure makes the replication of matching gallery image
 // versions to one region end Failed: the region's replicationStatus state is
-// Failed with Message as details, aggregatedState is Failed, the version's
+// Failed with "Code: Message" as details, aggregatedState is Failed, the version's
 // provisioningState is Failed and its long-running operation ends Failed
 // with this error.
 type ReplicationFailure struct {
 	// VersionPathPattern is a regular expression matched (case-insensitive)
-	// against the version's path, e.g. "/images/myimage/versions/1\\.0\\.0$";
+	// against the version's resource id, e.g. `/images/myimage/versions/1\.0\.0$`;
 	// empty matches any version.
 	VersionPathPattern string `json:"versionPathPattern,omitempty"`
 	// Region is the target region that fails ("West Europe" and "westeurope"
