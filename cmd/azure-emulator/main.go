@@ -28,6 +28,7 @@ func run() error {
 	var configFile string
 	var opDuration, retryAfter time.Duration
 	var tokenLifetime time.Duration
+	var replicationPerRegion float64
 	var quiet bool
 	d := emulator.DefaultSettings()
 	flag.StringVar(&cfg.Listen, "listen", emulator.DefaultListen, "address to listen on (HTTPS)")
@@ -41,7 +42,10 @@ func run() error {
 	flag.DurationVar(&retryAfter, "retry-after", time.Duration(d.RetryAfterMs)*time.Millisecond, "poll interval advertised on long-running operations")
 	flag.DurationVar(&tokenLifetime, "token-lifetime", time.Duration(d.TokenLifetimeSeconds)*time.Second, "lifetime of issued access tokens")
 	flag.IntVar(&cfg.Settings.ImageQuota, "image-quota", d.ImageQuota, "gallery image definitions allowed per subscription and region")
-	flag.IntVar(&cfg.Settings.PageSize, "page-size", d.PageSize, "gallery images per list page")
+	flag.IntVar(&cfg.Settings.PageSize, "page-size", d.PageSize, "gallery images (and image versions) per list page")
+	flag.IntVar(&cfg.Settings.ImageVersionQuota, "image-version-quota", d.ImageVersionQuota, "gallery image versions allowed per subscription and region")
+	flag.Float64Var(&replicationPerRegion, "replication-seconds-per-region", d.ReplicationSecondsPerRegion,
+		"seconds an image version takes to replicate to each target region (fractions allowed; 0 = instant)")
 	flag.BoolVar(&quiet, "quiet", false, "do not log requests")
 	flag.Parse()
 
@@ -59,6 +63,12 @@ func run() error {
 		if set["page-size"] {
 			cfg.Settings.PageSize = flagSettings.PageSize
 		}
+		if set["image-version-quota"] {
+			cfg.Settings.ImageVersionQuota = flagSettings.ImageVersionQuota
+		}
+		if !set["replication-seconds-per-region"] && cfg.Settings.ReplicationSecondsPerRegion != 0 {
+			replicationPerRegion = cfg.Settings.ReplicationSecondsPerRegion
+		}
 		if !set["operation-duration"] && cfg.Settings.OperationDurationMs != 0 {
 			opDuration = time.Duration(cfg.Settings.OperationDurationMs) * time.Millisecond
 		}
@@ -72,6 +82,7 @@ func run() error {
 	cfg.Settings.OperationDurationMs = msOrInstant(opDuration)
 	cfg.Settings.RetryAfterMs = msOrInstant(retryAfter)
 	cfg.Settings.TokenLifetimeSeconds = int(tokenLifetime / time.Second)
+	cfg.Settings.ReplicationSecondsPerRegion = secondsOrInstant(replicationPerRegion)
 	if !quiet {
 		logger := log.New(os.Stderr, "azure-emulator: ", log.LstdFlags|log.Lmicroseconds)
 		cfg.Log = logger.Printf
@@ -102,4 +113,13 @@ func msOrInstant(d time.Duration) int {
 		return -1
 	}
 	return int(d / time.Millisecond)
+}
+
+// secondsOrInstant keeps a positive number of seconds; zero (or less) becomes
+// -1 (instant), since 0 means "default" in emulator.Settings.
+func secondsOrInstant(sec float64) float64 {
+	if sec <= 0 {
+		return -1
+	}
+	return sec
 }

@@ -270,6 +270,14 @@ var (
 		"2019-10-01", "2020-06-01", "2020-10-01", "2021-01-01", "2021-04-01", "2022-09-01",
 		"2023-07-01", "2024-03-01", "2024-07-01", "2024-11-01", "2025-03-01", "2025-04-01",
 	}
+	// sourceAPIVersions are the api-versions accepted for the image-version
+	// source types: those of armcompute v7.2.0 (images 2025-04-01, disks and
+	// snapshots 2025-01-02) and a few earlier ones.
+	sourceAPIVersions = map[string][]string{
+		"images":    {"2023-09-01", "2024-03-01", "2024-07-01", "2024-11-01", "2025-04-01"},
+		"snapshots": {"2023-04-02", "2023-10-02", "2024-03-02", "2025-01-02"},
+		"disks":     {"2023-04-02", "2023-10-02", "2024-03-02", "2025-01-02"},
+	}
 	apiVersionFormat = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}(-preview|-beta|-alpha|-privatepreview)?$`)
 )
 
@@ -281,17 +289,21 @@ func (s *Server) checkAPIVersion(ar *armRequest) *apiError {
 			"The api-version query parameter (?api-version=) is required for all requests.")
 	}
 	if ar.rt.kind.isCompute() {
-		if slices.Contains(computeAPIVersions, v) {
+		supported := computeAPIVersions
+		if ar.rt.kind == kindSource || ar.rt.kind == kindSourceList {
+			supported = sourceAPIVersions[ar.rt.srcType]
+		}
+		if slices.Contains(supported, v) {
 			return nil
 		}
 		if !apiVersionFormat.MatchString(v) {
 			return errf(http.StatusBadRequest, "InvalidApiVersionParameter",
-				"The api-version '%s' is invalid. The supported versions are '%s'.", v, strings.Join(computeAPIVersions, ","))
+				"The api-version '%s' is invalid. The supported versions are '%s'.", v, strings.Join(supported, ","))
 		}
 		return errf(http.StatusBadRequest, "NoRegisteredProviderFound",
 			"No registered resource provider found for location '%s' and API version '%s' for type '%s'. "+
 				"The supported api-versions are '%s'. The supported locations are '%s'.",
-			s.routeLocation(ar.rt), v, ar.rt.kind.computeType(), strings.Join(computeAPIVersions, ", "),
+			s.routeLocation(ar.rt), v, ar.rt.computeTypeOf(), strings.Join(supported, ", "),
 			strings.Join(regionNames(), ", "))
 	}
 	if slices.Contains(resourcesAPIVersions, v) {
@@ -322,6 +334,12 @@ func (s *Server) dispatch(ar *armRequest) {
 		s.handleVersion(ar)
 	case kindVersionList:
 		s.handleVersionList(ar)
+	case kindGalleryShare:
+		s.handleGalleryShare(ar)
+	case kindSource:
+		s.handleSource(ar)
+	case kindSourceList:
+		s.handleSourceList(ar)
 	case kindOperation:
 		s.handleOperation(ar)
 	default:

@@ -1,8 +1,10 @@
 // Package emulator is a local, HTTPS-only emulator of the parts of Azure that
 // the gallery operator talks to: Entra ID (client-credential and workload
 // identity token issuance) and Azure Resource Manager for resource groups,
-// Azure Compute Gallery galleries, gallery image definitions and (minimally)
-// gallery image versions at api-version 2024-03-03.
+// Azure Compute Gallery galleries (with the share action), gallery image
+// definitions and gallery image versions (with timed per-region replication)
+// at api-version 2024-03-03, and the image version sources: managed images,
+// snapshots and disks.
 //
 // It is meant for tests and demos: start it in-process with New and Start,
 // or run the cmd/azure-emulator binary. See docs/emulator.md.
@@ -108,6 +110,27 @@ type OperationFailure struct {
 	Count int `json:"count,omitempty"`
 }
 
+// ReplicationFailure makes the replication of matching gallery image
+// versions to one region end Failed: the region's replicationStatus state is
+// Failed with "Code: Message" as details, aggregatedState is Failed, the version's
+// provisioningState is Failed and its long-running operation ends Failed
+// with this error.
+type ReplicationFailure struct {
+	// VersionPathPattern is a regular expression matched (case-insensitive)
+	// against the version's resource id, e.g. `/images/myimage/versions/1\.0\.0$`;
+	// empty matches any version.
+	VersionPathPattern string `json:"versionPathPattern,omitempty"`
+	// Region is the target region that fails ("West Europe" and "westeurope"
+	// are the same); empty matches any region.
+	Region string `json:"region,omitempty"`
+	// Code and Message of the error; default ReplicationFailed.
+	Code    string `json:"code,omitempty"`
+	Message string `json:"message,omitempty"`
+	// Count is how many region replications fail; 0 means unlimited (the
+	// rule stays until replaced).
+	Count int `json:"count,omitempty"`
+}
+
 // Settings are the runtime-tunable knobs of the emulator. JSON field names are
 // those of GET/PATCH /_emulator/config.
 type Settings struct {
@@ -124,8 +147,19 @@ type Settings struct {
 	// ImageQuota is the number of gallery image definitions allowed per
 	// subscription and region (default 1000).
 	ImageQuota int `json:"imageQuota"`
-	// PageSize is the number of images per list page (default 100).
+	// ImageVersionQuota is the number of gallery image versions allowed per
+	// subscription and region (default 10000, Azure's documented limit).
+	ImageVersionQuota int `json:"imageVersionQuota"`
+	// PageSize is the number of images (and image versions) per list page
+	// (default 100).
 	PageSize int `json:"pageSize"`
+	// ReplicationSecondsPerRegion is how long an image version takes to
+	// replicate to each target region; regions replicate one after the other
+	// (default 2; negative means instant).
+	ReplicationSecondsPerRegion float64 `json:"replicationSecondsPerRegion"`
+	// FailReplication lists rules that make image version replication fail
+	// in a region.
+	FailReplication []ReplicationFailure `json:"failReplication"`
 	// Throttle holds the ARM throttling buckets.
 	Throttle ThrottleLimits `json:"throttle"`
 	// FailOperations lists rules that make future operations fail.
@@ -139,7 +173,10 @@ func DefaultSettings() Settings {
 		RetryAfterMs:         1000,
 		TokenLifetimeSeconds: 3600,
 		ImageQuota:           1000,
+		ImageVersionQuota:    10000,
 		PageSize:             100,
+
+		ReplicationSecondsPerRegion: 2,
 		Throttle: ThrottleLimits{
 			ReadBurst: 250, ReadPerSecond: 25,
 			WriteBurst: 200, WritePerSecond: 10,
@@ -164,6 +201,15 @@ func (s Settings) withDefaults() Settings {
 	if s.ImageQuota == 0 {
 		s.ImageQuota = d.ImageQuota
 	}
+	if s.ImageVersionQuota == 0 {
+		s.ImageVersionQuota = d.ImageVersionQuota
+	}
+	if s.ReplicationSecondsPerRegion == 0 {
+		s.ReplicationSecondsPerRegion = d.ReplicationSecondsPerRegion
+	}
+	if s.FailReplication == nil {
+		s.FailReplication = []ReplicationFailure{}
+	}
 	if s.PageSize <= 0 {
 		s.PageSize = d.PageSize
 	}
@@ -187,6 +233,11 @@ func (s Settings) validate() error {
 	for i, f := range s.FailOperations {
 		if _, err := regexp.Compile(f.PathPattern); err != nil {
 			return fmt.Errorf("failOperations[%d].pathPattern: %v", i, err)
+		}
+	}
+	for i, f := range s.FailReplication {
+		if _, err := regexp.Compile(f.VersionPathPattern); err != nil {
+			return fmt.Errorf("failReplication[%d].versionPathPattern: %v", i, err)
 		}
 	}
 	return nil

@@ -176,6 +176,7 @@ func (s *Server) Settings() Settings {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	st := s.settings
+	st.FailReplication = append([]ReplicationFailure{}, st.FailReplication...)
 	st.FailOperations = nil
 	for _, f := range s.failRules {
 		st.FailOperations = append(st.FailOperations, f.OperationFailure)
@@ -197,6 +198,7 @@ func (s *Server) PatchSettingsJSON(patch []byte) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	next := s.settings
+	next.FailReplication = append([]ReplicationFailure(nil), next.FailReplication...)
 	dec := json.NewDecoder(bytes.NewReader(patch))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&next); err != nil {
@@ -208,6 +210,9 @@ func (s *Server) PatchSettingsJSON(patch []byte) error {
 		if rules, err = compileFailRules(next.FailOperations); err != nil {
 			return err
 		}
+	}
+	if err := next.validate(); err != nil {
+		return err
 	}
 	next.FailOperations = nil
 	s.settings = next.withDefaults()
@@ -222,8 +227,12 @@ func (s *Server) PatchSettings(fn func(*Settings)) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	next := s.settings
+	next.FailReplication = append([]ReplicationFailure(nil), next.FailReplication...)
 	next.FailOperations = nil
 	fn(&next)
+	if err := next.validate(); err != nil {
+		return err
+	}
 	rules := s.failRules
 	if next.FailOperations != nil {
 		var err error
@@ -257,7 +266,7 @@ func (s *Server) State() []map[string]any {
 	var walk func(n *node)
 	walk = func(n *node) {
 		for _, c := range sortedChildren(n) {
-			if s.childLocked(n, c.name) == nil {
+			if s.childLocked(n, c.key()) == nil {
 				continue
 			}
 			out = append(out, s.renderLocked(c))

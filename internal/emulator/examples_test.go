@@ -168,7 +168,7 @@ func seedImage(x, create specExample) map[string]any {
 
 // allowedExtra are keys Azure returns beyond some examples: id/type are
 // always present, architecture has a default.
-var allowedExtra = map[string]bool{"id": true, "type": true, "architecture": true}
+var allowedExtra = map[string]bool{"id": true, "type": true, "architecture": true, "publicNamePrefix": true}
 
 // compareShape checks that got has every key of want (recursively) and no
 // undocumented keys beyond allowedExtra.

@@ -238,9 +238,15 @@ func (e *tenv) createImage(ctx context.Context, rg, g, name string, img armcompu
 // waitIdle waits until the image's provisioningState is terminal.
 func (e *tenv) waitIdle(path string) resp {
 	e.t.Helper()
+	return e.waitIdleAt(path, computeAPI)
+}
+
+// waitIdleAt is waitIdle with another api-version (for the source types).
+func (e *tenv) waitIdleAt(path, apiVersion string) resp {
+	e.t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		r := e.do("GET", q(path, computeAPI), nil)
+		r := e.do("GET", q(path, apiVersion), nil)
 		st, _ := r.prop("provisioningState").(string)
 		if r.status != 200 || st == "Succeeded" || st == "Failed" || time.Now().After(deadline) {
 			return r

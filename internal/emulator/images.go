@@ -341,6 +341,9 @@ func (s *Server) putImage(ar *armRequest) {
 	if e == nil {
 		req, e = decodeImageRequest(b)
 	}
+	if e == nil {
+		e = validateTags(req.tags)
+	}
 	if e == nil && !nameRule(ar.rt.image, "-._") {
 		e = invalidName("galleryImageName", `^[^_\W][\w-._]{0,79}(?<![-.])$`)
 	}
@@ -478,6 +481,31 @@ func (s *Server) handleImageList(ar *armRequest) {
 		methodNotAllowed(ar)
 		return
 	}
+	s.writePagedChildren(ar, func() (*node, *apiError) { return s.galleryLocked(ar.rt, false) }, kindImage)
+}
+
+// writePagedChildren answers a collection GET with the children of kind
+// kind of the parent parentLocked returns (called with s.mu held).
+func (s *Server) writePagedChildren(ar *armRequest, parentLocked func() (*node, *apiError), kind routeKind) {
+	s.writePaged(ar, func() ([]*node, *apiError) {
+		parent, e := parentLocked()
+		if e != nil {
+			return nil, e
+		}
+		var out []*node
+		for _, c := range sortedChildren(parent) {
+			if c.kind == kind && s.childLocked(parent, c.key()) != nil {
+				out = append(out, c)
+			}
+		}
+		return out, nil
+	})
+}
+
+// writePaged answers a collection GET with the nodes collectLocked returns
+// (called with s.mu held), sorted by id, PageSize at a time, with a nextLink
+// carrying a $skiptoken.
+func (s *Server) writePaged(ar *armRequest, collectLocked func() ([]*node, *apiError)) {
 	after := ""
 	if tok := ar.r.URL.Query().Get("$skiptoken"); tok != "" {
 		b, err := base64.RawURLEncoding.DecodeString(tok)
@@ -489,21 +517,24 @@ func (s *Server) handleImageList(ar *armRequest) {
 		after = string(b)
 	}
 	s.mu.Lock()
-	gal, e := s.galleryLocked(ar.rt, false)
+	nodes, e := collectLocked()
+	slices.SortFunc(nodes, func(a, b *node) int { return strings.Compare(strings.ToLower(a.id()), strings.ToLower(b.id())) })
 	out := []any{}
 	next := ""
 	if e == nil {
 		size := s.settings.PageSize
-		for _, img := range sortedChildren(gal) {
-			key := strings.ToLower(img.name)
-			if key <= after || s.childLocked(gal, img.name) == nil {
+		last := ""
+		for _, n := range nodes {
+			key := strings.ToLower(n.id())
+			if key <= after {
 				continue
 			}
 			if len(out) == size {
-				next = strings.ToLower(out[len(out)-1].(map[string]any)["name"].(string))
+				next = last
 				break
 			}
-			out = append(out, s.renderLocked(img))
+			out = append(out, s.renderLocked(n))
+			last = key
 		}
 	}
 	s.mu.Unlock()

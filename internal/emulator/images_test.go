@@ -344,10 +344,11 @@ func TestConflictsAndNotFound(t *testing.T) {
 	mustError(t, r, 409, "Conflict")
 
 	// Image with a version cannot be deleted; gallery with images neither.
+	src := e.createManagedImage(ctx, "rg", "z")
 	vp, err := e.versions.BeginCreateOrUpdate(ctx, "rg", "gal", "a", "1.0.0", armcompute.GalleryImageVersion{
 		Location: to.Ptr("westus"),
 		Properties: &armcompute.GalleryImageVersionProperties{StorageProfile: &armcompute.GalleryImageVersionStorageProfile{
-			Source: &armcompute.GalleryArtifactVersionFullSource{ID: to.Ptr("/subscriptions/x/resourceGroups/y/providers/Microsoft.Compute/images/z")},
+			Source: &armcompute.GalleryArtifactVersionFullSource{ID: src.ID},
 		}},
 	}, nil)
 	if err != nil {

@@ -32,6 +32,9 @@ type operation struct {
 	failure    *apiError
 	failStatus int
 	timer      *time.Timer
+	// result, when set, is the operation's final result (the share
+	// action's SharingUpdate) instead of the target's representation.
+	result map[string]any
 }
 
 // done reports whether the operation reached a terminal state.
@@ -93,6 +96,12 @@ func (s *Server) failureForLocked(method, path string) *apiError {
 
 // startOpLocked starts a long-running operation on target.
 func (s *Server) startOpLocked(ar *armRequest, target *node, isDelete bool) *operation {
+	return s.startOpUntilLocked(ar, target, isDelete, time.Time{})
+}
+
+// startOpUntilLocked starts a long-running operation on target that lasts
+// operationDurationMs, or until notBefore if that is later.
+func (s *Server) startOpUntilLocked(ar *armRequest, target *node, isDelete bool, notBefore time.Time) *operation {
 	now := time.Now()
 	op := &operation{
 		id:       newGUID(),
@@ -110,15 +119,26 @@ func (s *Server) startOpLocked(ar *armRequest, target *node, isDelete bool) *ope
 	if op.location == "" {
 		op.location = "westus"
 	}
+	if op.due.Before(notBefore) {
+		op.due = notBefore
+	}
 	target.op = op
 	s.purgeOpsLocked(now)
 	s.ops[op.id] = op
+	s.armTimerLocked(op, now)
+	return op
+}
+
+// armTimerLocked schedules op's completion at op.due.
+func (s *Server) armTimerLocked(op *operation, now time.Time) {
 	op.timer = time.AfterFunc(op.due.Sub(now), func() {
 		s.mu.Lock()
 		defer s.mu.Unlock()
-		s.finishLocked(op)
+		s.settleLocked(op)
+		if !op.done() && s.ops[op.id] == op {
+			s.armTimerLocked(op, time.Now())
+		}
 	})
-	return op
 }
 
 // purgeOpsLocked drops finished operations older than an hour once the table
@@ -164,8 +184,8 @@ func (s *Server) finishLocked(op *operation) {
 	op.status = statusSucceeded
 	if op.isDelete {
 		if t.parent != nil {
-			if cur := t.parent.children[strings.ToLower(t.name)]; cur == t {
-				delete(t.parent.children, strings.ToLower(t.name))
+			if cur := t.parent.children[t.key()]; cur == t {
+				delete(t.parent.children, t.key())
 			}
 		}
 		return
@@ -259,7 +279,10 @@ func (s *Server) handleOperation(ar *armRequest) {
 	status := opStatusJSON(op)
 	done, failed := op.done(), op.err != nil
 	var result map[string]any
-	if done && !failed && !op.isDelete && op.target.attached() {
+	switch {
+	case done && !failed && op.result != nil:
+		result = op.result
+	case done && !failed && !op.isDelete && op.target.attached():
 		result = s.renderLocked(op.target)
 	}
 	opErr := op.err

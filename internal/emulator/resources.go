@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"regexp"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -20,8 +19,11 @@ type node struct {
 	location  string
 	tags      map[string]string
 	managedBy string
-	props     map[string]any   // gallery and version properties (sanitized)
+	props     map[string]any   // source (managed image, snapshot, disk) properties (sanitized)
 	image     *imageProperties // image properties
+	gal       *galleryData     // gallery properties
+	ver       *versionData     // image version properties and replication
+	srcType   string           // "images", "snapshots" or "disks" for kindSource
 	state     string           // provisioningState
 	op        *operation
 	deleting  bool // resource group deletion in progress
@@ -35,13 +37,26 @@ func newNode(kind routeKind, name string, parent *node) *node {
 	return &node{kind: kind, name: name, parent: parent, children: map[string]*node{}, created: time.Now().UTC()}
 }
 
+// childKey is the key of a child in its parent's children map: the lowercase
+// name, prefixed by the type for the source kinds (a managed image, a
+// snapshot and a gallery may share a name in one resource group).
+func childKey(srcType, name string) string {
+	if srcType != "" {
+		return srcType + "/" + strings.ToLower(name)
+	}
+	return strings.ToLower(name)
+}
+
+// key returns n's key in its parent's children.
+func (n *node) key() string { return childKey(n.srcType, n.name) }
+
 // attach adds n to its parent.
-func (n *node) attach() { n.parent.children[strings.ToLower(n.name)] = n }
+func (n *node) attach() { n.parent.children[n.key()] = n }
 
 // attached reports whether n is still reachable from its subscription root.
 func (n *node) attached() bool {
 	for c := n; c.parent != nil; c = c.parent {
-		if c.parent.children[strings.ToLower(c.name)] != c {
+		if c.parent.children[c.key()] != c {
 			return false
 		}
 	}
@@ -59,6 +74,8 @@ func (n *node) id() string {
 		return n.parent.id() + "/images/" + n.name
 	case kindVersion:
 		return n.parent.id() + "/versions/" + n.name
+	case kindSource:
+		return n.parent.id() + "/providers/Microsoft.Compute/" + n.srcType + "/" + n.name
 	}
 	return "/subscriptions/" + n.name
 }
@@ -74,6 +91,8 @@ func (n *node) resourceType() string {
 		return "Microsoft.Compute/galleries/images"
 	case kindVersion:
 		return "Microsoft.Compute/galleries/images/versions"
+	case kindSource:
+		return "Microsoft.Compute/" + n.srcType
 	}
 	return ""
 }
@@ -89,17 +108,20 @@ func (n *node) typeLabel() string {
 		return "gallery image"
 	case kindVersion:
 		return "gallery image version"
+	case kindSource:
+		return strings.TrimSuffix(n.srcType, "s")
 	}
 	return "resource"
 }
 
-// childLocked returns the child named name after settling its operation
-// (which may remove it).
-func (s *Server) childLocked(parent *node, name string) *node {
-	c := parent.children[strings.ToLower(name)]
+// childLocked returns the child with the given key (a name, or childKey for
+// the source kinds) after settling its operation (which may remove it).
+func (s *Server) childLocked(parent *node, key string) *node {
+	key = strings.ToLower(key)
+	c := parent.children[key]
 	if c != nil && c.op != nil {
 		s.settleLocked(c.op)
-		c = parent.children[strings.ToLower(name)]
+		c = parent.children[key]
 	}
 	return c
 }
@@ -223,6 +245,13 @@ func decodeJSON(b []byte, v any) *apiError {
 
 // renderLocked renders n as its ARM JSON representation.
 func (s *Server) renderLocked(n *node) map[string]any {
+	return s.renderExpandLocked(n, false)
+}
+
+// renderExpandLocked renders n; expand adds what Azure returns only on
+// request ($expand=SharingProfile/Groups for a gallery,
+// $expand=ReplicationStatus for an image version).
+func (s *Server) renderExpandLocked(n *node, expand bool) map[string]any {
 	m := map[string]any{"id": n.id(), "name": n.name, "type": n.resourceType(), "location": n.location}
 	if len(n.tags) > 0 {
 		m["tags"] = maps.Clone(n.tags)
@@ -239,9 +268,14 @@ func (s *Server) renderLocked(n *node) map[string]any {
 		m["properties"] = map[string]any{"provisioningState": st}
 	case kindImage:
 		m["properties"] = n.image.render(n.state)
+	case kindGallery:
+		m["properties"] = n.gal.render(n, expand)
+	case kindVersion:
+		m["properties"] = s.renderVersionLocked(n, expand)
 	default:
 		p := deepCopy(n.props)
 		p["provisioningState"] = n.state
+		renderSource(n, p)
 		m["properties"] = p
 	}
 	return m
@@ -371,6 +405,9 @@ func (s *Server) putGroup(ar *armRequest) {
 			"The provided resource group name '%s' has these invalid characters: it must be 1-90 characters of "+
 				"letters, digits, underscores, hyphens, periods and parentheses, and must not end in a period.", ar.rt.rg)
 	}
+	if e == nil {
+		e = validateTags(env.Tags)
+	}
 	var loc string
 	if e == nil {
 		loc, e = checkLocation(env.Location, "resourceGroups")
@@ -413,6 +450,9 @@ func (s *Server) patchGroup(ar *armRequest) {
 	var env envelope
 	if e == nil {
 		e = decodeJSON(b, &env)
+	}
+	if e == nil {
+		e = validateTags(env.Tags)
 	}
 	if e != nil {
 		writeError(ar.w, e)
@@ -491,118 +531,12 @@ func invalidName(param, rule string) *apiError {
 		"The entity name '%s' is invalid according to its validation rule: %s.", param, rule).withTarget(param)
 }
 
-// handleGallery serves a gallery.
-func (s *Server) handleGallery(ar *armRequest) {
-	switch ar.r.Method {
-	case http.MethodGet:
-		s.mu.Lock()
-		g, e := s.groupLocked(ar.rt)
-		var m map[string]any
-		if e == nil {
-			if gal := s.childLocked(g, ar.rt.gallery); gal != nil {
-				m = s.renderLocked(gal)
-			} else {
-				e = notFound("ResourceNotFound", "Microsoft.Compute/galleries/"+ar.rt.gallery, ar.rt.rg)
-			}
-		}
-		s.mu.Unlock()
-		if e != nil {
-			writeError(ar.w, e)
-			return
-		}
-		writeJSON(ar.w, http.StatusOK, m)
-	case http.MethodPut, http.MethodPatch:
-		s.putGallery(ar)
-	case http.MethodDelete:
-		s.deleteChild(ar, func() (*node, *apiError) { return s.writableGroupLocked(ar.rt) }, ar.rt.gallery)
-	default:
-		methodNotAllowed(ar)
-	}
-}
-
-// putGallery creates, replaces (PUT) or merges (PATCH) a gallery.
-func (s *Server) putGallery(ar *armRequest) {
-	patch := ar.r.Method == http.MethodPatch
-	b, e := readBody(ar.r)
-	var env envelope
-	if e == nil {
-		e = decodeJSON(b, &env)
-	}
-	var props map[string]any
-	if e == nil && len(env.Properties) > 0 && string(env.Properties) != "null" {
-		e = decodeJSON(env.Properties, &props)
-	}
-	if e == nil && !galleryNameOK(ar.rt.gallery) {
-		e = invalidName("galleryName", `^[^_\W][\w._]{0,79}(?<![-.])$`)
-	}
-	var loc string
-	if e == nil && !patch {
-		loc, e = checkLocation(env.Location, "Microsoft.Compute/galleries")
-	}
-	if e != nil {
-		writeError(ar.w, e)
-		return
-	}
-	for _, ro := range []string{"provisioningState", "identifier", "sharingStatus"} {
-		delete(props, ro)
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	g, e := s.writableGroupLocked(ar.rt)
-	if e != nil {
-		writeError(ar.w, e)
-		return
-	}
-	gal := s.childLocked(g, ar.rt.gallery)
-	status := http.StatusOK
-	switch {
-	case gal == nil && patch:
-		writeError(ar.w, notFound("ResourceNotFound", "Microsoft.Compute/galleries/"+ar.rt.gallery, ar.rt.rg))
-		return
-	case gal == nil:
-		gal = newNode(kindGallery, ar.rt.gallery, g)
-		gal.location = loc
-		gal.attach()
-		gal.state, status = "Creating", http.StatusCreated
-	case s.busyLocked(gal):
-		writeError(ar.w, conflictBusy(gal, ar.r.Method))
-		return
-	case !patch && gal.location != loc:
-		writeError(ar.w, propertyChange("location"))
-		return
-	default:
-		gal.state = "Updating"
-	}
-	if patch {
-		gal.props = mergePatch(gal.props, props)
-		if env.Tags != nil {
-			gal.tags = env.Tags
-		}
-	} else {
-		gal.props, gal.tags = props, env.Tags
-	}
-	if gal.props == nil {
-		gal.props = map[string]any{}
-	}
-	gal.props["identifier"] = map[string]any{"uniqueName": strings.ToLower(ar.rt.sub) + "-" + strings.ToUpper(gal.name)}
-	op := s.startOpLocked(ar, gal, false)
-	s.setLROHeadersLocked(ar, op)
-	writeJSON(ar.w, status, s.renderLocked(gal))
-}
-
-// handleGalleryList lists the galleries of a resource group.
-func (s *Server) handleGalleryList(ar *armRequest) {
-	if ar.r.Method != http.MethodGet {
-		methodNotAllowed(ar)
-		return
-	}
-	s.writeChildList(ar, func() (*node, *apiError) { return s.groupLocked(ar.rt) })
-}
-
 // deleteChild deletes the child named name of the parent returned by
 // parentFn: 204 when absent, 409 when busy or when it has nested resources,
 // otherwise 202 with the LRO headers.
-func (s *Server) deleteChild(ar *armRequest, parentFn func() (*node, *apiError), name string) {
+//
+// guards run on an existing, idle resource and may refuse the deletion.
+func (s *Server) deleteChild(ar *armRequest, parentFn func() (*node, *apiError), key string, guards ...func(*node) *apiError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	parent, e := parentFn()
@@ -610,7 +544,7 @@ func (s *Server) deleteChild(ar *armRequest, parentFn func() (*node, *apiError),
 		writeError(ar.w, e)
 		return
 	}
-	n := s.childLocked(parent, name)
+	n := s.childLocked(parent, key)
 	if n == nil {
 		ar.w.WriteHeader(http.StatusNoContent)
 		return
@@ -623,6 +557,12 @@ func (s *Server) deleteChild(ar *armRequest, parentFn func() (*node, *apiError),
 		}
 		writeError(ar.w, conflictBusy(n, ar.r.Method))
 		return
+	}
+	for _, g := range guards {
+		if e := g(n); e != nil {
+			writeError(ar.w, e)
+			return
+		}
 	}
 	if len(n.children) > 0 {
 		writeError(ar.w, errf(http.StatusConflict, "CannotDeleteResource",
@@ -653,138 +593,15 @@ func nestedIDs(n *node) string {
 	return strings.Join(ids, "', '")
 }
 
-// ---- image versions ----
-
-// versionNamePattern is Major.Minor.Patch with int32 parts.
-var versionNamePattern = regexp.MustCompile(`^\d{1,10}\.\d{1,10}\.\d{1,10}$`)
-
-// versionNameOK validates an image version name.
-func versionNameOK(n string) bool {
-	if !versionNamePattern.MatchString(n) {
-		return false
-	}
-	for _, p := range strings.Split(n, ".") {
-		if v, err := strconv.ParseInt(p, 10, 64); err != nil || v > 2147483647 {
-			return false
-		}
-	}
-	return true
-}
-
-// handleVersion serves a gallery image version (minimal semantics).
-func (s *Server) handleVersion(ar *armRequest) {
-	switch ar.r.Method {
-	case http.MethodGet:
-		s.mu.Lock()
-		img, e := s.imageLocked(ar.rt, false)
-		var m map[string]any
-		if e == nil {
-			if v := s.childLocked(img, ar.rt.ver); v != nil {
-				m = s.renderLocked(v)
-			} else {
-				e = notFound("NotFound", "Microsoft.Compute/galleries/"+ar.rt.gallery+"/images/"+ar.rt.image+
-					"/versions/"+ar.rt.ver, ar.rt.rg)
-			}
-		}
-		s.mu.Unlock()
-		if e != nil {
-			writeError(ar.w, e)
-			return
-		}
-		writeJSON(ar.w, http.StatusOK, m)
-	case http.MethodPut:
-		s.putVersion(ar)
-	case http.MethodDelete:
-		s.deleteChild(ar, func() (*node, *apiError) { return s.imageLocked(ar.rt, true) }, ar.rt.ver)
-	default:
-		methodNotAllowed(ar)
-	}
-}
-
-// putVersion creates or replaces an image version.
-func (s *Server) putVersion(ar *armRequest) {
-	b, e := readBody(ar.r)
-	var env envelope
-	if e == nil {
-		e = decodeJSON(b, &env)
-	}
-	var props map[string]any
-	if e == nil && len(env.Properties) > 0 && string(env.Properties) != "null" {
-		e = decodeJSON(env.Properties, &props)
-	}
-	if e == nil && !versionNameOK(ar.rt.ver) {
-		e = errf(http.StatusBadRequest, "InvalidParameter",
-			"The gallery image version name '%s' is invalid. It must be in the format Major(int32).Minor(int32).Patch(int32).",
-			ar.rt.ver).withTarget("galleryImageVersionName")
-	}
-	var loc string
-	if e == nil {
-		loc, e = checkLocation(env.Location, "Microsoft.Compute/galleries/images/versions")
-	}
-	if e == nil && props["storageProfile"] == nil {
-		e = errf(http.StatusBadRequest, "InvalidParameter",
-			"Required parameter 'galleryImageVersion.properties.storageProfile' is missing (null).").
-			withTarget("galleryImageVersion.properties.storageProfile")
-	}
-	if e != nil {
-		writeError(ar.w, e)
-		return
-	}
-	delete(props, "provisioningState")
-	delete(props, "replicationStatus")
-	pp, _ := props["publishingProfile"].(map[string]any)
-	if pp == nil {
-		pp = map[string]any{}
-	}
-	if pp["publishedDate"] == nil {
-		pp["publishedDate"] = time.Now().UTC().Format(time.RFC3339Nano)
-	}
-	props["publishingProfile"] = pp
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	img, e := s.imageLocked(ar.rt, true)
-	if e != nil {
-		writeError(ar.w, e)
-		return
-	}
-	v := s.childLocked(img, ar.rt.ver)
-	status := http.StatusOK
-	switch {
-	case v == nil:
-		v = newNode(kindVersion, ar.rt.ver, img)
-		v.location = loc
-		v.attach()
-		v.state, status = "Creating", http.StatusCreated
-	case s.busyLocked(v):
-		writeError(ar.w, conflictBusy(v, ar.r.Method))
-		return
-	default:
-		v.state = "Updating"
-	}
-	v.props, v.tags = props, env.Tags
-	op := s.startOpLocked(ar, v, false)
-	s.setLROHeadersLocked(ar, op)
-	writeJSON(ar.w, status, s.renderLocked(v))
-}
-
-// handleVersionList lists an image's versions.
-func (s *Server) handleVersionList(ar *armRequest) {
-	if ar.r.Method != http.MethodGet {
-		methodNotAllowed(ar)
-		return
-	}
-	s.writeChildList(ar, func() (*node, *apiError) { return s.imageLocked(ar.rt, false) })
-}
-
 // writeChildList answers a GET of a collection with the live children of the parent that
 // parentLocked finds (called with s.mu held), or with its error.
-func (s *Server) writeChildList(ar *armRequest, parentLocked func() (*node, *apiError)) {
+func (s *Server) writeChildList(ar *armRequest, parentLocked func() (*node, *apiError), kind routeKind, srcType string) {
 	s.mu.Lock()
 	parent, e := parentLocked()
 	out := []any{}
 	if e == nil {
 		for _, c := range sortedChildren(parent) {
-			if s.childLocked(parent, c.name) != nil {
+			if c.kind == kind && c.srcType == srcType && s.childLocked(parent, c.key()) != nil {
 				out = append(out, s.renderLocked(c))
 			}
 		}

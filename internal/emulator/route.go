@@ -20,11 +20,15 @@ const (
 	kindVersionList
 	kindVersion
 	kindOperation
+	// Kinds added after kindOperation are Compute kinds too (see isCompute).
+	kindGalleryShare // POST .../galleries/{g}/share
+	kindSourceList   // .../providers/Microsoft.Compute/{images|snapshots|disks}
+	kindSource       // .../providers/Microsoft.Compute/{images|snapshots|disks}/{name}
 )
 
 // isCompute reports whether the route belongs to Microsoft.Compute.
 func (k routeKind) isCompute() bool {
-	return k >= kindGalleryList && k <= kindOperation
+	return k >= kindGalleryList
 }
 
 // computeType is the resource type name used in ARM messages.
@@ -38,6 +42,8 @@ func (k routeKind) computeType() string {
 		return "galleries/images/versions"
 	case kindOperation:
 		return "locations/capsOperations"
+	case kindGalleryShare:
+		return "galleries/share"
 	}
 	return ""
 }
@@ -47,6 +53,21 @@ type route struct {
 	kind                         routeKind
 	sub, rg, gallery, image, ver string
 	location, opID               string
+	// srcType is "images", "snapshots" or "disks" for kindSource(List);
+	// src is the source resource's name.
+	srcType, src string
+}
+
+// sourceTypes are the Microsoft.Compute types that can be gallery image
+// version sources, with their canonical casing.
+var sourceTypes = []string{"images", "snapshots", "disks"}
+
+// computeTypeOf returns the ARM type (without namespace) of the route.
+func (rt route) computeTypeOf() string {
+	if rt.kind == kindSource || rt.kind == kindSourceList {
+		return rt.srcType
+	}
+	return rt.kind.computeType()
 }
 
 // parseRoute parses an ARM path, matching fixed segments case-insensitively.
@@ -73,6 +94,9 @@ func parseRoute(path string) (route, *apiError) {
 		(eq(6, "capsOperations") || eq(6, "operations")):
 		rt.kind, rt.location, rt.opID = kindOperation, segs[5], segs[7]
 		return rt, nil
+	case n == 5 && eq(2, "providers") && eq(3, "Microsoft.Compute") && eq(4, "galleries"):
+		rt.kind = kindGalleryList // the subscription's galleries
+		return rt, nil
 	case n < 3 || !eq(2, "resourcegroups"):
 		return rt, bad
 	case n == 3:
@@ -86,6 +110,22 @@ func parseRoute(path string) (route, *apiError) {
 	}
 	if n < 7 || !eq(4, "providers") {
 		return rt, bad
+	}
+	if eq(5, "Microsoft.Compute") && (n == 7 || n == 8) {
+		for _, st := range sourceTypes {
+			if eq(6, st) {
+				rt.srcType = st
+				rt.kind = kindSourceList
+				if n == 8 {
+					rt.kind, rt.src = kindSource, segs[7]
+				}
+				return rt, nil
+			}
+		}
+	}
+	if n == 9 && eq(5, "Microsoft.Compute") && eq(6, "galleries") && eq(8, "share") {
+		rt.kind, rt.gallery = kindGalleryShare, segs[7]
+		return rt, nil
 	}
 	if !eq(5, "Microsoft.Compute") || !eq(6, "galleries") {
 		return rt, errf(http.StatusBadRequest, "InvalidResourceType",
@@ -126,8 +166,17 @@ func (rt route) scope() string {
 		return s
 	}
 	s += "/resourceGroups/" + rt.rg
-	if rt.kind == kindGroup || rt.kind == kindGroupList {
+	switch rt.kind {
+	case kindGroup, kindGroupList:
 		return s
+	case kindSource, kindSourceList:
+		s += "/providers/Microsoft.Compute/" + rt.srcType
+		if rt.src != "" {
+			s += "/" + rt.src
+		}
+		return s
+	case kindGalleryShare:
+		return s + "/providers/Microsoft.Compute/galleries/" + rt.gallery
 	}
 	s += "/providers/Microsoft.Compute/galleries"
 	if rt.gallery != "" {
@@ -162,6 +211,8 @@ func (rt route) action(method string) string {
 		return "Microsoft.Resources/subscriptions/resourceGroups/" + verb
 	case kindOperation:
 		return "Microsoft.Compute/locations/capsOperations/read"
+	case kindGalleryShare:
+		return "Microsoft.Compute/galleries/share/action"
 	}
-	return "Microsoft.Compute/" + rt.kind.computeType() + "/" + verb
+	return "Microsoft.Compute/" + rt.computeTypeOf() + "/" + verb
 }

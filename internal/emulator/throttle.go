@@ -125,11 +125,14 @@ func (s *Server) computeRemainingLocked(ar *armRequest, now time.Time) string {
 		kindGallery: "Gallery", kindGalleryList: "Gallery",
 		kindImage: "GalleryImage", kindImageList: "GalleryImage",
 		kindVersion: "GalleryImageVersion", kindVersionList: "GalleryImageVersion",
-		kindOperation: "OperationStatus",
+		kindOperation: "OperationStatus", kindGalleryShare: "GallerySharingProfile",
 	}[ar.rt.kind]
+	if ar.rt.kind == kindSource || ar.rt.kind == kindSourceList {
+		noun = map[string]string{"images": "Image", "snapshots": "Snapshot", "disks": "Disk"}[ar.rt.srcType]
+	}
 	verb, short, long := "Get", 1000, 10000
 	switch ar.r.Method {
-	case http.MethodPut, http.MethodPatch:
+	case http.MethodPut, http.MethodPatch, http.MethodPost:
 		verb, short, long = "CreateUpdate", 150, 1200
 	case http.MethodDelete:
 		verb, short, long = "Delete", 150, 1200

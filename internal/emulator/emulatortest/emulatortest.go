@@ -33,13 +33,14 @@ type Env struct {
 }
 
 // Start starts an emulator on 127.0.0.1:0 with fast settings (50 ms
-// operations, 10 ms poll interval) unless configure overrides them, and
-// stops it when the test ends.
+// operations, 10 ms poll interval, 50 ms image-version replication per
+// region) unless configure overrides them, and stops it when the test ends.
 func Start(t testing.TB, configure ...func(*emulator.Config)) *Env {
 	t.Helper()
 	cfg := emulator.Config{Listen: "127.0.0.1:0"}
 	cfg.Settings.OperationDurationMs = 50
 	cfg.Settings.RetryAfterMs = 10
+	cfg.Settings.ReplicationSecondsPerRegion = 0.05
 	for _, f := range configure {
 		f(&cfg)
 	}

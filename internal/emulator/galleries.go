@@ -1,0 +1,495 @@
+package emulator
+
+import (
+	"encoding/json"
+	"net/http"
+	"slices"
+	"strings"
+)
+
+// sharingGroup is SharingProfileGroup.
+type sharingGroup struct {
+	Type string   `json:"type,omitempty"`
+	IDs  []string `json:"ids,omitempty"`
+}
+
+// communityGalleryInfo is CommunityGalleryInfo; communityGalleryEnabled and
+// publicNames are read-only.
+type communityGalleryInfo struct {
+	PublisherURI            string   `json:"publisherUri,omitempty"`
+	PublisherContact        string   `json:"publisherContact,omitempty"`
+	Eula                    string   `json:"eula,omitempty"`
+	PublicNamePrefix        string   `json:"publicNamePrefix,omitempty"`
+	CommunityGalleryEnabled *bool    `json:"communityGalleryEnabled,omitempty"`
+	PublicNames             []string `json:"publicNames,omitempty"`
+}
+
+// sharingProfile is SharingProfile; groups is read-only (changed only by the
+// share action).
+type sharingProfile struct {
+	Permissions          string                `json:"permissions,omitempty"`
+	Groups               []sharingGroup        `json:"groups,omitempty"`
+	CommunityGalleryInfo *communityGalleryInfo `json:"communityGalleryInfo,omitempty"`
+}
+
+// softDeletePolicy is SoftDeletePolicy.
+type softDeletePolicy struct {
+	IsSoftDeleteEnabled *bool `json:"isSoftDeleteEnabled,omitempty"`
+}
+
+// galleryProperties is the writable part of GalleryProperties.
+type galleryProperties struct {
+	Description      string            `json:"description,omitempty"`
+	SharingProfile   *sharingProfile   `json:"sharingProfile,omitempty"`
+	SoftDeletePolicy *softDeletePolicy `json:"softDeletePolicy,omitempty"`
+}
+
+// galleryData is a gallery's stored state.
+type galleryData struct {
+	props      galleryProperties // writable properties (sharingProfile.groups never set here)
+	uniqueName string
+	groups     []sharingGroup // set by the share action
+	community  bool           // community sharing enabled (EnableCommunity)
+}
+
+// Enum values of the gallery API.
+var (
+	sharingPermissions = []string{"Private", "Groups", "Community"}
+	sharingGroupTypes  = []string{"Subscriptions", "AADTenants"}
+	sharingOperations  = []string{"Add", "Remove", "Reset", "EnableCommunity"}
+)
+
+// galleryParam is the message/target path of a gallery property.
+func galleryParam(name string) string { return "gallery.properties." + name }
+
+// validateGallery checks and normalizes gallery properties: the
+// permissions enum, and communityGalleryInfo with its required fields when
+// permissions is Community. Read-only groups are dropped.
+func validateGallery(p *galleryProperties) *apiError {
+	sp := p.SharingProfile
+	if sp == nil {
+		return nil
+	}
+	sp.Groups = nil
+	if sp.Permissions != "" {
+		c, ok := canonicalEnum(sp.Permissions, sharingPermissions)
+		if !ok {
+			name := galleryParam("sharingProfile.permissions")
+			return errf(http.StatusBadRequest, "InvalidParameter",
+				"The value '%s' of parameter '%s' is invalid. Allowed values are: %s.", sp.Permissions, name,
+				strings.Join(sharingPermissions, ", ")).withTarget(name)
+		}
+		sp.Permissions = c
+	}
+	if ci := sp.CommunityGalleryInfo; ci != nil {
+		ci.CommunityGalleryEnabled, ci.PublicNames = nil, nil
+	}
+	if sp.Permissions != "Community" {
+		return nil
+	}
+	missing := func(name string) *apiError {
+		name = galleryParam("sharingProfile.communityGalleryInfo" + name)
+		return errf(http.StatusBadRequest, "InvalidParameter", "Required parameter '%s' is missing (null).", name).withTarget(name)
+	}
+	ci := sp.CommunityGalleryInfo
+	if ci == nil {
+		return missing("")
+	}
+	for _, f := range []struct{ name, v string }{
+		{"publisherUri", ci.PublisherURI}, {"publisherContact", ci.PublisherContact},
+		{"eula", ci.Eula}, {"publicNamePrefix", ci.PublicNamePrefix},
+	} {
+		if strings.TrimSpace(f.v) == "" {
+			return missing("." + f.name)
+		}
+	}
+	return nil
+}
+
+// permissions returns the gallery's sharing permission ("Private" when
+// unset).
+func (g *galleryData) permissions() string {
+	if sp := g.props.SharingProfile; sp != nil && sp.Permissions != "" {
+		return sp.Permissions
+	}
+	return "Private"
+}
+
+// render returns the gallery's properties as Azure returns them. Groups
+// appear only with $expand=SharingProfile/Groups (or $select=Permissions);
+// sharingStatus only once community sharing is enabled
+// (CommunityGallery_Get.json).
+func (g *galleryData) render(n *node, expandGroups bool) map[string]any {
+	b, _ := json.Marshal(g.props)
+	var m map[string]any
+	_ = json.Unmarshal(b, &m)
+	if m == nil {
+		m = map[string]any{}
+	}
+	m["identifier"] = map[string]any{"uniqueName": g.uniqueName}
+	m["provisioningState"] = n.state
+	if sp, ok := m["sharingProfile"].(map[string]any); ok {
+		if expandGroups && len(g.groups) > 0 {
+			var groups []any
+			gb, _ := json.Marshal(g.groups)
+			_ = json.Unmarshal(gb, &groups)
+			sp["groups"] = groups
+		}
+		if ci, ok := sp["communityGalleryInfo"].(map[string]any); ok && g.community {
+			ci["communityGalleryEnabled"] = true
+			ci["publicNames"] = []any{g.props.SharingProfile.CommunityGalleryInfo.PublicNamePrefix + "-" +
+				deterministicGUID("public:"+g.uniqueName)}
+		}
+	}
+	if g.community {
+		m["sharingStatus"] = map[string]any{
+			"aggregatedState": "Succeeded",
+			"summary":         []any{map[string]any{"region": n.location, "state": "Succeeded", "details": ""}},
+		}
+	}
+	return m
+}
+
+// handleGallery serves a gallery.
+func (s *Server) handleGallery(ar *armRequest) {
+	switch ar.r.Method {
+	case http.MethodGet:
+		qv := ar.r.URL.Query()
+		selectPerms := strings.EqualFold(qv.Get("$select"), "Permissions")
+		expand := strings.EqualFold(qv.Get("$expand"), "SharingProfile/Groups") || selectPerms
+		s.mu.Lock()
+		g, e := s.groupLocked(ar.rt)
+		var m map[string]any
+		if e == nil {
+			if gal := s.childLocked(g, ar.rt.gallery); gal != nil {
+				m = s.renderExpandLocked(gal, expand)
+				if selectPerms {
+					// $select=Permissions returns only the sharing profile
+					// (Gallery_Get_WithSelectPermissions.json).
+					props, _ := m["properties"].(map[string]any)
+					sp := props["sharingProfile"]
+					if sp == nil {
+						sp = map[string]any{"permissions": "Private"}
+					}
+					m["properties"] = map[string]any{"sharingProfile": sp}
+				}
+			} else {
+				e = galleryNotFound(ar.rt)
+			}
+		}
+		s.mu.Unlock()
+		if e != nil {
+			writeError(ar.w, e)
+			return
+		}
+		writeJSON(ar.w, http.StatusOK, m)
+	case http.MethodPut, http.MethodPatch:
+		s.putGallery(ar)
+	case http.MethodDelete:
+		s.deleteChild(ar, func() (*node, *apiError) { return s.writableGroupLocked(ar.rt) }, ar.rt.gallery)
+	default:
+		methodNotAllowed(ar)
+	}
+}
+
+// galleryNotFound is the 404 of a missing gallery.
+func galleryNotFound(rt route) *apiError {
+	return notFound("ResourceNotFound", "Microsoft.Compute/galleries/"+rt.gallery, rt.rg)
+}
+
+// galleryRequest is a decoded gallery PUT or PATCH body.
+type galleryRequest struct {
+	location string
+	tags     map[string]string
+	hasTags  bool
+	props    map[string]any
+}
+
+// decodeGalleryRequest parses a gallery body (same envelope as an image's).
+func decodeGalleryRequest(b []byte) (*galleryRequest, *apiError) {
+	r, e := decodeImageRequest(b)
+	if e != nil {
+		return nil, e
+	}
+	return &galleryRequest{location: r.location, tags: r.tags, hasTags: r.hasTags, props: r.props}, nil
+}
+
+// toGalleryProperties converts a JSON map to galleryProperties (wrong JSON
+// types, e.g. a softDeletePolicy that is not an object, give
+// InvalidRequestContent) and validates it.
+func toGalleryProperties(m map[string]any) (*galleryProperties, *apiError) {
+	for _, ro := range []string{"provisioningState", "identifier", "sharingStatus"} {
+		delete(m, ro)
+	}
+	b, _ := json.Marshal(m)
+	var p galleryProperties
+	if e := decodeJSON(b, &p); e != nil {
+		return nil, e
+	}
+	if e := validateGallery(&p); e != nil {
+		return nil, e
+	}
+	return &p, nil
+}
+
+// putGallery creates, replaces (PUT) or merges (PATCH) a gallery.
+func (s *Server) putGallery(ar *armRequest) {
+	patch := ar.r.Method == http.MethodPatch
+	b, e := readBody(ar.r)
+	var req *galleryRequest
+	if e == nil {
+		req, e = decodeGalleryRequest(b)
+	}
+	if e == nil {
+		e = validateTags(req.tags)
+	}
+	if e == nil && !galleryNameOK(ar.rt.gallery) {
+		e = invalidName("galleryName", `^[^_\W][\w._]{0,79}(?<![-.])$`)
+	}
+	var loc string
+	if e == nil && !patch {
+		loc, e = checkLocation(req.location, "Microsoft.Compute/galleries")
+	}
+	var props *galleryProperties
+	if e == nil && !patch {
+		if req.props == nil {
+			req.props = map[string]any{}
+		}
+		props, e = toGalleryProperties(req.props)
+	}
+	if e != nil {
+		writeError(ar.w, e)
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	g, e := s.writableGroupLocked(ar.rt)
+	if e != nil {
+		writeError(ar.w, e)
+		return
+	}
+	gal := s.childLocked(g, ar.rt.gallery)
+	switch {
+	case gal == nil && patch:
+		writeError(ar.w, galleryNotFound(ar.rt))
+		return
+	case gal != nil && s.busyLocked(gal):
+		writeError(ar.w, conflictBusy(gal, ar.r.Method))
+		return
+	case gal != nil && !patch && gal.location != loc:
+		writeError(ar.w, errf(http.StatusConflict, "PropertyChangeNotAllowed",
+			"Changing property 'gallery.location' is not allowed.").withTarget("gallery.location"))
+		return
+	}
+	if patch {
+		cur, _ := json.Marshal(gal.gal.props)
+		var m map[string]any
+		_ = json.Unmarshal(cur, &m)
+		if props, e = toGalleryProperties(mergePatch(m, req.props)); e != nil {
+			writeError(ar.w, e)
+			return
+		}
+	}
+	status := http.StatusOK
+	if gal == nil {
+		gal = newNode(kindGallery, ar.rt.gallery, g)
+		gal.location = loc
+		gal.gal = &galleryData{uniqueName: strings.ToLower(ar.rt.sub) + "-" + strings.ToUpper(ar.rt.gallery)}
+		gal.attach()
+		gal.state, status = "Creating", http.StatusCreated
+	} else {
+		gal.state = "Updating"
+	}
+	gal.gal.props = *props
+	if gal.gal.permissions() != "Community" {
+		gal.gal.community = false
+	}
+	if !patch || req.hasTags {
+		gal.tags = req.tags
+	}
+	op := s.startOpLocked(ar, gal, false)
+	s.setLROHeadersLocked(ar, op)
+	writeJSON(ar.w, status, s.renderLocked(gal))
+}
+
+// handleGalleryList lists the galleries of a resource group.
+func (s *Server) handleGalleryList(ar *armRequest) {
+	if ar.r.Method != http.MethodGet {
+		methodNotAllowed(ar)
+		return
+	}
+	if ar.rt.rg == "" {
+		// GET /subscriptions/{s}/providers/Microsoft.Compute/galleries
+		s.writePaged(ar, func() ([]*node, *apiError) {
+			var out []*node
+			root := s.rootLocked(ar.rt.sub)
+			for _, g := range sortedChildren(root) {
+				if s.childLocked(root, g.key()) == nil {
+					continue
+				}
+				for _, c := range sortedChildren(g) {
+					if c.kind == kindGallery && s.childLocked(g, c.key()) != nil {
+						out = append(out, c)
+					}
+				}
+			}
+			return out, nil
+		})
+		return
+	}
+	s.writePagedChildren(ar, func() (*node, *apiError) { return s.groupLocked(ar.rt) }, kindGallery)
+}
+
+// sharingUpdate is the body of the share action (SharingUpdate).
+type sharingUpdate struct {
+	OperationType string         `json:"operationType"`
+	Groups        []sharingGroup `json:"groups,omitempty"`
+}
+
+// validateSharingUpdate checks a SharingUpdate and canonicalizes its enums.
+func validateSharingUpdate(u *sharingUpdate) *apiError {
+	param := func(n string) string { return "sharingUpdate." + n }
+	if u.OperationType == "" {
+		return errf(http.StatusBadRequest, "InvalidParameter", "Required parameter '%s' is missing (null).",
+			param("operationType")).withTarget(param("operationType"))
+	}
+	c, ok := canonicalEnum(u.OperationType, sharingOperations)
+	if !ok {
+		return errf(http.StatusBadRequest, "InvalidParameter",
+			"The value '%s' of parameter '%s' is invalid. Allowed values are: %s.", u.OperationType,
+			param("operationType"), strings.Join(sharingOperations, ", ")).withTarget(param("operationType"))
+	}
+	u.OperationType = c
+	if (c == "Add" || c == "Remove") && len(u.Groups) == 0 {
+		return errf(http.StatusBadRequest, "InvalidParameter", "Required parameter '%s' is missing (null).",
+			param("groups")).withTarget(param("groups"))
+	}
+	for i := range u.Groups {
+		g := &u.Groups[i]
+		t, ok := canonicalEnum(g.Type, sharingGroupTypes)
+		if !ok {
+			name := param("groups.type")
+			return errf(http.StatusBadRequest, "InvalidParameter",
+				"The value '%s' of parameter '%s' is invalid. Allowed values are: %s.", g.Type, name,
+				strings.Join(sharingGroupTypes, ", ")).withTarget(name)
+		}
+		g.Type = t
+		if len(g.IDs) == 0 {
+			return errf(http.StatusBadRequest, "InvalidParameter", "Required parameter '%s' is missing (null).",
+				param("groups.ids")).withTarget(param("groups.ids"))
+		}
+		for _, id := range g.IDs {
+			if !guidPattern.MatchString(id) {
+				return errf(http.StatusBadRequest, "InvalidParameter",
+					"The id '%s' in '%s' is not a valid %s id (a GUID).", id, param("groups.ids"),
+					strings.TrimSuffix(t, "s")).withTarget(param("groups.ids"))
+			}
+		}
+	}
+	return nil
+}
+
+// applySharing applies a validated update to the gallery's groups.
+func (g *galleryData) applySharing(u *sharingUpdate) {
+	switch u.OperationType {
+	case "Add":
+		for _, add := range u.Groups {
+			i := slices.IndexFunc(g.groups, func(x sharingGroup) bool { return x.Type == add.Type })
+			if i < 0 {
+				g.groups = append(g.groups, sharingGroup{Type: add.Type})
+				i = len(g.groups) - 1
+			}
+			for _, id := range add.IDs {
+				if !slices.ContainsFunc(g.groups[i].IDs, func(x string) bool { return strings.EqualFold(x, id) }) {
+					g.groups[i].IDs = append(g.groups[i].IDs, id)
+				}
+			}
+		}
+	case "Remove":
+		for _, rm := range u.Groups {
+			i := slices.IndexFunc(g.groups, func(x sharingGroup) bool { return x.Type == rm.Type })
+			if i < 0 {
+				continue
+			}
+			g.groups[i].IDs = slices.DeleteFunc(g.groups[i].IDs, func(x string) bool {
+				return slices.ContainsFunc(rm.IDs, func(y string) bool { return strings.EqualFold(x, y) })
+			})
+		}
+		g.groups = slices.DeleteFunc(g.groups, func(x sharingGroup) bool { return len(x.IDs) == 0 })
+	case "Reset":
+		g.groups, g.community = nil, false
+		if g.props.SharingProfile == nil {
+			g.props.SharingProfile = &sharingProfile{}
+		}
+		g.props.SharingProfile.Permissions = "Private"
+	case "EnableCommunity":
+		g.community = true
+	}
+}
+
+// handleGalleryShare serves POST .../galleries/{g}/share, a long-running
+// operation (202 with the LRO headers and the SharingUpdate as body; the
+// operation's result is the SharingUpdate).
+func (s *Server) handleGalleryShare(ar *armRequest) {
+	if ar.r.Method != http.MethodPost {
+		ar.w.Header().Set("Allow", "POST")
+		writeError(ar.w, errf(http.StatusMethodNotAllowed, "MethodNotAllowed",
+			"The HTTP method '%s' is not supported for this resource.", ar.r.Method))
+		return
+	}
+	b, e := readBody(ar.r)
+	var u sharingUpdate
+	if e == nil {
+		e = decodeJSON(b, &u)
+	}
+	if e == nil {
+		e = validateSharingUpdate(&u)
+	}
+	if e != nil {
+		writeError(ar.w, e)
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	g, e := s.writableGroupLocked(ar.rt)
+	if e != nil {
+		writeError(ar.w, e)
+		return
+	}
+	gal := s.childLocked(g, ar.rt.gallery)
+	if gal == nil {
+		writeError(ar.w, galleryNotFound(ar.rt))
+		return
+	}
+	if s.busyLocked(gal) {
+		writeError(ar.w, conflictBusy(gal, ar.r.Method))
+		return
+	}
+	perm := gal.gal.permissions()
+	switch {
+	case (u.OperationType == "Add" || u.OperationType == "Remove") && perm != "Groups":
+		writeError(ar.w, errf(http.StatusConflict, "OperationNotAllowed",
+			"Operation '%s' of the sharing profile is not allowed on gallery '%s' because its "+
+				"'sharingProfile.permissions' is '%s'. Sharing with subscriptions or tenants requires 'Groups'.",
+			u.OperationType, gal.name, perm))
+		return
+	case u.OperationType == "EnableCommunity" && perm != "Community":
+		writeError(ar.w, errf(http.StatusConflict, "OperationNotAllowed",
+			"Operation 'EnableCommunity' is not allowed on gallery '%s' because its 'sharingProfile.permissions' "+
+				"is '%s'. Set it to 'Community' with a 'communityGalleryInfo' first.", gal.name, perm))
+		return
+	}
+	gal.gal.applySharing(&u)
+	gal.state = "Updating"
+	op := s.startOpLocked(ar, gal, false)
+	result := map[string]any{"operationType": u.OperationType}
+	if len(u.Groups) > 0 {
+		var groups []any
+		gb, _ := json.Marshal(u.Groups)
+		_ = json.Unmarshal(gb, &groups)
+		result["groups"] = groups
+	}
+	op.result = result
+	s.setLROHeadersLocked(ar, op)
+	writeJSON(ar.w, http.StatusAccepted, result)
+}
