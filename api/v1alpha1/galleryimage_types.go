@@ -323,6 +323,7 @@ type GalleryImageStatus struct {
 // +kubebuilder:printcolumn:name="Reason",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].reason`
 // +kubebuilder:printcolumn:name="ProvisioningState",type=string,JSONPath=`.status.provisioningState`
 // +kubebuilder:printcolumn:name="Gallery",type=string,JSONPath=`.spec.galleryName`,priority=1
+// +kubebuilder:printcolumn:name="Gallery Ref",type=string,JSONPath=`.spec.galleryRef.name`,priority=1
 // +kubebuilder:printcolumn:name="Azure ID",type=string,JSONPath=`.status.id`,priority=1
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
 // +kubebuilder:validation:XValidation:rule="has(self.spec.azureName) || (self.metadata.name.size() <= 80 && self.metadata.name.matches('^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$'))",message="metadata.name is the Azure image name when spec.azureName is unset: it must be 1-80 letters, digits, '.', '-' or '_', starting and ending with a letter or digit; or set spec.azureName"

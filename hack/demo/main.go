@@ -1,6 +1,7 @@
 // Command demo runs the operator on this machine: a real control plane, the Azure emulator and the
-// manager, each as its own process; it creates a resource group and gallery in the emulator,
-// applies config/samples, waits until every sample is Ready and shows what Azure now holds.
+// manager, each as its own process; it creates a resource group in the emulator, applies
+// config/samples (a Gallery and GalleryImages that reference it), waits until every sample is
+// Ready and shows what Azure now holds.
 // With --ci it exits after that check; otherwise it keeps running until Ctrl-C.
 package main
 
@@ -64,8 +65,8 @@ func run(root, assets string, ci bool, timeout time.Duration) error {
 	defer em.Stop()
 	fmt.Printf("  ARM and Entra ID at %s (CA %s)\n", em.URL, em.CAFile)
 
-	step(fmt.Sprintf("creating resource group %s and gallery %s in the emulator", group, gallery))
-	if err := em.CreateGallery(ctx, group, gallery, location); err != nil {
+	step(fmt.Sprintf("creating resource group %s in the emulator (the gallery comes from config/samples)", group))
+	if err := em.CreateResourceGroup(ctx, group, location); err != nil {
 		return err
 	}
 
@@ -87,13 +88,15 @@ func run(root, assets string, ci bool, timeout time.Duration) error {
 		return err
 	}
 
-	step("waiting until every GalleryImage is Ready")
-	if out, err := k("wait", "--for=condition=Ready", "galleryimages", "--all", "--timeout="+timeout.String()); err != nil {
-		fmt.Print(indent(out))
-		desc, _ := k("get", "galleryimages", "-o", "yaml")
-		return fmt.Errorf("%w\n%s\nmanager log: %s", err, desc, mgr.LogPath)
+	for _, kind := range []string{"galleries", "galleryimages"} {
+		step("waiting until every object of " + kind + " is Ready")
+		if out, err := k("wait", "--for=condition=Ready", kind, "--all", "--timeout="+timeout.String()); err != nil {
+			fmt.Print(indent(out))
+			desc, _ := k("get", kind, "-o", "yaml")
+			return fmt.Errorf("%w\n%s\nmanager log: %s", err, desc, mgr.LogPath)
+		}
 	}
-	out, _ = k("get", "galleryimages", "-o", "wide")
+	out, _ = k("get", "galleries,galleryimages", "-o", "wide")
 	fmt.Print(indent(out))
 
 	step(fmt.Sprintf("what Azure (the emulator) holds in %s/%s", group, gallery))
@@ -112,8 +115,8 @@ func run(root, assets string, ci bool, timeout time.Duration) error {
 		return nil
 	}
 
-	fmt.Printf("\nThe operator is running. In another shell:\n\n  export KUBECONFIG=%s\n  kubectl get galleryimages -w\n\n"+
-		"Edit or delete images with kubectl and watch the operator act (log: %s).\nPress Ctrl-C to stop everything.\n", cp.Kubeconfig, mgr.LogPath)
+	fmt.Printf("\nThe operator is running. In another shell:\n\n  export KUBECONFIG=%s\n  kubectl get galleries,galleryimages -w\n\n"+
+		"Edit or delete the gallery and images with kubectl and watch the operator act (log: %s).\nPress Ctrl-C to stop everything.\n", cp.Kubeconfig, mgr.LogPath)
 	<-ctx.Done()
 	step("stopping")
 	return nil

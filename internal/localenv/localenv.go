@@ -208,8 +208,8 @@ func (e *Emulator) Credential() (azcore.TokenCredential, error) {
 	return emulatortest.Credential(e.URL, e.HTTP, TenantID, ClientID, ClientSecret)
 }
 
-// CreateGallery creates a resource group and a gallery in it through the emulator's ARM API.
-func (e *Emulator) CreateGallery(ctx context.Context, group, gallery, location string) error {
+// CreateResourceGroup creates a resource group through the emulator's ARM API.
+func (e *Emulator) CreateResourceGroup(ctx context.Context, group, location string) error {
 	cred, err := e.Credential()
 	if err != nil {
 		return err
@@ -220,6 +220,18 @@ func (e *Emulator) CreateGallery(ctx context.Context, group, gallery, location s
 	}
 	if _, err := groups.CreateOrUpdate(ctx, group, armresources.ResourceGroup{Location: to.Ptr(location)}, nil); err != nil {
 		return fmt.Errorf("creating resource group %s: %w", group, err)
+	}
+	return nil
+}
+
+// CreateGallery creates a resource group and a gallery in it through the emulator's ARM API.
+func (e *Emulator) CreateGallery(ctx context.Context, group, gallery, location string) error {
+	if err := e.CreateResourceGroup(ctx, group, location); err != nil {
+		return err
+	}
+	cred, err := e.Credential()
+	if err != nil {
+		return err
 	}
 	galleries, err := armcompute.NewGalleriesClient(SubscriptionID, cred, e.armOptions())
 	if err != nil {

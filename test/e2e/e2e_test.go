@@ -191,11 +191,11 @@ func scrapeMetrics(t *testing.T) {
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(resp.Body)
 	for _, want := range []string{
-		`galleryimage_azure_requests_total{code="201",method="PUT",operation="galleryImages.CreateOrUpdate"}`,
-		`galleryimage_azure_requests_total{code="200",method="GET",operation="galleryImages.Get"}`,
-		`galleryimage_azure_request_duration_seconds_bucket{method="PUT",operation="galleryImages.CreateOrUpdate"`,
-		`galleryimage_azure_operation_duration_seconds_count{kind="CreateOrUpdate",outcome="succeeded"}`,
-		`galleryimage_images{provisioning_state="Succeeded"} 1`,
+		`gallery_operator_azure_requests_total{code="201",kind="GalleryImage",method="PUT",operation="galleryImages.CreateOrUpdate"}`,
+		`gallery_operator_azure_requests_total{code="200",kind="GalleryImage",method="GET",operation="galleryImages.Get"}`,
+		`gallery_operator_azure_request_duration_seconds_bucket{kind="GalleryImage",method="PUT",operation="galleryImages.CreateOrUpdate"`,
+		`gallery_operator_azure_operation_duration_seconds_count{kind="GalleryImage",operation="CreateOrUpdate",outcome="succeeded"}`,
+		`gallery_operator_resources{kind="GalleryImage",provisioning_state="Succeeded"} 1`,
 		`controller_runtime_reconcile_total{controller="galleryimage"`,
 	} {
 		if !strings.Contains(string(body), want) {
