@@ -43,7 +43,7 @@ func (r *Reconciler[O, B]) reconcileDelete(ctx context.Context, obj O) (ctrl.Res
 			return result, nil
 		}
 	}
-	existing, err := cl.Get(ctx, ref)
+	existing, err := r.read(ctx, cl, ref)
 	switch {
 	case azure.IsParentMissing(err) || err == nil && existing == nil:
 		r.Recorder.Eventf(obj, nil, corev1.EventTypeNormal, ReasonDeleted, "Delete", "The %s %s is gone from Azure", r.Kind.Noun(), ref.Name())

@@ -55,6 +55,10 @@ type Reconciler[O Object, B any] struct {
 	Recorder  events.EventRecorder
 	Azure     Connector
 	Kind      Kind[O, B]
+	// Observer reads the resource from Azure; nil reads it with the kind client's Get. It is the
+	// one seam through which every observation goes, so that a cache fed by one paged list per
+	// gallery can serve many objects per request.
+	Observer Observer[B]
 	Options
 
 	states  metrics.States
@@ -135,7 +139,7 @@ func (r *Reconciler[O, B]) reconcile(ctx context.Context, obj O) ctrl.Result {
 	if remaining, fresh := r.recentlySynced(obj, hash); fresh {
 		return ctrl.Result{RequeueAfter: remaining}
 	}
-	existing, err := cl.Get(ctx, ref)
+	existing, err := r.read(ctx, cl, ref)
 	if err != nil {
 		return r.fail(ctx, obj, err, hash)
 	}

@@ -86,10 +86,21 @@ func (Kind) Client(conn *azure.Connection) reconcile.Client[armcompute.GalleryIm
 	return client{images: conn.Compute.NewGalleryImagesClient()}
 }
 
+// ReasonWaitingForVersions is the reason of a deletion that waits for the image definition's
+// versions to go first.
+const ReasonWaitingForVersions = "WaitingForImageVersions"
+
 // Hint: a duplicate publisher/offer/sku identifier is terminal (409 Conflict, or an operation
-// that failed with it): only a change of the spec, or of the other image, can fix it.
+// that failed with it): only a change of the spec, or of the other image, can fix it. Azure
+// refusing to delete an image definition that still has versions (409 CannotDeleteResource) is
+// a wait, not a failure: the versions are usually being deleted too.
 func (Kind) Hint(e *azure.Error) {
-	if IsDuplicateIdentifier(e.Message) && (e.HTTPStatus == 409 || e.HTTPStatus < 400) {
+	switch {
+	case strings.EqualFold(e.Code, "CannotDeleteResource"):
+		e.Terminal = false
+		e.Reason = ReasonWaitingForVersions
+		e.Message = "Azure refuses to delete the image definition while it has image versions; waiting for them to be deleted first (" + e.Message + ")"
+	case IsDuplicateIdentifier(e.Message) && (e.HTTPStatus == 409 || e.HTTPStatus < 400):
 		e.Terminal = true
 	}
 }
