@@ -29,7 +29,7 @@ func validGallery(name string) map[string]any {
 				"description": "Platform images",
 				"sharingProfile": map[string]any{
 					"permissions": "Groups",
-					"groups": []any{map[string]any{"type": "Subscriptions", "ids": []any{"00000000-0000-0000-0000-00000000000a"}}},
+					"groups":      []any{map[string]any{"type": "Subscriptions", "ids": []any{"00000000-0000-0000-0000-00000000000a"}}},
 				},
 				"softDeletePolicy": map[string]any{"isSoftDeleteEnabled": true},
 			},

@@ -32,7 +32,9 @@ var argoKinds = map[string]any{
 
 func argoDirOf(kind string) string { return "config/argocd/compute.azgallery.io/" + kind }
 
-func argoKeyOf(kind string) string { return "resource.customizations.health.compute.azgallery.io_" + kind }
+func argoKeyOf(kind string) string {
+	return "resource.customizations.health.compute.azgallery.io_" + kind
+}
 
 // healthStatus is what a health script returns.
 type healthStatus struct {
