@@ -12,6 +12,8 @@ tar -C "$root" --exclude=./bin --exclude=./.git --exclude=./.demo -cf - . | tar 
   cd "$tmp"
   "$gen" object:headerFile="hack/boilerplate.go.txt" paths="./..."
   "$gen" rbac:roleName=manager-role crd paths="./..." output:crd:artifacts:config=config/crd/bases
+  # The same steps as `make manifests`.
+  go run ./hack/crd-descriptions config/crd/bases
 )
 
 status=0
