@@ -606,3 +606,22 @@ func TestHelmServiceMonitor(t *testing.T) {
 		t.Errorf("ServiceMonitor labels %v lack release=prom", sm.Metadata.Labels)
 	}
 }
+
+// TestHelmValuesSchema checks that values.schema.json rejects misspelt and mistyped values
+// instead of ignoring them.
+func TestHelmValuesSchema(t *testing.T) {
+	for _, bad := range []string{
+		"replicas=2",                         // replicaCount
+		"azure.existingSecrets=x",            // existingSecret
+		"syncPeriod=1hour",                   // not a Go duration
+		"watchNamespaces=team-a",             // a list
+		"maxConcurrentReconciles=0",          // at least 1
+		"image.pullPolicy=Sometimes",         // not a pull policy
+		"credentialSecrets.enable=true",      // enabled
+		"metrics.serviceMonitor.enable=true", // enabled
+	} {
+		if _, err := helmTemplateRaw(t, "--set", bad); err == nil || !strings.Contains(err.Error(), "schema") {
+			t.Errorf("--set %s: error %v, want a schema error", bad, err)
+		}
+	}
+}
