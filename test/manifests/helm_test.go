@@ -13,6 +13,8 @@ import (
 	rbacv1 "k8s.io/api/rbac/v1"
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	"sigs.k8s.io/yaml"
+
+	"github.com/azgallery/gallery-operator/internal/testenv"
 )
 
 // ciValues lists the chart's ci/*.yaml values files (paths relative to the repository root).
@@ -40,7 +42,7 @@ func TestHelmLint(t *testing.T) {
 		runs = append(runs, []string{"-f", f})
 	}
 	for _, extra := range runs {
-		if out, err := runHelm(t, append([]string{"lint", "--strict", chartDir}, extra...)...); err != nil {
+		if out, err := runHelm(t, append([]string{"lint", "--strict", "--kube-version", testenv.KubeVersion, chartDir}, extra...)...); err != nil {
 			t.Errorf("helm lint %v: %v\n%s", extra, err, out)
 		}
 	}
