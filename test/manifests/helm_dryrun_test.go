@@ -113,7 +113,7 @@ func TestHelmServerSideDryRun(t *testing.T) {
 					t.Errorf("%s/%s: API server warnings: %s", o.Kind, o.Name, strings.Join(w, "; "))
 				}
 			}
-			t.Logf("%d objects accepted by the API server (dry run)", len(out))
+			t.Logf("%d objects applied (dry run)", len(out))
 		})
 	}
 }
