@@ -7,6 +7,7 @@ PLATFORMS ?= linux/amd64,linux/arm64
 CONTROLLER_TOOLS_VERSION ?= v0.23.0
 KUSTOMIZE_VERSION ?= v5.8.1
 KUBE_VERSION ?= 1.37.2
+HELM_VERSION ?= v3.22.0
 
 SHELL := /usr/bin/env bash -o pipefail
 .SHELLFLAGS := -ec
@@ -15,6 +16,10 @@ ROOT := $(shell pwd)
 LOCALBIN ?= $(ROOT)/bin
 CONTROLLER_GEN ?= $(LOCALBIN)/controller-gen-$(CONTROLLER_TOOLS_VERSION)
 KUSTOMIZE ?= $(LOCALBIN)/kustomize-$(KUSTOMIZE_VERSION)
+# test/manifests runs this helm (lint, template).
+HELM ?= $(LOCALBIN)/helm-$(HELM_VERSION)
+export HELM
+CHART ?= charts/gallery-operator
 # The control plane (kube-apiserver, etcd, kubectl) that envtest, e2e and the demo run against.
 KUBEBUILDER_ASSETS ?= $(LOCALBIN)/k8s/$(KUBE_VERSION)
 export KUBEBUILDER_ASSETS
@@ -34,8 +39,10 @@ help: ## Show this help.
 ##@ Development
 
 .PHONY: manifests
-manifests: $(CONTROLLER_GEN) ## Generate the CRD and RBAC manifests under config/.
+manifests: $(CONTROLLER_GEN) ## Generate the CRDs and RBAC under config/ and the chart's copies of them.
 	$(CONTROLLER_GEN) rbac:roleName=manager-role crd paths="./..." output:crd:artifacts:config=config/crd/bases
+	go run ./hack/crd-descriptions config/crd/bases
+	go run ./hack/chart-gen
 
 .PHONY: generate
 generate: $(CONTROLLER_GEN) ## Generate DeepCopy methods for the API types.
@@ -50,7 +57,7 @@ vet: ## Run go vet on the code.
 	go vet ./...
 
 .PHONY: verify-generated
-verify-generated: $(CONTROLLER_GEN) ## Fail when committed CRDs, RBAC or deepcopy files are stale.
+verify-generated: $(CONTROLLER_GEN) ## Fail when committed CRDs, RBAC, deepcopy or chart files are stale.
 	CONTROLLER_GEN=$(CONTROLLER_GEN) hack/verify-generated.sh
 
 .PHONY: verify-fmt
@@ -59,7 +66,7 @@ verify-fmt: ## Fail when a Go file is not gofmt-formatted.
 	if [ -n "$$out" ]; then echo "not gofmt-formatted (run make fmt):"; echo "$$out"; exit 1; fi
 
 .PHONY: test
-test: verify-fmt verify-generated vet control-plane ## Vet, check generated files, run unit, envtest and e2e suites.
+test: verify-fmt verify-generated vet control-plane helm ## Vet, check generated files, run unit, envtest and e2e suites.
 	go test $(GO_TEST_FLAGS) ./...
 	go test $(GO_TEST_FLAGS) -race ./internal/emulator/...
 
@@ -102,6 +109,24 @@ docker-build: ## Build the container image (needs a Docker engine with buildx).
 docker-push: ## Push the container image.
 	docker buildx build --push --platform=$(PLATFORMS) -t $(IMG) .
 
+##@ Helm
+
+.PHONY: helm
+helm: $(HELM) ## Build helm into bin/ (once).
+
+.PHONY: helm-lint
+helm-lint: $(HELM) ## Lint the chart with its default and ci/ values.
+	$(HELM) lint --strict $(CHART)
+	for f in $(CHART)/ci/*.yaml; do $(HELM) lint --strict $(CHART) -f $$f; done
+
+.PHONY: helm-package
+helm-package: $(HELM) ## Package the chart into dist/ (CHART_VERSION, APP_VERSION override Chart.yaml).
+	$(HELM) package $(CHART) --destination dist $(if $(CHART_VERSION),--version $(CHART_VERSION)) $(if $(APP_VERSION),--app-version $(APP_VERSION))
+
+.PHONY: helm-install
+helm-install: $(HELM) ## Install or upgrade the chart into the cluster in your kubeconfig (HELM_ARGS for --set etc.).
+	$(HELM) upgrade --install gallery-operator $(CHART) --namespace gallery-operator-system --create-namespace $(HELM_ARGS)
+
 ##@ Deployment
 
 .PHONY: install
@@ -130,3 +155,12 @@ $(CONTROLLER_GEN):
 $(KUSTOMIZE):
 	GOBIN=$(LOCALBIN) go install sigs.k8s.io/kustomize/kustomize/v5@$(KUSTOMIZE_VERSION)
 	mv $(LOCALBIN)/kustomize $@
+
+# The ldflags of Helm's own release build: its version, and the Kubernetes version that
+# `helm template` and `helm lint` assume without a cluster (KUBE_VERSION, not Helm's v1.20 fallback).
+$(HELM):
+	GOBIN=$(LOCALBIN) go install -ldflags "-X helm.sh/helm/v3/internal/version.version=$(HELM_VERSION) \
+	  -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMajor=$(word 1,$(subst ., ,$(KUBE_VERSION))) \
+	  -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMinor=$(word 2,$(subst ., ,$(KUBE_VERSION)))" \
+	  helm.sh/helm/v3/cmd/helm@$(HELM_VERSION)
+	mv $(LOCALBIN)/helm $@
