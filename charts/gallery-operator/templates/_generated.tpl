@@ -123,6 +123,25 @@
   - galleryimages/status
   verbs:
   - get
+- apiGroups:
+  - compute.azgallery.io
+  resources:
+  - galleryimageversions
+  verbs:
+  - create
+  - delete
+  - deletecollection
+  - get
+  - list
+  - patch
+  - update
+  - watch
+- apiGroups:
+  - compute.azgallery.io
+  resources:
+  - galleryimageversions/status
+  verbs:
+  - get
 {{- end }}
 
 {{- /* Rules for users who read the operator's objects (aggregated into view), from config/crd/bases. */}}
@@ -153,6 +172,20 @@
   - compute.azgallery.io
   resources:
   - galleryimages/status
+  verbs:
+  - get
+- apiGroups:
+  - compute.azgallery.io
+  resources:
+  - galleryimageversions
+  verbs:
+  - get
+  - list
+  - watch
+- apiGroups:
+  - compute.azgallery.io
+  resources:
+  - galleryimageversions/status
   verbs:
   - get
 {{- end }}
