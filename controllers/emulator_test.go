@@ -49,7 +49,8 @@ func startEmulator() (*emulatorEnv, error) {
 		Listen: "127.0.0.1:0",
 		Principals: []emulator.Principal{{ClientID: secondClientID, ClientSecret: secondClientSecret,
 			Subscriptions: []string{emulator.DefaultSubscriptionID}}},
-		Settings: emulator.Settings{OperationDurationMs: int(fastOperations / time.Millisecond), RetryAfterMs: 200},
+		Settings: emulator.Settings{OperationDurationMs: int(fastOperations / time.Millisecond), RetryAfterMs: 200,
+			ReplicationSecondsPerRegion: replicationPerRegion},
 	}
 	server, err := emulator.New(cfg)
 	if err != nil {

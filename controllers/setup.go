@@ -12,12 +12,13 @@ import (
 
 	"github.com/azgallery/gallery-operator/internal/kinds/gallery"
 	"github.com/azgallery/gallery-operator/internal/kinds/image"
+	"github.com/azgallery/gallery-operator/internal/kinds/version"
 	"github.com/azgallery/gallery-operator/internal/reconcile"
 )
 
-// +kubebuilder:rbac:groups=compute.azgallery.io,resources=galleries;galleryimages,verbs=get;list;watch;update;patch
-// +kubebuilder:rbac:groups=compute.azgallery.io,resources=galleries/status;galleryimages/status,verbs=get;update;patch
-// +kubebuilder:rbac:groups=compute.azgallery.io,resources=galleries/finalizers;galleryimages/finalizers,verbs=update
+// +kubebuilder:rbac:groups=compute.azgallery.io,resources=galleries;galleryimages;galleryimageversions,verbs=get;list;watch;update;patch
+// +kubebuilder:rbac:groups=compute.azgallery.io,resources=galleries/status;galleryimages/status;galleryimageversions/status,verbs=get;update;patch
+// +kubebuilder:rbac:groups=compute.azgallery.io,resources=galleries/finalizers;galleryimages/finalizers;galleryimageversions/finalizers,verbs=update
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
 
 // Setup registers the controller of every kind with the manager, with the shared options and
@@ -28,6 +29,9 @@ func Setup(mgr ctrl.Manager, azure reconcile.Connector, opts reconcile.Options) 
 	}
 	if err := reconcile.Register(mgr, newReconciler(mgr, azure, opts, image.Kind{})); err != nil {
 		return fmt.Errorf("setting up the GalleryImage controller: %w", err)
+	}
+	if err := reconcile.Register(mgr, newReconciler(mgr, azure, opts, version.Kind{})); err != nil {
+		return fmt.Errorf("setting up the GalleryImageVersion controller: %w", err)
 	}
 	return nil
 }

@@ -97,3 +97,11 @@ func ClonePtr[T any](p *T) *T {
 	v := *p
 	return &v
 }
+
+// ValueOr dereferences p, or returns def when p is nil.
+func ValueOr[T any](p *T, def T) T {
+	if p == nil {
+		return def
+	}
+	return *p
+}

@@ -52,6 +52,11 @@ func (r *Reconciler[O, B]) reconcileDelete(ctx context.Context, obj O) (ctrl.Res
 		return r.fail(ctx, obj, err, ""), nil
 	}
 	r.observe(obj, existing)
+	if g, ok := r.Kind.(DeleteGuard[O, B]); ok {
+		if blocked := g.DeleteBlocked(obj, existing, r.now()); blocked != nil {
+			return r.fail(ctx, obj, blocked, ""), nil
+		}
+	}
 	if st := obj.GetARMStatus(); provisioningInProgress(st.ProvisioningState) {
 		r.markReconciling(obj, ReasonWaitingForAzure, fmt.Sprintf("Azure reports provisioningState %s; deleting once it finishes", st.ProvisioningState))
 		return ctrl.Result{RequeueAfter: r.pollInterval(0, deletionStart(obj))}, nil

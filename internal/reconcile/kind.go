@@ -8,6 +8,7 @@ package reconcile
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -113,3 +114,33 @@ type WaitingError struct {
 }
 
 func (e *WaitingError) Error() string { return fmt.Sprintf("%s: %s", e.Reason, e.Message) }
+
+// Updater is implemented by kinds whose PUT over an existing resource must repeat what Azure
+// holds and the spec leaves unset (an image version's storage account types, say).
+type Updater[B any] interface {
+	PutBody(desired B, existing *B) B
+}
+
+// Polling is implemented by kinds whose operations last long (an image version's replication
+// takes hours): the poll interval grows with the operation's age up to MaxPollInterval.
+type Polling interface {
+	MaxPollInterval() time.Duration
+}
+
+// DeleteGuard is implemented by kinds that must not be deleted in some states: a non-nil error
+// (terminal) is reported instead of sending the DELETE.
+type DeleteGuard[O Object, B any] interface {
+	DeleteBlocked(o O, existing *B, now time.Time) *azure.Error
+}
+
+// Notice is an event a kind wants recorded about a change it observed.
+type Notice struct {
+	Warning         bool
+	Reason, Message string
+}
+
+// Notifier is implemented by kinds that announce changes they observe (a region's replication
+// completed or failed): Notices compares the status before and after an observation.
+type Notifier[O Object] interface {
+	Notices(before, after O) []Notice
+}

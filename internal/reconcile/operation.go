@@ -53,6 +53,7 @@ func (r *Reconciler[O, B]) followOperation(ctx context.Context, obj O, cl Client
 	if !res.Done {
 		op.ResumeToken = res.ResumeToken
 		r.markOperationRunning(obj)
+		r.showProgress(ctx, obj, cl, ref)
 		return false, ctrl.Result{RequeueAfter: r.pollInterval(res.RetryAfter, op.StartTime.Time)}
 	}
 	if op.Kind == v1alpha1.OperationCreateOrUpdate {
@@ -100,4 +101,25 @@ func provisioningInProgress(state string) bool {
 		return true
 	}
 	return false
+}
+
+// showProgress reads a long operation's resource to show its progress (an image version's
+// replication per region) while the operation runs; kinds without progress skip the read. A
+// failed read only leaves the progress as it was.
+func (r *Reconciler[O, B]) showProgress(ctx context.Context, obj O, cl Client[B], ref azure.ResourceRef) {
+	p, ok := r.Kind.(Progress[O, B])
+	if !ok || obj.GetARMStatus().Operation.Kind != v1alpha1.OperationCreateOrUpdate {
+		return
+	}
+	existing, err := r.read(ctx, cl, ref)
+	if err != nil || existing == nil {
+		return
+	}
+	st := obj.GetARMStatus()
+	state := st.ProvisioningState // the write's Creating or Updating, until the operation ends
+	r.observe(obj, existing)
+	st.ProvisioningState = state
+	if msg, busy := p.InProgress(obj, existing); busy {
+		r.markReconciling(obj, reasonForOperation(st), msg)
+	}
 }

@@ -201,8 +201,20 @@ func (r *Reconciler[O, B]) connect(ctx context.Context, obj O, target Target) (C
 	return r.Kind.Client(conn), ref, nil
 }
 
-// observe records what Azure holds in the status.
+// observe records what Azure holds in the status, and emits the kind's notices of what changed.
 func (r *Reconciler[O, B]) observe(obj O, existing *B) {
+	if n, ok := r.Kind.(Notifier[O]); ok {
+		before := obj.DeepCopyObject().(O)
+		defer func() {
+			for _, e := range n.Notices(before, obj) {
+				kind := corev1.EventTypeNormal
+				if e.Warning {
+					kind = corev1.EventTypeWarning
+				}
+				r.Recorder.Eventf(obj, nil, kind, e.Reason, "Observe", "%s", e.Message)
+			}
+		}()
+	}
 	st := obj.GetARMStatus()
 	now := metav1.NewTime(r.now())
 	st.LastSyncTime = &now
@@ -225,6 +237,9 @@ func (r *Reconciler[O, B]) observe(obj O, existing *B) {
 func (r *Reconciler[O, B]) write(ctx context.Context, obj O, cl Client[B], ref azure.ResourceRef, body B, hash string, existing *B, changes []string) ctrl.Result {
 	st := obj.GetARMStatus()
 	reason, note := r.whyWrite(obj, ref, hash, existing, changes)
+	if u, ok := r.Kind.(Updater[B]); ok {
+		body = u.PutBody(body, existing)
+	}
 	op, err := cl.BeginPut(ctx, ref, body)
 	if err != nil {
 		return r.fail(ctx, obj, err, hash)

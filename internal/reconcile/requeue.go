@@ -63,7 +63,7 @@ func (r *Reconciler[O, B]) nextBackoff(obj O, retryAfter time.Duration) time.Dur
 }
 
 // pollInterval is the wait before the next poll: Azure's Retry-After when given, else a quarter
-// of the operation's age, between 1 and 30 seconds.
+// of the operation's age, between 1 second and the kind's cap (30 seconds unless it says).
 func (r *Reconciler[O, B]) pollInterval(retryAfter time.Duration, started time.Time) time.Duration {
 	if retryAfter > 0 {
 		return retryAfter
@@ -71,7 +71,11 @@ func (r *Reconciler[O, B]) pollInterval(retryAfter time.Duration, started time.T
 	if started.IsZero() {
 		return minPollInterval
 	}
-	return min(max(r.now().Sub(started)/4, minPollInterval), maxPollInterval)
+	limit := maxPollInterval
+	if p, ok := r.Kind.(Polling); ok {
+		limit = p.MaxPollInterval()
+	}
+	return min(max(r.now().Sub(started)/4, minPollInterval), limit)
 }
 
 func key(obj client.Object) string { return obj.GetNamespace() + "/" + obj.GetName() }

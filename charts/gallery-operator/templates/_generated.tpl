@@ -7,6 +7,7 @@
   resources:
   - galleries
   - galleryimages
+  - galleryimageversions
   verbs:
   - get
   - list
@@ -18,6 +19,7 @@
   resources:
   - galleries/finalizers
   - galleryimages/finalizers
+  - galleryimageversions/finalizers
   verbs:
   - update
 - apiGroups:
@@ -25,6 +27,7 @@
   resources:
   - galleries/status
   - galleryimages/status
+  - galleryimageversions/status
   verbs:
   - get
   - patch

@@ -11,7 +11,9 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/arm"
 	v1alpha1 "github.com/azgallery/gallery-operator/api/v1alpha1"
+	"github.com/azgallery/gallery-operator/internal/azure"
 	"github.com/azgallery/gallery-operator/internal/reconcile"
 )
 
@@ -72,4 +74,38 @@ func kindOf(reason string) string {
 		return "GalleryImage"
 	}
 	return "Gallery"
+}
+
+// Image returns the GalleryImage object name in namespace and where its image definition lives
+// in Azure (from its status, once written). Missing, not yet written or, when needReady, not
+// Ready is a *reconcile.WaitingError saying so.
+func Image(ctx context.Context, c client.Reader, namespace, name string, needReady bool) (*v1alpha1.GalleryImage, azure.ResourceRef, error) {
+	img := &v1alpha1.GalleryImage{}
+	if err := get(ctx, c, namespace, name, img, ReasonWaitingForImage); err != nil {
+		return nil, azure.ResourceRef{}, err
+	}
+	if needReady || img.Status.ID == "" {
+		if err := ready(img, "GalleryImage", ReasonWaitingForImage); err != nil {
+			return nil, azure.ResourceRef{}, err
+		}
+	}
+	id, err := arm.ParseResourceID(img.Status.ID)
+	if err != nil || id.Parent == nil {
+		return nil, azure.ResourceRef{}, &reconcile.WaitingError{Reason: ReasonWaitingForImage,
+			Message: fmt.Sprintf("waiting for GalleryImage %q to report its Azure resource ID", name)}
+	}
+	return img, azure.ResourceRef{SubscriptionID: id.SubscriptionID, ResourceGroup: id.ResourceGroupName,
+		Gallery: id.Parent.Name, Image: id.Name}, nil
+}
+
+// CredentialsOfImage are the credentials a GalleryImage uses: its own, or its Gallery's.
+func CredentialsOfImage(ctx context.Context, c client.Reader, img *v1alpha1.GalleryImage) *v1alpha1.SecretReference {
+	if img.Spec.CredentialsSecretRef != nil || img.Spec.GalleryRef == nil {
+		return img.Spec.CredentialsSecretRef
+	}
+	g := &v1alpha1.Gallery{}
+	if err := c.Get(ctx, client.ObjectKey{Namespace: img.Namespace, Name: img.Spec.GalleryRef.Name}, g); err != nil {
+		return nil
+	}
+	return g.Spec.CredentialsSecretRef
 }

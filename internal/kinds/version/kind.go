@@ -1,0 +1,209 @@
+package version
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/compute/armcompute/v7"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	ctrlclient "sigs.k8s.io/controller-runtime/pkg/client"
+
+	v1alpha1 "github.com/azgallery/gallery-operator/api/v1alpha1"
+	"github.com/azgallery/gallery-operator/internal/azure"
+	"github.com/azgallery/gallery-operator/internal/kinds/parent"
+	"github.com/azgallery/gallery-operator/internal/reconcile"
+)
+
+// Reasons of the version's own.
+const (
+	ReasonReplicating          = "Replicating"
+	ReasonRegionReplicated     = "RegionReplicated"
+	ReasonRegionFailed         = "RegionReplicationFailed"
+	ReasonDeletionBlocked      = "DeletionBlockedBeforeEndOfLife"
+	replicationCompleted       = "Completed"
+	replicationFailed          = "Failed"
+	maxReplicationPollInterval = 3 * time.Minute
+)
+
+// Kind is the GalleryImageVersion kind: image versions (Microsoft.Compute/galleries/images/versions).
+type Kind struct{}
+
+type (
+	obj  = *v1alpha1.GalleryImageVersion
+	body = armcompute.GalleryImageVersion
+)
+
+var (
+	_ reconcile.Kind[obj, body]        = Kind{}
+	_ reconcile.Progress[obj, body]    = Kind{}
+	_ reconcile.Updater[body]          = Kind{}
+	_ reconcile.DeleteGuard[obj, body] = Kind{}
+	_ reconcile.Notifier[obj]          = Kind{}
+	_ reconcile.Polling                = Kind{}
+	_ reconcile.Parents                = Kind{}
+)
+
+func (Kind) Name() string   { return "GalleryImageVersion" }
+func (Kind) Noun() string   { return "image version" }
+func (Kind) NewObject() obj { return &v1alpha1.GalleryImageVersion{} }
+
+// ImageRefField indexes GalleryImageVersions by the GalleryImage object they reference.
+const ImageRefField = "spec.imageRef.name"
+
+// Parents: a version may reference a GalleryImage object.
+func (Kind) Parents() []reconcile.Parent {
+	return []reconcile.Parent{{Object: &v1alpha1.GalleryImage{}, List: &v1alpha1.GalleryImageVersionList{}, Field: ImageRefField,
+		NameOf: func(o ctrlclient.Object) string {
+			if ref := o.(obj).Spec.ImageRef; ref != nil {
+				return ref.Name
+			}
+			return ""
+		}}}
+}
+
+// Target is the version's path parameters, or those of the GalleryImage its imageRef names
+// (whose credentials, or its Gallery's, it uses unless it names its own).
+func (Kind) Target(ctx context.Context, c ctrlclient.Reader, o obj, needReady bool) (reconcile.Target, error) {
+	t := reconcile.Target{Credentials: o.Spec.CredentialsSecretRef, DeletionPolicy: o.Spec.DeletionPolicy,
+		Ref: azure.ResourceRef{SubscriptionID: o.Spec.SubscriptionID, ResourceGroup: o.Spec.ResourceGroupName,
+			Gallery: o.Spec.GalleryName, Image: o.Spec.GalleryImageName, Version: o.AzureVersionName()}}
+	if o.Spec.ImageRef == nil {
+		return t, nil
+	}
+	img, ref, err := parent.Image(ctx, c, o.Namespace, o.Spec.ImageRef.Name, needReady)
+	if err != nil {
+		return t, err
+	}
+	ref.Version = t.Ref.Version
+	t.Ref = ref
+	if t.Credentials == nil {
+		t.Credentials = parent.CredentialsOfImage(ctx, c, img)
+	}
+	return t, nil
+}
+
+func (Kind) Desired(o obj) body { return DesiredVersion(&o.Spec) }
+
+func (Kind) Diff(desired body, existing *body) []string {
+	if existing == nil {
+		return []string{"(absent)"}
+	}
+	return Diff(desired, existing)
+}
+
+func (Kind) Hash(desired body) string                  { return SpecHash(desired) }
+func (Kind) PutBody(desired body, existing *body) body { return PutBody(desired, existing) }
+func (Kind) MaxPollInterval() time.Duration            { return maxReplicationPollInterval }
+func (Kind) ID(existing *body) string                  { return azure.StrOf(existing.ID) }
+func (Kind) Client(conn *azure.Connection) reconcile.Client[body] {
+	return client{versions: conn.Compute.NewGalleryImageVersionsClient()}
+}
+
+func (Kind) ProvisioningState(existing *body) string {
+	if existing.Properties == nil || existing.Properties.ProvisioningState == nil {
+		return ""
+	}
+	return string(*existing.Properties.ProvisioningState)
+}
+
+// Observe records the replication Azure reports and the publishing date.
+func (Kind) Observe(o obj, existing *body) {
+	st := &o.Status
+	if existing == nil || existing.Properties == nil {
+		st.ReplicationStatus, st.Replication, st.PublishedDate = nil, "", nil
+		return
+	}
+	p := existing.Properties
+	if pp := p.PublishingProfile; pp != nil && pp.PublishedDate != nil {
+		st.PublishedDate = &metav1.Time{Time: *pp.PublishedDate}
+	}
+	rs := p.ReplicationStatus
+	if rs == nil {
+		return // a read without $expand=ReplicationStatus says nothing about it
+	}
+	st.ReplicationStatus = &v1alpha1.ReplicationStatus{AggregatedState: azure.StrOf(rs.AggregatedState)}
+	done := 0
+	for _, r := range rs.Summary {
+		if r == nil {
+			continue
+		}
+		s := v1alpha1.RegionalReplicationStatus{Region: azure.StrOf(r.Region), State: azure.StrOf(r.State),
+			Progress: azure.ValueOr(r.Progress, 0), Details: azure.StrOf(r.Details)}
+		if s.State == replicationCompleted {
+			done++
+		}
+		st.ReplicationStatus.Summary = append(st.ReplicationStatus.Summary, s)
+	}
+	st.Replication = fmt.Sprintf("%d/%d", done, len(st.ReplicationStatus.Summary))
+}
+
+// InProgress: a version is Ready only once it is replicated to every target region.
+func (Kind) InProgress(o obj, _ *body) (string, bool) {
+	rs := o.Status.ReplicationStatus
+	if rs == nil || rs.AggregatedState == replicationCompleted || rs.AggregatedState == replicationFailed {
+		return "", false
+	}
+	var parts []string
+	for _, r := range rs.Summary {
+		part := r.Region + " " + r.State
+		if r.State != replicationCompleted {
+			part += fmt.Sprintf(" %d%%", r.Progress)
+		}
+		parts = append(parts, part)
+	}
+	return fmt.Sprintf("Replicated to %s regions (%s): %s", o.Status.Replication, rs.AggregatedState, strings.Join(parts, ", ")), true
+}
+
+// Notices announce each region whose replication completed or failed since the last read.
+func (Kind) Notices(before, after obj) []reconcile.Notice {
+	if after.Status.ReplicationStatus == nil {
+		return nil
+	}
+	was := map[string]string{}
+	if rs := before.Status.ReplicationStatus; rs != nil {
+		for _, r := range rs.Summary {
+			was[azure.CanonicalLocation(r.Region)] = r.State
+		}
+	}
+	var out []reconcile.Notice
+	for _, r := range after.Status.ReplicationStatus.Summary {
+		if was[azure.CanonicalLocation(r.Region)] == r.State {
+			continue
+		}
+		switch r.State {
+		case replicationCompleted:
+			out = append(out, reconcile.Notice{Reason: ReasonRegionReplicated, Message: "Replicated to " + r.Region})
+		case replicationFailed:
+			out = append(out, reconcile.Notice{Warning: true, Reason: ReasonRegionFailed, Message: "Replication to " + r.Region + " failed: " + r.Details})
+		}
+	}
+	return out
+}
+
+// DeleteBlocked: a version whose safety profile blocks deletion before its end-of-life date is
+// not deleted before then; Azure would refuse, and nothing is deleted behind the user's back.
+func (Kind) DeleteBlocked(_ obj, existing *body, now time.Time) *azure.Error {
+	if existing == nil || existing.Properties == nil || existing.Properties.SafetyProfile == nil ||
+		!azure.ValueOr(existing.Properties.SafetyProfile.BlockDeletionBeforeEndOfLife, false) {
+		return nil
+	}
+	var eol *time.Time
+	if pp := existing.Properties.PublishingProfile; pp != nil {
+		eol = pp.EndOfLifeDate
+	}
+	if eol != nil && !now.Before(*eol) {
+		return nil
+	}
+	when := "it has no endOfLifeDate"
+	if eol != nil {
+		when = "its endOfLifeDate is " + eol.UTC().Format(time.RFC3339)
+	}
+	return &azure.Error{Code: ReasonDeletionBlocked, Terminal: true,
+		Message: "the image version has safetyProfile.blockDeletionBeforeEndOfLife and " + when + "; it is not deleted before then. " +
+			"To remove the object and keep the version in Azure, set spec.deletionPolicy to Orphan"}
+}
+
+// Hint: the version's errors need no refinement beyond the shared classification.
+func (Kind) Hint(*azure.Error) {}
