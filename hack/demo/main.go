@@ -1,7 +1,8 @@
 // Command demo runs the operator on this machine: a real control plane, the Azure emulator and the
-// manager, each as its own process; it creates a resource group in the emulator, applies
-// config/samples (a Gallery and GalleryImages that reference it), waits until every sample is
-// Ready and shows what Azure now holds.
+// manager, each as its own process; it creates a resource group and a managed image in the
+// emulator, applies config/samples (a Gallery, GalleryImages that reference it and a
+// GalleryImageVersion published from the managed image to two regions), shows the replication
+// progressing, waits until every sample is Ready and shows what Azure now holds.
 // With --ci it exits after that check; otherwise it keeps running until Ctrl-C.
 package main
 
@@ -23,6 +24,8 @@ const (
 	group    = "demo-rg"
 	gallery  = "demo_gallery"
 	location = "westeurope"
+	// managedImage is the source of the sample image version (config/samples).
+	managedImage = "ubuntu-2404-golden"
 )
 
 func main() {
@@ -58,7 +61,8 @@ func run(root, assets string, ci bool, timeout time.Duration) error {
 	defer cp.Stop()
 
 	step("starting the Azure emulator")
-	em, err := localenv.StartEmulator(dir, filepath.Join(root, "bin", "azure-emulator"))
+	// Replication slow enough to watch in `kubectl get galleryimageversions`.
+	em, err := localenv.StartEmulator(dir, filepath.Join(root, "bin", "azure-emulator"), "--replication-seconds-per-region=4")
 	if err != nil {
 		return err
 	}
@@ -67,6 +71,10 @@ func run(root, assets string, ci bool, timeout time.Duration) error {
 
 	step(fmt.Sprintf("creating resource group %s in the emulator (the gallery comes from config/samples)", group))
 	if err := em.CreateResourceGroup(ctx, group, location); err != nil {
+		return err
+	}
+	step(fmt.Sprintf("creating managed image %s in the emulator (the source of the sample image version)", managedImage))
+	if _, err := em.CreateManagedImage(ctx, group, managedImage, location); err != nil {
 		return err
 	}
 
@@ -88,7 +96,9 @@ func run(root, assets string, ci bool, timeout time.Duration) error {
 		return err
 	}
 
-	for _, kind := range []string{"galleries", "galleryimages"} {
+	step("watching the image version replicate")
+	watchReplication(ctx, k, timeout)
+	for _, kind := range []string{"galleries", "galleryimages", "galleryimageversions"} {
 		step("waiting until every object of " + kind + " is Ready")
 		if out, err := k("wait", "--for=condition=Ready", kind, "--all", "--timeout="+timeout.String()); err != nil {
 			fmt.Print(indent(out))
@@ -96,7 +106,7 @@ func run(root, assets string, ci bool, timeout time.Duration) error {
 			return fmt.Errorf("%w\n%s\nmanager log: %s", err, desc, mgr.LogPath)
 		}
 	}
-	out, _ = k("get", "galleries,galleryimages", "-o", "wide")
+	out, _ = k("get", "galleries,galleryimages,galleryimageversions", "-o", "wide")
 	fmt.Print(indent(out))
 
 	step(fmt.Sprintf("what Azure (the emulator) holds in %s/%s", group, gallery))
@@ -115,11 +125,30 @@ func run(root, assets string, ci bool, timeout time.Duration) error {
 		return nil
 	}
 
-	fmt.Printf("\nThe operator is running. In another shell:\n\n  export KUBECONFIG=%s\n  kubectl get galleries,galleryimages -w\n\n"+
+	fmt.Printf("\nThe operator is running. In another shell:\n\n  export KUBECONFIG=%s\n  kubectl get galleries,galleryimages,galleryimageversions -w\n\n"+
 		"Edit or delete the gallery and images with kubectl and watch the operator act (log: %s).\nPress Ctrl-C to stop everything.\n", cp.Kubeconfig, mgr.LogPath)
 	<-ctx.Done()
 	step("stopping")
 	return nil
+}
+
+// watchReplication prints the image versions every two seconds until none is replicating any
+// more (or timeout), so that the progress shows region by region.
+func watchReplication(ctx context.Context, k func(...string) (string, error), timeout time.Duration) {
+	last := ""
+	for deadline := time.Now().Add(timeout); time.Now().Before(deadline) && ctx.Err() == nil; time.Sleep(2 * time.Second) {
+		out, err := k("get", "galleryimageversions")
+		if err != nil {
+			return
+		}
+		if out != last {
+			fmt.Print(indent(out))
+			last = out
+		}
+		if !strings.Contains(out, "InProgress") && !strings.Contains(out, "Creating") && strings.Contains(out, "True") {
+			return
+		}
+	}
 }
 
 // str dereferences an optional string from the SDK.

@@ -245,6 +245,33 @@ func (e *Emulator) CreateGallery(ctx context.Context, group, gallery, location s
 	return err
 }
 
+// CreateManagedImage creates a generalized Linux managed image (Microsoft.Compute/images), the
+// kind of source an image version is published from, and returns its ID.
+func (e *Emulator) CreateManagedImage(ctx context.Context, group, name, location string) (string, error) {
+	cred, err := e.Credential()
+	if err != nil {
+		return "", err
+	}
+	images, err := armcompute.NewImagesClient(SubscriptionID, cred, e.armOptions())
+	if err != nil {
+		return "", err
+	}
+	poller, err := images.BeginCreateOrUpdate(ctx, group, name, armcompute.Image{
+		Location: to.Ptr(location),
+		Properties: &armcompute.ImageProperties{StorageProfile: &armcompute.ImageStorageProfile{OSDisk: &armcompute.ImageOSDisk{
+			OSType: to.Ptr(armcompute.OperatingSystemTypesLinux), OSState: to.Ptr(armcompute.OperatingSystemStateTypesGeneralized),
+			DiskSizeGB: to.Ptr[int32](30)}}},
+	}, nil)
+	if err != nil {
+		return "", fmt.Errorf("creating managed image %s: %w", name, err)
+	}
+	res, err := poller.PollUntilDone(ctx, &runtime.PollUntilDoneOptions{Frequency: time.Second})
+	if err != nil {
+		return "", fmt.Errorf("creating managed image %s: %w", name, err)
+	}
+	return *res.ID, nil
+}
+
 // Images lists the image definitions of a gallery as Azure (the emulator) holds them.
 func (e *Emulator) Images(ctx context.Context, group, gallery string) ([]*armcompute.GalleryImage, error) {
 	cred, err := e.Credential()

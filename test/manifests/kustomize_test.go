@@ -22,14 +22,14 @@ func TestKustomizationsBuild(t *testing.T) {
 		dir   string
 		kinds map[string]int
 	}{
-		{"config/crd", map[string]int{"CustomResourceDefinition": 2}},
+		{"config/crd", map[string]int{"CustomResourceDefinition": 3}},
 		{"config/rbac", map[string]int{"ServiceAccount": 1, "ClusterRole": 3, "ClusterRoleBinding": 1, "Role": 1, "RoleBinding": 1}},
 		{"config/manager", map[string]int{"Namespace": 1, "Deployment": 1}},
-		{"config/default", map[string]int{"CustomResourceDefinition": 2, "ServiceAccount": 1, "ClusterRole": 3,
+		{"config/default", map[string]int{"CustomResourceDefinition": 3, "ServiceAccount": 1, "ClusterRole": 3,
 			"ClusterRoleBinding": 1, "Role": 1, "RoleBinding": 1, "Namespace": 1, "Deployment": 1, "Service": 1}},
-		{"config/workload-identity", map[string]int{"CustomResourceDefinition": 2, "ServiceAccount": 1, "ClusterRole": 3,
+		{"config/workload-identity", map[string]int{"CustomResourceDefinition": 3, "ServiceAccount": 1, "ClusterRole": 3,
 			"ClusterRoleBinding": 1, "Role": 1, "RoleBinding": 1, "Namespace": 1, "Deployment": 1, "Service": 1, "ConfigMap": 1}},
-		{"config/samples", map[string]int{"Gallery": 1, "GalleryImage": 3}},
+		{"config/samples", map[string]int{"Gallery": 1, "GalleryImage": 3, "GalleryImageVersion": 1}},
 	} {
 		t.Run(strings.TrimPrefix(tc.dir, "config/"), func(t *testing.T) {
 			if got := build(t, tc.dir).kinds(); !reflect.DeepEqual(got, tc.kinds) {
@@ -284,12 +284,15 @@ func TestDefaultRBAC(t *testing.T) {
 	// The manager's role lets it do its job on GalleryImages.
 	manager := rules["ClusterRole/"+prefix+"manager-role"]
 	for resource, verbs := range map[string][]string{
-		"galleryimages":            {"get", "list", "watch", "update", "patch"},
-		"galleryimages/status":     {"update", "patch"},
-		"galleryimages/finalizers": {"update"},
-		"galleries":                {"get", "list", "watch", "update", "patch"},
-		"galleries/status":         {"update", "patch"},
-		"galleries/finalizers":     {"update"},
+		"galleryimages":                   {"get", "list", "watch", "update", "patch"},
+		"galleryimages/status":            {"update", "patch"},
+		"galleryimages/finalizers":        {"update"},
+		"galleries":                       {"get", "list", "watch", "update", "patch"},
+		"galleries/status":                {"update", "patch"},
+		"galleries/finalizers":            {"update"},
+		"galleryimageversions":            {"get", "list", "watch", "update", "patch"},
+		"galleryimageversions/status":     {"update", "patch"},
+		"galleryimageversions/finalizers": {"update"},
 	} {
 		for _, verb := range verbs {
 			if !allows(manager, "compute.azgallery.io", resource, verb) {
@@ -332,7 +335,7 @@ func TestDefaultRBAC(t *testing.T) {
 	}
 	viewer := rules["ClusterRole/"+prefix+"viewer-role"]
 	for _, verb := range []string{"create", "update", "patch", "delete"} {
-		for _, resource := range []string{"galleries", "galleryimages"} {
+		for _, resource := range []string{"galleries", "galleryimages", "galleryimageversions"} {
 			if allows(viewer, "compute.azgallery.io", resource, verb) {
 				t.Errorf("the viewer role allows %s on %s", verb, resource)
 			}

@@ -26,15 +26,19 @@ var azureImageName = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9]
 // apply on create (the envtest suites apply them to a real API server too).
 func TestSamples(t *testing.T) {
 	out := build(t, "config/samples")
-	if len(out) != 4 {
-		t.Fatalf("%d objects in config/samples, want 4", len(out))
+	if len(out) != 5 {
+		t.Fatalf("%d objects in config/samples, want 5", len(out))
 	}
 	schema := crdSchema(t)
 	identifiers := map[string]string{}
 	images := map[string]*v1alpha1.GalleryImage{}
 	for _, o := range out {
-		if o.Kind == "Gallery" {
+		switch o.Kind {
+		case "Gallery":
 			checkSampleGallery(t, o)
+			continue
+		case "GalleryImageVersion":
+			checkSampleVersion(t, o)
 			continue
 		}
 		t.Run(o.Name, func(t *testing.T) {
@@ -127,15 +131,18 @@ func TestSampleFilesDecodeStrictly(t *testing.T) {
 		n++
 		data := readRepoFile(t, filepath.Join("config", "samples", filepath.Base(f)))
 		var into any = &v1alpha1.GalleryImage{}
-		if strings.Contains(string(data), "\nkind: Gallery\n") {
+		switch {
+		case strings.Contains(string(data), "\nkind: Gallery\n"):
 			into = &v1alpha1.Gallery{}
+		case strings.Contains(string(data), "\nkind: GalleryImageVersion\n"):
+			into = &v1alpha1.GalleryImageVersion{}
 		}
 		if err := yaml.UnmarshalStrict(data, into); err != nil {
 			t.Errorf("%s: %v", filepath.Base(f), err)
 		}
 	}
-	if n != 4 {
-		t.Errorf("%d sample files, want 4", n)
+	if n != 5 {
+		t.Errorf("%d sample files, want 5", n)
 	}
 }
 
@@ -254,5 +261,30 @@ func checkSampleGallery(t *testing.T, o object) {
 	}
 	if g.Namespace != "" || g.Spec.SubscriptionID != "" || g.Spec.CredentialsSecretRef != nil {
 		t.Error("the sample gallery must have no namespace and use the operator's own credentials and subscription")
+	}
+}
+
+// checkSampleVersion checks the demo's image version: it decodes strictly, references a sample
+// image, and replicates to two regions from a managed image in its own location.
+func checkSampleVersion(t *testing.T, o object) {
+	t.Helper()
+	raw, err := json.Marshal(o.Raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := &v1alpha1.GalleryImageVersion{}
+	if err := yaml.UnmarshalStrict(raw, v); err != nil {
+		t.Fatalf("strict decoding into v1alpha1.GalleryImageVersion: %v", err)
+	}
+	if v.Spec.ImageRef == nil || v.Spec.ImageRef.Name != "ubuntu-2404-lts-gen2" {
+		t.Errorf("the sample version references %+v, want the ubuntu-2404-lts-gen2 sample", v.Spec.ImageRef)
+	}
+	pp := v.Spec.Properties.PublishingProfile
+	if pp == nil || len(pp.TargetRegions) != 2 || pp.TargetRegions[0].Name != v.Spec.Location {
+		t.Errorf("the sample version should replicate to two regions, starting with its own location: %+v", pp)
+	}
+	src := v.Spec.Properties.StorageProfile.Source
+	if src == nil || !strings.Contains(src.ID, "/providers/Microsoft.Compute/images/") || !strings.Contains(src.ID, "/resourceGroups/demo-rg/") {
+		t.Errorf("the sample version's source is not a managed image in demo-rg: %+v", src)
 	}
 }
