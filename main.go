@@ -6,14 +6,12 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"strings"
 	"time"
 
 	"k8s.io/apimachinery/pkg/runtime"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	ctrl "sigs.k8s.io/controller-runtime"
-	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
@@ -21,6 +19,7 @@ import (
 	v1alpha1 "github.com/azgallery/gallery-operator/api/v1alpha1"
 	"github.com/azgallery/gallery-operator/controllers"
 	"github.com/azgallery/gallery-operator/internal/azure"
+	"github.com/azgallery/gallery-operator/internal/manager"
 	"github.com/azgallery/gallery-operator/internal/reconcile"
 )
 
@@ -35,6 +34,8 @@ type options struct {
 	watchNamespaces         string
 	enableCredentialSecrets bool
 	caBundle                string
+	watchLabelSelector      string
+	limits                  azure.Limits
 }
 
 func main() {
@@ -48,6 +49,14 @@ func main() {
 	flag.StringVar(&o.watchNamespaces, "watch-namespaces", "", "Comma-separated namespaces to watch; empty watches all.")
 	flag.BoolVar(&o.enableCredentialSecrets, "enable-credential-secrets", false, "Let an object name a Secret in its namespace with its own Azure credentials (needs get on secrets).")
 	flag.StringVar(&o.caBundle, "azure-ca-bundle", "", "PEM file of CAs trusted for Azure in addition to the system roots (or AZURE_CA_BUNDLE).")
+	flag.StringVar(&o.watchLabelSelector, "watch-label-selector", "", "Reconcile only objects with these labels, for sharding (e.g. sharding.compute.azgallery.io/key=shard1; the unsharded manager uses !sharding.compute.azgallery.io/key). Each shard elects its own leader.")
+	o.limits = azure.DefaultLimits
+	flag.IntVar(&o.limits.ReadBurst, "arm-read-burst", o.limits.ReadBurst, "ARM read tokens per subscription and principal (bucket size).")
+	flag.Float64Var(&o.limits.ReadsPerSecond, "arm-reads-per-second", o.limits.ReadsPerSecond, "ARM read tokens refilled per second.")
+	flag.IntVar(&o.limits.WriteBurst, "arm-write-burst", o.limits.WriteBurst, "ARM write tokens per subscription and principal (bucket size).")
+	flag.Float64Var(&o.limits.WritesPerSecond, "arm-writes-per-second", o.limits.WritesPerSecond, "ARM write tokens refilled per second.")
+	flag.IntVar(&o.limits.DeleteBurst, "arm-delete-burst", o.limits.DeleteBurst, "ARM delete tokens per subscription and principal (bucket size).")
+	flag.Float64Var(&o.limits.DeletesPerSecond, "arm-deletes-per-second", o.limits.DeletesPerSecond, "ARM delete tokens refilled per second.")
 	zapOpts := zap.Options{Development: false}
 	zapOpts.BindFlags(flag.CommandLine)
 	flag.Parse()
@@ -69,7 +78,11 @@ func run(o options) error {
 	if err != nil {
 		return err
 	}
-	factory, err := azure.NewFactory(cloud, azure.DefaultLimits)
+	factory, err := azure.NewFactory(cloud, o.limits)
+	if err != nil {
+		return err
+	}
+	cacheOpts, err := manager.CacheOptions(o.watchNamespaces, o.watchLabelSelector)
 	if err != nil {
 		return err
 	}
@@ -78,9 +91,9 @@ func run(o options) error {
 		Metrics:                 metricsserver.Options{BindAddress: o.metricsAddr},
 		HealthProbeBindAddress:  o.probeAddr,
 		LeaderElection:          o.leaderElect,
-		LeaderElectionID:        "galleryimage-operator.compute.azgallery.io",
+		LeaderElectionID:        manager.ShardLeaderElectionID(o.watchLabelSelector),
 		LeaderElectionNamespace: o.leaderElectionNamespace,
-		Cache:                   cacheOptions(o.watchNamespaces),
+		Cache:                   cacheOpts,
 	})
 	if err != nil {
 		return fmt.Errorf("creating the manager: %w", err)
@@ -100,21 +113,7 @@ func run(o options) error {
 	if err := mgr.AddReadyzCheck("readyz", healthz.Ping); err != nil {
 		return err
 	}
-	ctrl.Log.Info("starting the manager", "syncPeriod", o.syncPeriod, "watchNamespaces", o.watchNamespaces,
+	ctrl.Log.Info("starting the manager", "syncPeriod", o.syncPeriod, "watchNamespaces", o.watchNamespaces, "watchLabelSelector", o.watchLabelSelector,
 		"credentialSecrets", o.enableCredentialSecrets, "resourceManager", cloud.ResourceManagerEndpoint)
 	return mgr.Start(ctrl.SetupSignalHandler())
-}
-
-// cacheOptions restricts the cache to the watched namespaces, if any.
-func cacheOptions(namespaces string) cache.Options {
-	opts := cache.Options{}
-	for _, ns := range strings.Split(namespaces, ",") {
-		if ns = strings.TrimSpace(ns); ns != "" {
-			if opts.DefaultNamespaces == nil {
-				opts.DefaultNamespaces = map[string]cache.Config{}
-			}
-			opts.DefaultNamespaces[ns] = cache.Config{}
-		}
-	}
-	return opts
 }

@@ -30,6 +30,7 @@ import (
 	v1alpha1 "github.com/azgallery/gallery-operator/api/v1alpha1"
 	"github.com/azgallery/gallery-operator/controllers"
 	"github.com/azgallery/gallery-operator/internal/azure"
+	"github.com/azgallery/gallery-operator/internal/manager"
 	"github.com/azgallery/gallery-operator/internal/reconcile"
 	"github.com/azgallery/gallery-operator/internal/testenv"
 )
@@ -95,8 +96,19 @@ type runningManager struct {
 // startManager starts a manager whose Azure clients point at the emulator.
 func startManager(t *testing.T, mutate ...func(*reconcile.Options)) *runningManager {
 	t.Helper()
+	return startShardManager(t, "", mutate...)
+}
+
+// startShardManager starts a manager of the objects the label selector matches ("" for all).
+func startShardManager(t *testing.T, selector string, mutate ...func(*reconcile.Options)) *runningManager {
+	t.Helper()
+	cacheOpts, err := manager.CacheOptions("", selector)
+	if err != nil {
+		t.Fatal(err)
+	}
 	mgr, err := ctrl.NewManager(restConfig, ctrl.Options{
 		Scheme:                 scheme,
+		Cache:                  cacheOpts,
 		Metrics:                metricsserver.Options{BindAddress: "0"},
 		HealthProbeBindAddress: "0",
 		// each test (and each simulated restart) starts a manager with the same controller

@@ -99,7 +99,7 @@ func (f *Factory) For(creds Credentials, subscription string) (*Connection, erro
 	if err != nil {
 		return nil, fmt.Errorf("building Azure credentials (%s): %w", creds, err)
 	}
-	compute, err := armcompute.NewClientFactory(subscription, cred, f.clientOptions(subscription))
+	compute, err := armcompute.NewClientFactory(subscription, cred, f.clientOptions(key))
 	if err != nil {
 		return nil, fmt.Errorf("building the compute clients: %w", err)
 	}
@@ -115,23 +115,22 @@ func credentialsKey(c Credentials) string {
 }
 
 // clientOptions are the ARM pipeline options: no SDK retries (the reconciler retries without
-// blocking a worker, honouring Retry-After), the subscription's rate limiter, request
-// observation for metrics and logs.
-func (f *Factory) clientOptions(subscription string) *arm.ClientOptions {
+// blocking a worker, honouring Retry-After), the request budget of the principal in the
+// subscription (ARM counts per both), request observation for metrics and logs.
+func (f *Factory) clientOptions(budgetKey string) *arm.ClientOptions {
 	return &arm.ClientOptions{
 		ClientOptions: policy.ClientOptions{
 			Cloud:           f.cloud.Configuration(),
 			Transport:       f.httpClient,
 			Retry:           policy.RetryOptions{MaxRetries: -1},
-			PerCallPolicies: []policy.Policy{f.limiterFor(subscription), observePolicy{}},
+			PerCallPolicies: []policy.Policy{f.limiterFor(budgetKey), observePolicy{}},
 			Telemetry:       policy.TelemetryOptions{ApplicationID: "gallery-operator"},
 		},
 		DisableRPRegistration: true,
 	}
 }
 
-func (f *Factory) limiterFor(subscription string) *subscriptionLimiter {
-	key := strings.ToLower(subscription)
+func (f *Factory) limiterFor(key string) *subscriptionLimiter {
 	if l, ok := f.limiters[key]; ok {
 		return l
 	}

@@ -15,7 +15,22 @@ import (
 
 const correlationHeader = "x-ms-correlation-request-id"
 
-type kindKey struct{}
+type (
+	kindKey   struct{}
+	objectKey struct{}
+)
+
+// WithObject records in ctx the object ("Kind namespace/name") a request is made for, so that the
+// request budget can reserve a token for the object when it has to wait.
+func WithObject(ctx context.Context, key string) context.Context {
+	return context.WithValue(ctx, objectKey{}, key)
+}
+
+// objectOf is the object WithObject recorded, or "".
+func objectOf(ctx context.Context) string {
+	k, _ := ctx.Value(objectKey{}).(string)
+	return k
+}
 
 // WithKind records in ctx the kind of object a request is made for, for the request metrics.
 func WithKind(ctx context.Context, kind string) context.Context {

@@ -28,6 +28,7 @@ const (
 	ReasonAdopted         = "Adopted"
 	ReasonOrphaned        = "Orphaned"
 	ReasonDeleted         = "Deleted"
+	ReasonClientThrottled = "WaitingForRequestBudget"
 
 	provisioningSucceeded = "Succeeded"
 	provisioningFailed    = "Failed"
@@ -69,6 +70,14 @@ func (r *Reconciler[O, B]) fail(ctx context.Context, obj O, err error, hash stri
 	if w := asWaiting(err); w != nil {
 		r.markReconciling(obj, w.Reason, w.Message)
 		return ctrl.Result{RequeueAfter: jitter(r.SyncPeriod)} // the parent's watch usually comes first
+	}
+	if t := asThrottled(err); t != nil {
+		// Not sent: the object's token is reserved and due after RetryAfter. Not a failure, and
+		// no worker waits for it.
+		if findCondition(obj.GetARMStatus(), v1alpha1.ConditionReady) == nil {
+			r.markReconciling(obj, ReasonClientThrottled, t.Error())
+		}
+		return ctrl.Result{RequeueAfter: t.RetryAfter}
 	}
 	st := obj.GetARMStatus()
 	azErr := r.classify(err)

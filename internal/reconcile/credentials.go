@@ -48,3 +48,12 @@ func asWaiting(err error) *WaitingError {
 	}
 	return nil
 }
+
+// asThrottled returns err as an *azure.ThrottledError, or nil.
+func asThrottled(err error) *azure.ThrottledError {
+	var t *azure.ThrottledError
+	if errors.As(err, &t) {
+		return t
+	}
+	return nil
+}

@@ -68,7 +68,7 @@ type Reconciler[O Object, B any] struct {
 // Reconcile gets the object, defers the one status patch, handles deletion, ensures the
 // finalizer, then reconciles it with Azure.
 func (r *Reconciler[O, B]) Reconcile(ctx context.Context, req ctrl.Request) (result ctrl.Result, retErr error) {
-	ctx = azure.WithKind(ctx, r.Kind.Name())
+	ctx = azure.WithObject(azure.WithKind(ctx, r.Kind.Name()), r.Kind.Name()+" "+req.String())
 	r.states.Kind = r.Kind.Name()
 	obj := r.Kind.NewObject()
 	if err := r.Get(ctx, req.NamespacedName, obj); err != nil {
