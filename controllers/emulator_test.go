@@ -199,6 +199,13 @@ func (e *emulatorEnv) requestsFor(t *testing.T, method, path string) []emulator.
 	return out
 }
 
+// reads is how many requests read img: GETs of it and list pages of its gallery's images.
+func (e *emulatorEnv) reads(t *testing.T, img *v1alpha1.GalleryImage) int {
+	t.Helper()
+	path := imagePath(img)
+	return e.count(t, "GET", path) + e.count(t, "GET", path[:strings.LastIndex(path, "/")])
+}
+
 // count is how many method requests were served for path.
 func (e *emulatorEnv) count(t *testing.T, method, path string) int {
 	t.Helper()

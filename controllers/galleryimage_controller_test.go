@@ -84,14 +84,14 @@ func TestCreateUpdateResyncRestart(t *testing.T) {
 		t.Fatalf("Azure holds description %q after the change", d)
 	}
 
-	getsBefore := azureEnv.count(t, "GET", path)
+	readsBefore := azureEnv.reads(t, img)
 	time.Sleep(2*syncPeriod + syncPeriod/2)
-	gets := azureEnv.count(t, "GET", path) - getsBefore
+	gets := azureEnv.reads(t, img) - readsBefore
 	if got := azureEnv.count(t, "PUT", path); got != 2 {
 		t.Fatalf("resync without change sent PUTs: %d in all, want 2", got)
 	}
 	if gets < 1 || gets > 3 {
-		t.Fatalf("over 2.5 sync periods the image was read %d times, want 1 to 3 (one per sync period)", gets)
+		t.Fatalf("over 2.5 sync periods the image was read %d times (GETs of it and list pages of its gallery), want 1 to 3 (one per sync period)", gets)
 	}
 
 	mgr.stop()

@@ -126,6 +126,7 @@ func startShardManager(t *testing.T, selector string, mutate ...func(*reconcile.
 		AllowCredentialSecrets: true,
 		SyncPeriod:             syncPeriod,
 		Concurrency:            4,
+		ListInterval:           time.Second,
 	}
 	for _, fn := range mutate {
 		fn(&opts)

@@ -43,7 +43,7 @@ func (r *Reconciler[O, B]) reconcileDelete(ctx context.Context, obj O) (ctrl.Res
 			return result, nil
 		}
 	}
-	existing, err := r.read(ctx, cl, ref)
+	existing, err := r.get(ctx, cl, ref) // a deletion is decided on the resource itself
 	switch {
 	case azure.IsParentMissing(err) || err == nil && existing == nil:
 		r.Recorder.Eventf(obj, nil, corev1.EventTypeNormal, ReasonDeleted, "Delete", "The %s %s is gone from Azure", r.Kind.Noun(), ref.Name())

@@ -2,19 +2,134 @@ package reconcile
 
 import (
 	"context"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/singleflight"
 
 	"github.com/azgallery/gallery-operator/internal/azure"
 )
 
-// Observer reads a resource's current body from Azure: nil and no error when it is absent.
+// Observer reads a resource's current body from Azure (nil when it is absent), as Azure held it
+// at notBefore or later. When no such observation can be had right now without spending more
+// requests than the observer allows, it returns wait > 0: come back then.
 type Observer[B any] interface {
-	Observe(ctx context.Context, cl Client[B], ref azure.ResourceRef) (*B, error)
+	Observe(ctx context.Context, cl Client[B], ref azure.ResourceRef, notBefore time.Time) (existing *B, wait time.Duration, err error)
+}
+
+// Lister is implemented by kind clients that can list every resource of a collection: the
+// siblings of ref (a gallery's image definitions, say), all pages.
+type Lister[B any] interface {
+	ListSiblings(ctx context.Context, ref azure.ResourceRef) ([]*B, error)
+	// NameOf is a listed resource's own name.
+	NameOf(b *B) string
 }
 
 // read observes the resource through the reconciler's Observer, or the client's Get.
-func (r *Reconciler[O, B]) read(ctx context.Context, cl Client[B], ref azure.ResourceRef) (*B, error) {
+func (r *Reconciler[O, B]) read(ctx context.Context, cl Client[B], ref azure.ResourceRef, notBefore time.Time) (*B, time.Duration, error) {
 	if r.Observer != nil {
-		return r.Observer.Observe(ctx, cl, ref)
+		return r.Observer.Observe(ctx, cl, ref, notBefore)
 	}
+	existing, err := cl.Get(ctx, ref)
+	return existing, 0, err
+}
+
+// get reads the resource itself, bypassing the observer: what a write is decided on.
+func (r *Reconciler[O, B]) get(ctx context.Context, cl Client[B], ref azure.ResourceRef) (*B, error) {
 	return cl.Get(ctx, ref)
+}
+
+// ListObserver serves observations from one paged list per collection (a gallery's image
+// definitions, 100 per page), shared by every object in it, instead of a GET per object. A list
+// is read again only when an observation needs a newer one than the cached, and at most once per
+// Interval per collection. Clients that cannot list are read with Get.
+type ListObserver[B any] struct {
+	// Interval is the shortest time between two reads of one collection's list.
+	Interval time.Duration
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
+
+	mu     sync.Mutex
+	lists  map[string]*listing[B]
+	flight singleflight.Group
+}
+
+// listing is one read of a collection.
+type listing[B any] struct {
+	started time.Time // when the read began: it shows Azure as of then or later
+	items   map[string]*B
+}
+
+// Observe returns the resource from a list read after notBefore: the cached one, or a new
+// read when Interval has passed since the last; otherwise wait says when to come back.
+func (o *ListObserver[B]) Observe(ctx context.Context, cl Client[B], ref azure.ResourceRef, notBefore time.Time) (*B, time.Duration, error) {
+	l, ok := cl.(Lister[B])
+	if !ok {
+		existing, err := cl.Get(ctx, ref)
+		return existing, 0, err
+	}
+	key := collectionKey(ref)
+	now := o.now()
+	o.mu.Lock()
+	cached := o.lists[key]
+	o.mu.Unlock()
+	if cached == nil || !cached.started.After(notBefore) { // a list begun at notBefore may miss what happened then
+
+		if cached != nil && now.Sub(cached.started) < o.Interval {
+			return nil, o.Interval - now.Sub(cached.started), nil
+		}
+		fresh, err := o.refresh(ctx, l, ref, key)
+		if err != nil {
+			return nil, 0, err
+		}
+		cached = fresh
+	}
+	return cached.items[strings.ToLower(ref.Name())], 0, nil
+}
+
+// refresh reads the collection's list once, however many objects ask at the same time.
+func (o *ListObserver[B]) refresh(ctx context.Context, l Lister[B], ref azure.ResourceRef, key string) (*listing[B], error) {
+	v, err, _ := o.flight.Do(key, func() (any, error) {
+		started := o.now()
+		items, err := l.ListSiblings(ctx, ref)
+		if err != nil {
+			return nil, err
+		}
+		fresh := &listing[B]{started: started, items: make(map[string]*B, len(items))}
+		for _, it := range items {
+			fresh.items[strings.ToLower(l.NameOf(it))] = it
+		}
+		o.mu.Lock()
+		if o.lists == nil {
+			o.lists = map[string]*listing[B]{}
+		}
+		o.lists[key] = fresh
+		o.mu.Unlock()
+		return fresh, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v.(*listing[B]), nil
+}
+
+// Forget drops a collection's cached list (its parent is gone, say).
+func (o *ListObserver[B]) Forget(ref azure.ResourceRef) {
+	o.mu.Lock()
+	delete(o.lists, collectionKey(ref))
+	o.mu.Unlock()
+}
+
+func (o *ListObserver[B]) now() time.Time {
+	if o.Now != nil {
+		return o.Now()
+	}
+	return time.Now()
+}
+
+// collectionKey names the collection of ref: its path without its own name, lower-cased.
+func collectionKey(ref azure.ResourceRef) string {
+	p := ref.String()
+	return strings.ToLower(p[:strings.LastIndex(p, "/")])
 }

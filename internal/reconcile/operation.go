@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	ctrl "sigs.k8s.io/controller-runtime"
 
 	v1alpha1 "github.com/azgallery/gallery-operator/api/v1alpha1"
@@ -25,6 +26,9 @@ func (r *Reconciler[O, B]) followOperation(ctx context.Context, obj O, cl Client
 	var err error
 	switch op.Kind {
 	case v1alpha1.OperationCreateOrUpdate:
+		if done, result, decided := r.operationFromList(ctx, obj, cl, ref); decided {
+			return done, result
+		}
 		res, err = cl.PollPut(ctx, ref, op.ResumeToken)
 	case v1alpha1.OperationDelete:
 		st.Operation = nil // a delete that was cancelled by removing deletion cannot be resumed here
@@ -111,7 +115,7 @@ func (r *Reconciler[O, B]) showProgress(ctx context.Context, obj O, cl Client[B]
 	if !ok || obj.GetARMStatus().Operation.Kind != v1alpha1.OperationCreateOrUpdate {
 		return
 	}
-	existing, err := r.read(ctx, cl, ref)
+	existing, err := r.get(ctx, cl, ref)
 	if err != nil || existing == nil {
 		return
 	}
@@ -122,4 +126,45 @@ func (r *Reconciler[O, B]) showProgress(ctx context.Context, obj O, cl Client[B]
 	if msg, busy := p.InProgress(obj, existing); busy {
 		r.markReconciling(obj, reasonForOperation(st), msg)
 	}
+}
+
+// operationFromList tells whether a write ended from the observer's list of its collection,
+// without a request of its own: a list read after the write began shows the resource Creating or
+// Updating until Azure finished it. decided is false when the list cannot tell (no list, the
+// resource Failed, or a kind whose progress needs its own reads): then the operation is polled.
+func (r *Reconciler[O, B]) operationFromList(ctx context.Context, obj O, cl Client[B], ref azure.ResourceRef) (done bool, result ctrl.Result, decided bool) {
+	if _, lists := r.Observer.(*ListObserver[B]); !lists {
+		return false, ctrl.Result{}, false
+	}
+	if _, progress := r.Kind.(Progress[O, B]); progress {
+		return false, ctrl.Result{}, false
+	}
+	st := obj.GetARMStatus()
+	op := st.Operation
+	since := op.StartTime.Time // a list begun after the write, and newer than what was seen last
+	if st.LastSyncTime != nil {
+		since = maxTime(since, st.LastSyncTime.Time)
+	}
+	existing, wait, err := r.read(ctx, cl, ref, since)
+	switch {
+	case err != nil:
+		return false, r.fail(ctx, obj, err, op.SpecHash), true
+	case wait > 0:
+		r.markOperationRunning(obj)
+		return false, ctrl.Result{RequeueAfter: max(wait, r.pollInterval(0, op.StartTime.Time))}, true
+	case existing == nil:
+		return false, ctrl.Result{}, false // not listed yet: ask the operation
+	}
+	seen := metav1.NewTime(r.now())
+	st.LastSyncTime = &seen
+	switch r.Kind.ProvisioningState(existing) {
+	case provisioningSucceeded:
+		st.LastAppliedSpecHash = op.SpecHash
+		r.endOperation(obj, "succeeded")
+		return true, ctrl.Result{}, true
+	case provisioningFailed:
+		return false, ctrl.Result{}, false // the operation's status carries the error
+	}
+	r.markOperationRunning(obj)
+	return false, ctrl.Result{RequeueAfter: r.pollInterval(0, op.StartTime.Time)}, true
 }

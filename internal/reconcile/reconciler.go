@@ -43,6 +43,9 @@ type Options struct {
 	SyncPeriod time.Duration
 	// Concurrency is how many objects of the kind are reconciled at once.
 	Concurrency int
+	// ListInterval is the shortest time between two reads of one collection's list (a
+	// gallery's image definitions) by the list observer.
+	ListInterval time.Duration
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
 }
@@ -127,11 +130,14 @@ func (r *Reconciler[O, B]) reconcile(ctx context.Context, obj O) ctrl.Result {
 	if err != nil {
 		return r.fail(ctx, obj, err, "")
 	}
+	notBefore := r.observedSince(obj)
 	if st.Operation != nil {
+		started := st.Operation.StartTime.Time
 		done, result := r.followOperation(ctx, obj, cl, ref)
 		if !done {
 			return result
 		}
+		notBefore = maxTime(notBefore, started)
 	}
 
 	desired := r.Kind.Desired(obj)
@@ -139,8 +145,14 @@ func (r *Reconciler[O, B]) reconcile(ctx context.Context, obj O) ctrl.Result {
 	if remaining, fresh := r.recentlySynced(obj, hash); fresh {
 		return ctrl.Result{RequeueAfter: remaining}
 	}
-	existing, err := r.read(ctx, cl, ref)
+	existing, wait, err := r.read(ctx, cl, ref, notBefore)
 	if err != nil {
+		return r.fail(ctx, obj, err, hash)
+	}
+	if wait > 0 {
+		return ctrl.Result{RequeueAfter: wait}
+	}
+	if existing, err = r.confirm(ctx, obj, cl, ref, desired, existing); err != nil {
 		return r.fail(ctx, obj, err, hash)
 	}
 	r.observe(obj, existing)
@@ -171,12 +183,54 @@ func (r *Reconciler[O, B]) converged(ctx context.Context, obj O, cl Client[B], r
 		}
 	}
 	if p, ok := r.Kind.(Progress[O, B]); ok {
+		if _, busy := p.InProgress(obj, existing); busy && r.Observer != nil {
+			// a list does not carry the progress: read the resource itself
+			fresh, err := r.get(ctx, cl, ref)
+			if err != nil {
+				return r.fail(ctx, obj, err, hash)
+			}
+			if fresh != nil {
+				existing = fresh
+				r.observe(obj, existing)
+			}
+		}
 		if msg, busy := p.InProgress(obj, existing); busy {
 			r.markReconciling(obj, ReasonWaitingForAzure, msg)
 			return ctrl.Result{RequeueAfter: r.pollInterval(0, obj.GetARMStatus().LastSyncTime.Time)}
 		}
 	}
 	return r.markReady(obj, hash)
+}
+
+// observedSince is how old an observation may be: a list read in the last tenth of a sync period
+// (the spread of the jittered resyncs, so that one list serves every object of a collection),
+// and for an object never written, one read after the object was created.
+func (r *Reconciler[O, B]) observedSince(obj O) time.Time {
+	since := r.now().Add(-r.SyncPeriod / 10)
+	if obj.GetARMStatus().LastAppliedSpecHash == "" {
+		since = maxTime(since, obj.GetCreationTimestamp().Time)
+	}
+	return since
+}
+
+// confirm re-reads, with a GET, a resource that a list showed other than desired, before that
+// leads to a write: a list may lag behind Azure, and a write must never be sent on stale data.
+// An object never written to Azure needs no confirmation of its absence: a PUT creates or adopts.
+func (r *Reconciler[O, B]) confirm(ctx context.Context, obj O, cl Client[B], ref azure.ResourceRef, desired B, listed *B) (*B, error) {
+	if r.Observer == nil || (listed != nil && len(r.Kind.Diff(desired, listed)) == 0) {
+		return listed, nil
+	}
+	if listed == nil && obj.GetARMStatus().ID == "" {
+		return nil, nil
+	}
+	return r.get(ctx, cl, ref)
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }
 
 // connect resolves the credentials and subscription of obj and returns the kind's Azure client

@@ -45,3 +45,21 @@ func (c client) PollDelete(ctx context.Context, ref azure.ResourceRef, token str
 		&armcompute.GalleryImagesClientBeginDeleteOptions{ResumeToken: token})
 	return azure.Resumed(ctx, poller, err)
 }
+
+// ListSiblings lists every image definition of ref's gallery, all pages (100 per page), so that
+// one list observes many images.
+func (c client) ListSiblings(ctx context.Context, ref azure.ResourceRef) ([]*armcompute.GalleryImage, error) {
+	var out []*armcompute.GalleryImage
+	pager := c.images.NewListByGalleryPager(ref.ResourceGroup, ref.Gallery, nil)
+	for pager.More() {
+		page, err := pager.NextPage(ctx)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, page.Value...)
+	}
+	return out, nil
+}
+
+// NameOf is a listed image definition's name.
+func (client) NameOf(img *armcompute.GalleryImage) string { return azure.StrOf(img.Name) }

@@ -49,3 +49,21 @@ func (c client) PollDelete(ctx context.Context, ref azure.ResourceRef, token str
 		&armcompute.GalleryImageVersionsClientBeginDeleteOptions{ResumeToken: token})
 	return azure.Resumed(ctx, poller, err)
 }
+
+// ListSiblings lists every version of ref's image definition, all pages. The list carries no
+// replication status; the kind keeps the last one it read.
+func (c client) ListSiblings(ctx context.Context, ref azure.ResourceRef) ([]*armcompute.GalleryImageVersion, error) {
+	var out []*armcompute.GalleryImageVersion
+	pager := c.versions.NewListByGalleryImagePager(ref.ResourceGroup, ref.Gallery, ref.Image, nil)
+	for pager.More() {
+		page, err := pager.NextPage(ctx)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, page.Value...)
+	}
+	return out, nil
+}
+
+// NameOf is a listed version's name.
+func (client) NameOf(v *armcompute.GalleryImageVersion) string { return azure.StrOf(v.Name) }
