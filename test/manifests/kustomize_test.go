@@ -29,6 +29,8 @@ func TestKustomizationsBuild(t *testing.T) {
 			"ClusterRoleBinding": 1, "Role": 1, "RoleBinding": 1, "Namespace": 1, "Deployment": 1, "Service": 1}},
 		{"config/workload-identity", map[string]int{"CustomResourceDefinition": 3, "ServiceAccount": 1, "ClusterRole": 3,
 			"ClusterRoleBinding": 1, "Role": 1, "RoleBinding": 1, "Namespace": 1, "Deployment": 1, "Service": 1, "ConfigMap": 1}},
+		{"config/sharding/shard1", map[string]int{"CustomResourceDefinition": 3, "ServiceAccount": 1, "ClusterRole": 3,
+			"ClusterRoleBinding": 1, "Role": 1, "RoleBinding": 1, "Namespace": 1, "Deployment": 1, "Service": 1}},
 		{"config/samples", map[string]int{"Gallery": 1, "GalleryImage": 3, "GalleryImageVersion": 1}},
 	} {
 		t.Run(strings.TrimPrefix(tc.dir, "config/"), func(t *testing.T) {
@@ -644,4 +646,18 @@ func TestCredentialSecretsScopedToNamespace(t *testing.T) {
 	if !found {
 		t.Error("no RoleBinding of manager-secrets-reader in the output")
 	}
+}
+
+// TestShardOverlay checks config/sharding/shard1: its manager reconciles only its shard, and its
+// cluster-wide RBAC does not collide with another installation's.
+func TestShardOverlay(t *testing.T) {
+	out := build(t, "config/sharding/shard1")
+	dep := into[appsv1.Deployment](t, out.get(t, "Deployment", "shard1-"+prefix+"controller-manager"))
+	if !slices.Contains(dep.Spec.Template.Spec.Containers[0].Args, "--watch-label-selector=sharding.compute.azgallery.io/key=shard1") {
+		t.Errorf("the shard's manager lacks its selector: %v", dep.Spec.Template.Spec.Containers[0].Args)
+	}
+	if dep.Namespace != "gallery-operator-shard1" {
+		t.Errorf("the shard runs in %q", dep.Namespace)
+	}
+	out.get(t, "ClusterRoleBinding", "shard1-"+prefix+"manager-rolebinding")
 }
