@@ -140,6 +140,7 @@ func GallerySpecFrom(g *armcompute.Gallery, ref azure.ResourceRef) (v1alpha1.Gal
 	if p == nil {
 		return spec, warnings
 	}
+	warnings = append(warnings, stateWarning(azure.StrOf(p.ProvisioningState))...)
 	spec.Properties.Description = azure.StrOf(p.Description)
 	if p.SoftDeletePolicy != nil && p.SoftDeletePolicy.IsSoftDeleteEnabled != nil && *p.SoftDeletePolicy.IsSoftDeleteEnabled {
 		spec.Properties.SoftDeletePolicy = &v1alpha1.SoftDeletePolicy{IsSoftDeleteEnabled: to.Ptr(true)}
@@ -221,4 +222,16 @@ func canonical[T ~string](s string, values []T) string {
 		}
 	}
 	return s
+}
+
+// stateWarning warns about a resource whose provisioning state is not Succeeded: the operator
+// rewrites a Failed resource, and waits for one in progress.
+func stateWarning(state string) []string {
+	switch {
+	case state == "" || strings.EqualFold(state, "Succeeded"):
+		return nil
+	case strings.EqualFold(state, "Failed"):
+		return []string{"Azure reports provisioningState Failed: the operator will send the spec again (a PUT) to repair it"}
+	}
+	return []string{"Azure reports provisioningState " + state + ": the operator waits for it to finish"}
 }

@@ -70,6 +70,7 @@ func ImageSpecFrom(img *armcompute.GalleryImage) (v1alpha1.GalleryImageSpec, []s
 	if p == nil {
 		return spec, []string{"Azure returned the image definition without properties"}
 	}
+	warnings = append(warnings, stateWarning(azure.StrOf(p.ProvisioningState))...)
 	out := &spec.Properties
 	out.Description = azure.StrOf(p.Description)
 	out.Eula = azure.StrOf(p.Eula)
