@@ -20,7 +20,11 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/go-logr/logr"
+	"go.uber.org/zap/zapcore"
 	"k8s.io/apimachinery/pkg/util/validation"
+	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
+	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 
 	v1alpha1 "github.com/azgallery/gallery-operator/api/v1alpha1"
 	"github.com/azgallery/gallery-operator/internal/azure"
@@ -83,6 +87,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.SetOutput(stderr)
 	var o importer.Options
 	var outputDir, deletionPolicy, caBundle string
+	var verbose bool
 	fs.StringVar(&o.SubscriptionID, "subscription", os.Getenv(azure.EnvSubscriptionID), "Azure subscription to read (default AZURE_SUBSCRIPTION_ID).")
 	fs.StringVar(&o.ResourceGroup, "resource-group", "", "Resource group to read; unset reads every gallery of the subscription.")
 	fs.StringVar(&o.Gallery, "gallery", "", "Gallery to import (its Azure name); unset imports every gallery found.")
@@ -92,6 +97,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		"spec.deletionPolicy of the objects: Orphan (deleting an object leaves the Azure resource) or Delete.")
 	fs.BoolVar(&o.OmitSubscriptionID, "omit-subscription-id", false, "Leave spec.subscriptionId out of the Galleries: they then use the manager's AZURE_SUBSCRIPTION_ID.")
 	fs.StringVar(&caBundle, "azure-ca-bundle", "", "PEM file of CAs trusted for Azure in addition to the system roots (or AZURE_CA_BUNDLE).")
+	fs.BoolVar(&verbose, "verbose", false, "Log every Azure request (operation, status, correlation ID) to stderr.")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, `Usage: kubectl gallery import [flags]
 
@@ -131,6 +137,14 @@ Flags:
 		}
 	}
 
+	// The Azure pipeline logs each request at V(1) through controller-runtime's logger.
+	logger := logr.Discard()
+	if verbose {
+		logger = zap.New(zap.WriteTo(stderr), zap.Level(zapcore.DebugLevel))
+	}
+	ctrllog.SetLogger(logger)
+	ctx = ctrllog.IntoContext(ctx, logger)
+
 	cloud, err := azure.CloudFromEnv(caBundle)
 	if err != nil {
 		return err
@@ -153,7 +167,11 @@ Flags:
 		}
 	}
 	if len(nodes) == 0 {
-		fmt.Fprintln(stderr, "no gallery found")
+		where := "subscription " + o.SubscriptionID
+		if o.ResourceGroup != "" {
+			where += ", resource group " + o.ResourceGroup
+		}
+		fmt.Fprintln(stderr, "no gallery found in", where)
 		return nil
 	}
 	if outputDir == "" {
