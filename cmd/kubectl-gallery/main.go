@@ -109,7 +109,17 @@ AZURE_RESOURCE_MANAGER_ENDPOINT, AZURE_CA_BUNDLE).
 
 Flags:
 `)
-		fs.PrintDefaults()
+		fs.VisitAll(func(f *flag.Flag) {
+			arg, text := flag.UnquoteUsage(f)
+			line := "  --" + f.Name
+			if arg != "" {
+				line += " " + arg
+			}
+			if f.DefValue != "" && f.DefValue != "false" {
+				text += fmt.Sprintf(" (default %q)", f.DefValue)
+			}
+			fmt.Fprintf(stderr, "%s\n      %s\n", line, text)
+		})
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
