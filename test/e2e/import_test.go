@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -79,8 +80,11 @@ func TestImportAdoptsWithoutWrites(t *testing.T) {
 
 	k(t, "create", "namespace", "imported")
 	k(t, "apply", "-f", out)
-	k(t, "wait", "-n", "imported", "--for=condition=Ready", "galleries", "--all", "--timeout=120s")
-	k(t, "wait", "-n", "imported", "--for=condition=Ready", "galleryimages", "--all", "--timeout=120s")
+	k(t, "wait", "-n", "imported", "--for=condition=Ready", "galleries,galleryimages", "--all", "--timeout=120s")
+	ready := strings.Fields(k(t, "get", "-n", "imported", "galleries,galleryimages", "-o", `jsonpath={range .items[*]}{.status.conditions[?(@.type=="Ready")].status}{" "}{end}`))
+	if len(ready) != len(importertest.ObjectNames) || slices.ContainsFunc(ready, func(s string) bool { return s != "True" }) {
+		t.Errorf("Ready of the imported objects: %q", ready)
+	}
 	got := k(t, "get", "-n", "imported", "galleries,galleryimages", "-o", "name")
 	for _, name := range importertest.ObjectNames {
 		if !strings.Contains(got, "/"+name+"\n") {
