@@ -73,8 +73,15 @@ type mapping interface {
 	object(n *Node, name string, o Options) (client.Object, error)
 }
 
+// namer is implemented by a mapping whose objects are not named after their Azure names alone
+// (image versions, whose names "1.0.0" mean nothing without their image's).
+type namer interface {
+	// wantedName is the object name n should get, before collisions are resolved.
+	wantedName(n *Node) string
+}
+
 // mappings are the kinds in the order they are walked: every kind's parent comes before it.
-var mappings = []mapping{galleryMapping{}, imageMapping{}}
+var mappings = []mapping{galleryMapping{}, imageMapping{}, versionMapping{}}
 
 // Run reads the resources o selects through c and returns their nodes, parents before children,
 // each with its object.
@@ -103,7 +110,7 @@ func Run(ctx context.Context, c *azure.Connection, o Options) ([]*Node, error) {
 			level = append(level, nodes...)
 		}
 		slices.SortFunc(level, func(a, b *Node) int { return strings.Compare(sortKey(a), sortKey(b)) })
-		names := assignNames(level)
+		names := assignNames(level, m)
 		for i, n := range level {
 			obj, err := m.object(n, names[i], o)
 			if err != nil {

@@ -37,15 +37,18 @@ func ObjectName(azureName string) string {
 }
 
 // assignNames names the nodes of one level (one kind, sorted by Azure path). A node gets
-// ObjectName of its Azure name; when several nodes of the level would get the same name, each
+// ObjectName of its Azure name (or the mapping's wantedName); when several nodes of the level would get the same name, each
 // of them is prefixed with its parent's object name (or, for root nodes, with its resource
 // group); a name still taken gets the suffix -2, -3, ... in path order. So importing one gallery
 // names its images plainly, and images of the same name in two galleries get the galleries' names.
-func assignNames(level []*Node) []string {
+func assignNames(level []*Node, m mapping) []string {
 	wanted := make([]string, len(level))
 	count := map[string]int{}
 	for i, n := range level {
 		wanted[i] = ObjectName(n.AzureName())
+		if nm, ok := m.(namer); ok {
+			wanted[i] = nm.wantedName(n)
+		}
 		count[wanted[i]]++
 	}
 	for i, n := range level {

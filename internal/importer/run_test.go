@@ -16,6 +16,7 @@ import (
 	"github.com/azgallery/gallery-operator/internal/importer/importertest"
 	"github.com/azgallery/gallery-operator/internal/kinds/gallery"
 	"github.com/azgallery/gallery-operator/internal/kinds/image"
+	"github.com/azgallery/gallery-operator/internal/kinds/version"
 )
 
 // startAzure starts the emulator with the fixture in resource group "import-rg" and returns a
@@ -71,6 +72,7 @@ func TestImportFromAzure(t *testing.T) {
 	}
 	galleries := conn.Compute.NewGalleriesClient()
 	images := conn.Compute.NewGalleryImagesClient()
+	versions := conn.Compute.NewGalleryImageVersionsClient()
 	seen := map[*Node]bool{}
 	for i, n := range nodes {
 		if n.Parent != nil && !seen[n.Parent] {
@@ -80,6 +82,9 @@ func TestImportFromAzure(t *testing.T) {
 		key := n.Ref.Gallery
 		if n.Ref.Image != "" {
 			key += "/" + n.Ref.Image
+		}
+		if n.Ref.Version != "" {
+			key += "/" + n.Ref.Version
 		}
 		if want := importertest.ObjectNames[key]; n.Object.GetName() != want {
 			t.Errorf("%s is named %q, want %q", key, n.Object.GetName(), want)
@@ -124,6 +129,19 @@ func TestImportFromAzure(t *testing.T) {
 			if got.Spec.GalleryRef == nil || got.Spec.GalleryRef.Name != importertest.ObjectNames[n.Ref.Gallery] {
 				t.Errorf("image %s references %+v", key, got.Spec.GalleryRef)
 			}
+		case "GalleryImageVersion":
+			var got v1alpha1.GalleryImageVersion
+			readBack(t, []byte(docs[i]), &got)
+			resp, err := versions.Get(ctx, "import-rg", n.Ref.Gallery, n.Ref.Image, n.Ref.Version, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := version.Diff(version.DesiredVersion(&got.Spec), &resp.GalleryImageVersion); len(d) > 0 {
+				t.Errorf("version %s: Diff %v\n%s", key, d, docs[i])
+			}
+			if got.Spec.ImageRef == nil || got.Spec.ImageRef.Name != importertest.ObjectNames[n.Ref.Gallery+"/"+n.Ref.Image] {
+				t.Errorf("version %s references %+v", key, got.Spec.ImageRef)
+			}
 		default:
 			t.Errorf("unexpected kind %s", n.Kind)
 		}
@@ -145,9 +163,10 @@ func TestImportSelectsGalleries(t *testing.T) {
 		}
 		g, i := 0, 0
 		for _, n := range nodes {
-			if n.Kind == "Gallery" {
+			switch n.Kind {
+			case "Gallery":
 				g++
-			} else {
+			case "GalleryImage":
 				i++
 			}
 		}
@@ -205,7 +224,7 @@ func TestAssignNamesResolvesCollisions(t *testing.T) {
 		{Parent: g1, Ref: azure.ResourceRef{Image: "other"}},
 		{Parent: g2, Ref: azure.ResourceRef{Image: "foo.bar"}},
 	}
-	got := assignNames(level)
+	got := assignNames(level, imageMapping{})
 	want := []string{"g1-foo-bar", "g1-foo-bar-2", "other", "g2-foo-bar"}
 	for i := range want {
 		if got[i] != want[i] {
@@ -213,7 +232,7 @@ func TestAssignNamesResolvesCollisions(t *testing.T) {
 			break
 		}
 	}
-	roots := assignNames([]*Node{{Ref: azure.ResourceRef{ResourceGroup: "RG_A", Gallery: "gal"}}, {Ref: azure.ResourceRef{ResourceGroup: "rg-b", Gallery: "GAL"}}})
+	roots := assignNames([]*Node{{Ref: azure.ResourceRef{ResourceGroup: "RG_A", Gallery: "gal"}}, {Ref: azure.ResourceRef{ResourceGroup: "rg-b", Gallery: "GAL"}}}, galleryMapping{})
 	if roots[0] != "rg-a-gal" || roots[1] != "rg-b-gal" {
 		t.Errorf("galleries of the same name in two groups: %q", roots)
 	}

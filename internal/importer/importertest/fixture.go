@@ -32,9 +32,14 @@ var Images = map[string][]string{
 	PlainGallery:  {"shared-name"},
 }
 
+// Versions are the image versions of SharedGallery's first image, published from a managed image.
+var Versions = []string{"1.0.0", "1.1.0"}
+
 // ObjectNames are the object names the importer must give, by Azure path suffix
-// (gallery or gallery/image).
+// (gallery, gallery/image or gallery/image/version).
 var ObjectNames = map[string]string{
+	SharedGallery + "/Ubuntu_24.04-Gen2/1.0.0": "ubuntu-24-04-gen2-1-0-0",
+	SharedGallery + "/Ubuntu_24.04-Gen2/1.1.0": "ubuntu-24-04-gen2-1-1-0",
 	SharedGallery:                        "platform-gallery",
 	PlainGallery:                         "plain",
 	SharedGallery + "/Ubuntu_24.04-Gen2": "ubuntu-24-04-gen2",
@@ -139,6 +144,51 @@ func Create(ctx context.Context, subscription, group string, cred azcore.TokenCr
 		}
 		if _, err := poller.PollUntilDone(ctx, &runtime.PollUntilDoneOptions{Frequency: 100 * time.Millisecond}); err != nil {
 			return fmt.Errorf("creating image %s/%s: %w", img.gallery, img.name, err)
+		}
+	}
+	return createVersions(ctx, compute, group, endOfLife)
+}
+
+// createVersions publishes Versions of SharedGallery's Ubuntu image from a managed image: 1.0.0
+// to two regions (one with its own replica count), with tags, an end of life and a safety
+// setting; 1.1.0 to its own region only, with non-default replica count, storage type and
+// excludeFromLatest.
+func createVersions(ctx context.Context, compute *armcompute.ClientFactory, group string, endOfLife time.Time) error {
+	managed, err := compute.NewImagesClient().BeginCreateOrUpdate(ctx, group, "ubuntu-build", armcompute.Image{
+		Location: to.Ptr(Location),
+		Properties: &armcompute.ImageProperties{HyperVGeneration: to.Ptr(armcompute.HyperVGenerationTypesV2),
+			StorageProfile: &armcompute.ImageStorageProfile{OSDisk: &armcompute.ImageOSDisk{
+				OSType: to.Ptr(armcompute.OperatingSystemTypesLinux), OSState: to.Ptr(armcompute.OperatingSystemStateTypesGeneralized),
+				DiskSizeGB: to.Ptr[int32](30)}}},
+	}, nil)
+	if err != nil {
+		return fmt.Errorf("creating the managed image: %w", err)
+	}
+	source, err := managed.PollUntilDone(ctx, &runtime.PollUntilDoneOptions{Frequency: 100 * time.Millisecond})
+	if err != nil {
+		return fmt.Errorf("creating the managed image: %w", err)
+	}
+	storage := &armcompute.GalleryImageVersionStorageProfile{Source: &armcompute.GalleryArtifactVersionFullSource{ID: source.ID}}
+	versions := compute.NewGalleryImageVersionsClient()
+	for name, body := range map[string]armcompute.GalleryImageVersion{
+		"1.0.0": {Location: to.Ptr(Location), Tags: map[string]*string{"build": to.Ptr("2026.11.1")},
+			Properties: &armcompute.GalleryImageVersionProperties{StorageProfile: storage,
+				PublishingProfile: &armcompute.GalleryImageVersionPublishingProfile{
+					EndOfLifeDate: &endOfLife,
+					TargetRegions: []*armcompute.TargetRegion{{Name: to.Ptr("West Europe")},
+						{Name: to.Ptr("North Europe"), RegionalReplicaCount: to.Ptr[int32](2)}}},
+				SafetyProfile: &armcompute.GalleryImageVersionSafetyProfile{AllowDeletionOfReplicatedLocations: to.Ptr(true)}}},
+		"1.1.0": {Location: to.Ptr(Location),
+			Properties: &armcompute.GalleryImageVersionProperties{StorageProfile: storage,
+				PublishingProfile: &armcompute.GalleryImageVersionPublishingProfile{ReplicaCount: to.Ptr[int32](2),
+					StorageAccountType: to.Ptr(armcompute.StorageAccountTypeStandardZRS), ExcludeFromLatest: to.Ptr(true)}}},
+	} {
+		poller, err := versions.BeginCreateOrUpdate(ctx, group, SharedGallery, "Ubuntu_24.04-Gen2", name, body, nil)
+		if err != nil {
+			return fmt.Errorf("creating version %s: %w", name, err)
+		}
+		if _, err := poller.PollUntilDone(ctx, &runtime.PollUntilDoneOptions{Frequency: 100 * time.Millisecond}); err != nil {
+			return fmt.Errorf("creating version %s: %w", name, err)
 		}
 	}
 	return nil
