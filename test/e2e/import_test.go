@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/compute/armcompute/v7"
+
 	emu "github.com/azgallery/gallery-operator/internal/emulator"
 	"github.com/azgallery/gallery-operator/internal/emulator/emulatortest"
 	"github.com/azgallery/gallery-operator/internal/importer/importertest"
@@ -21,9 +23,10 @@ import (
 
 const importGroup = "import-rg"
 
-// TestImportAdoptsWithoutWrites is the brownfield workflow: galleries and image definitions made
-// outside Kubernetes (through ARM, with features, tags, recommended sizes, a purchase plan and
-// sharing groups added with the share action) are imported with the built kubectl-gallery binary,
+// TestImportAdoptsWithoutWrites is the brownfield workflow: galleries, image definitions and
+// image versions made outside Kubernetes (through ARM, with features, tags, recommended sizes, a
+// purchase plan, sharing groups added with the share action, versions replicated to two regions)
+// are imported with the built kubectl-gallery binary,
 // its manifests applied with kubectl while the manager runs, and every object becomes Ready
 // without a single write (PUT, PATCH, POST share, DELETE) reaching Azure for those resources.
 // Deleting the objects (deletionPolicy Orphan) leaves the resources in Azure.
@@ -67,10 +70,7 @@ func TestImportAdoptsWithoutWrites(t *testing.T) {
 	}
 	var want []string
 	for key, name := range importertest.ObjectNames {
-		kind := "galleryimage-"
-		if !strings.Contains(key, "/") {
-			kind = "gallery-"
-		}
+		kind := []string{"gallery-", "galleryimage-", "galleryimageversion-"}[strings.Count(key, "/")]
 		want = append(want, kind+name+".yaml")
 	}
 	sort.Strings(want)
@@ -80,12 +80,12 @@ func TestImportAdoptsWithoutWrites(t *testing.T) {
 
 	k(t, "create", "namespace", "imported")
 	k(t, "apply", "-f", out)
-	k(t, "wait", "-n", "imported", "--for=condition=Ready", "galleries,galleryimages", "--all", "--timeout=120s")
-	ready := strings.Fields(k(t, "get", "-n", "imported", "galleries,galleryimages", "-o", `jsonpath={range .items[*]}{.status.conditions[?(@.type=="Ready")].status}{" "}{end}`))
+	k(t, "wait", "-n", "imported", "--for=condition=Ready", "galleries,galleryimages,galleryimageversions", "--all", "--timeout=120s")
+	ready := strings.Fields(k(t, "get", "-n", "imported", "galleries,galleryimages,galleryimageversions", "-o", `jsonpath={range .items[*]}{.status.conditions[?(@.type=="Ready")].status}{" "}{end}`))
 	if len(ready) != len(importertest.ObjectNames) || slices.ContainsFunc(ready, func(s string) bool { return s != "True" }) {
 		t.Errorf("Ready of the imported objects: %q", ready)
 	}
-	got := k(t, "get", "-n", "imported", "galleries,galleryimages", "-o", "name")
+	got := k(t, "get", "-n", "imported", "galleries,galleryimages,galleryimageversions", "-o", "name")
 	for _, name := range importertest.ObjectNames {
 		if !strings.Contains(got, "/"+name+"\n") {
 			t.Errorf("kubectl get lacks %s:\n%s", name, got)
@@ -105,10 +105,13 @@ func TestImportAdoptsWithoutWrites(t *testing.T) {
 	// The manager read every resource (the importer lists images; only the manager GETs each).
 	for key := range importertest.ObjectNames {
 		path := "/subscriptions/" + localenv.SubscriptionID + "/resourcegroups/" + importGroup + "/providers/microsoft.compute/galleries/"
-		if g, img, ok := strings.Cut(key, "/"); ok {
-			path += strings.ToLower(g) + "/images/" + strings.ToLower(img)
-		} else {
-			path += strings.ToLower(key)
+		parts := strings.Split(strings.ToLower(key), "/")
+		path += parts[0]
+		if len(parts) > 1 {
+			path += "/images/" + parts[1]
+		}
+		if len(parts) > 2 {
+			path += "/versions/" + parts[2]
 		}
 		if !reads[path] {
 			t.Errorf("no GET of %s", path)
@@ -116,7 +119,7 @@ func TestImportAdoptsWithoutWrites(t *testing.T) {
 	}
 
 	// Orphan: deleting the objects leaves Azure as it was.
-	k(t, "delete", "-n", "imported", "galleryimages,galleries", "--all", "--timeout=120s")
+	k(t, "delete", "-n", "imported", "galleryimageversions,galleryimages,galleries", "--all", "--timeout=120s")
 	for gallery, images := range importertest.Images {
 		have, err := emulator.Images(ctx, importGroup, gallery)
 		if err != nil {
@@ -124,6 +127,15 @@ func TestImportAdoptsWithoutWrites(t *testing.T) {
 		}
 		if len(have) != len(images) {
 			t.Errorf("gallery %s holds %d image definitions after the objects were deleted, want %d", gallery, len(have), len(images))
+		}
+	}
+	versions, err := armcompute.NewGalleryImageVersionsClient(localenv.SubscriptionID, cred, emulatortest.ClientOptions(emulator.URL, emulator.HTTP))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range importertest.Versions {
+		if _, err := versions.Get(ctx, importGroup, importertest.SharedGallery, "Ubuntu_24.04-Gen2", v, nil); err != nil {
+			t.Errorf("version %s after the objects were deleted: %v", v, err)
 		}
 	}
 	for _, r := range importRequests(t, made) {
