@@ -58,8 +58,8 @@ func TestImportCommand(t *testing.T) {
 	if code := run(context.Background(), []string{"import", "--gallery", "Platform_Gallery", "--deletion-policy", "Delete"}, &stdout, &stderr); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
-	if n := strings.Count(stdout.String(), "\nkind: "); n != 5 || strings.Contains(stdout.String(), "deletionPolicy") {
-		t.Errorf("stream with %d objects (want 5, deletionPolicy left to the default Delete):\n%s", n, stdout.String())
+	if n := strings.Count(stdout.String(), "\nkind: "); n != 7 || strings.Contains(stdout.String(), "deletionPolicy") {
+		t.Errorf("stream with %d objects (want 7: 1 gallery, 4 images, 2 versions; deletionPolicy left to the default Delete):\n%s", n, stdout.String())
 	}
 	dir := filepath.Join(t.TempDir(), "out")
 	stdout.Reset()
