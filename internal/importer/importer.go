@@ -34,6 +34,9 @@ type Options struct {
 	Namespace string
 	// DeletionPolicy of the objects; empty means Orphan.
 	DeletionPolicy v1alpha1.DeletionPolicy
+	// SkipKinds are kinds not to import (with the kinds below them), e.g. "GalleryImageVersion"
+	// when versions are published by pipelines rather than kept in Git.
+	SkipKinds []string
 	// OmitSubscriptionID leaves spec.subscriptionId out of the Galleries, so that they use the
 	// manager's default subscription.
 	OmitSubscriptionID bool
@@ -94,6 +97,9 @@ func Run(ctx context.Context, c *azure.Connection, o Options) ([]*Node, error) {
 	}
 	byKind := map[string][]*Node{}
 	for _, m := range mappings {
+		if slices.Contains(o.SkipKinds, m.kind()) {
+			continue
+		}
 		var level []*Node
 		parents := []*Node{nil}
 		if m.parentKind() != "" {
