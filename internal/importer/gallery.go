@@ -32,24 +32,8 @@ func (galleryMapping) list(ctx context.Context, c *azure.Connection, o Options, 
 		found = []*armcompute.Gallery{{Name: to.Ptr(o.Gallery), ID: to.Ptr(fmt.Sprintf(
 			"/subscriptions/%s/resourceGroups/%s/providers/Microsoft.Compute/galleries/%s", o.SubscriptionID, o.ResourceGroup, o.Gallery))}}
 	} else {
-		var pager interface {
-			More() bool
-		}
-		var next func() ([]*armcompute.Gallery, error)
-		if o.ResourceGroup != "" {
-			p := galleries.NewListByResourceGroupPager(o.ResourceGroup, nil)
-			pager, next = p, func() ([]*armcompute.Gallery, error) {
-				page, err := p.NextPage(ctx)
-				return page.Value, err
-			}
-		} else {
-			p := galleries.NewListPager(nil)
-			pager, next = p, func() ([]*armcompute.Gallery, error) {
-				page, err := p.NextPage(ctx)
-				return page.Value, err
-			}
-		}
-		for pager.More() {
+		more, next := listGalleries(ctx, galleries, o.ResourceGroup)
+		for more() {
 			var page []*armcompute.Gallery
 			if err := retry(ctx, func() (err error) { page, err = next(); return err }); err != nil {
 				return nil, fmt.Errorf("listing galleries: %w", azure.Classify(err))
@@ -103,6 +87,23 @@ func (galleryMapping) object(n *Node, name string, o Options) (client.Object, er
 		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: o.Namespace},
 		Spec:       spec,
 	}, nil
+}
+
+// listGalleries pages through the galleries of a resource group, or of the whole subscription
+// when group is empty.
+func listGalleries(ctx context.Context, c *armcompute.GalleriesClient, group string) (more func() bool, next func() ([]*armcompute.Gallery, error)) {
+	if group != "" {
+		p := c.NewListByResourceGroupPager(group, nil)
+		return p.More, func() ([]*armcompute.Gallery, error) {
+			page, err := p.NextPage(ctx)
+			return page.Value, err
+		}
+	}
+	p := c.NewListPager(nil)
+	return p.More, func() ([]*armcompute.Gallery, error) {
+		page, err := p.NextPage(ctx)
+		return page.Value, err
+	}
 }
 
 // policy is the deletion policy to write: empty (the API server's default) for Delete.
