@@ -93,9 +93,10 @@ demo-ci: build control-plane ## Like demo, but exit after checking that every sa
 ##@ Build
 
 .PHONY: build
-build: ## Build the manager and the Azure emulator into bin/.
+build: ## Build the manager, the Azure emulator and the kubectl-gallery plugin into bin/.
 	go build -o $(LOCALBIN)/manager .
 	go build -o $(LOCALBIN)/azure-emulator ./cmd/azure-emulator
+	go build -o $(LOCALBIN)/kubectl-gallery ./cmd/kubectl-gallery
 
 .PHONY: run
 run: manifests generate fmt vet ## Run the manager against the cluster in your kubeconfig.

@@ -1,0 +1,85 @@
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/azgallery/gallery-operator/internal/emulator/emulatortest"
+	"github.com/azgallery/gallery-operator/internal/importer/importertest"
+)
+
+func TestUsageErrors(t *testing.T) {
+	t.Setenv("AZURE_SUBSCRIPTION_ID", "")
+	for _, tc := range []struct {
+		args []string
+		code int
+		says string
+	}{
+		{nil, 2, "Usage"},
+		{[]string{"--help"}, 0, "Usage"},
+		{[]string{"export"}, 2, "unknown command"},
+		{[]string{"import", "--help"}, 0, "--deletion-policy"},
+		{[]string{"import", "--nope"}, 2, "not defined"},
+		{[]string{"import"}, 2, "no subscription"},
+		{[]string{"import", "--subscription", "s", "--deletion-policy", "Keep"}, 2, "Orphan or Delete"},
+		{[]string{"import", "--subscription", "s", "--namespace", "Not_Valid"}, 2, "--namespace"},
+		{[]string{"import", "--subscription", "s", "extra"}, 2, "unexpected arguments"},
+	} {
+		var stdout, stderr strings.Builder
+		code := run(context.Background(), tc.args, &stdout, &stderr)
+		if code != tc.code || !strings.Contains(stderr.String(), tc.says) {
+			t.Errorf("%q: exit %d, stderr %q; want exit %d saying %q", tc.args, code, stderr.String(), tc.code, tc.says)
+		}
+	}
+}
+
+// TestImportCommand runs the command against the emulator with the manager's environment
+// variables, in both output forms.
+func TestImportCommand(t *testing.T) {
+	env := emulatortest.Start(t)
+	if err := importertest.Create(context.Background(), env.SubscriptionID, "cmd-rg", env.Credential, env.ClientOptions); err != nil {
+		t.Fatal(err)
+	}
+	ca := filepath.Join(t.TempDir(), "ca.crt")
+	if err := os.WriteFile(ca, env.Server.CACertPEM(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range map[string]string{
+		"AZURE_TENANT_ID": env.Server.TenantID(), "AZURE_CLIENT_ID": env.Server.ClientID(), "AZURE_CLIENT_SECRET": env.Server.ClientSecret(),
+		"AZURE_SUBSCRIPTION_ID": env.SubscriptionID, "AZURE_AUTHORITY_HOST": env.Server.URL() + "/",
+		"AZURE_RESOURCE_MANAGER_ENDPOINT": env.Server.URL(), "AZURE_CA_BUNDLE": ca, "AZURE_FEDERATED_TOKEN_FILE": "",
+	} {
+		t.Setenv(k, v)
+	}
+	var stdout, stderr strings.Builder
+	if code := run(context.Background(), []string{"import", "--gallery", "Platform_Gallery", "--deletion-policy", "Delete"}, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	if n := strings.Count(stdout.String(), "\nkind: "); n != 7 || strings.Contains(stdout.String(), "deletionPolicy") {
+		t.Errorf("stream with %d objects (want 7: 1 gallery, 4 images, 2 versions; deletionPolicy left to the default Delete):\n%s", n, stdout.String())
+	}
+	stdout.Reset()
+	if code := run(context.Background(), []string{"import", "--gallery", "Platform_Gallery", "--skip-versions"}, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	if n := strings.Count(stdout.String(), "\nkind: "); n != 5 || strings.Contains(stdout.String(), "GalleryImageVersion") {
+		t.Errorf("--skip-versions: %d objects, want 5:\n%s", n, stdout.String())
+	}
+	dir := filepath.Join(t.TempDir(), "out")
+	stdout.Reset()
+	stderr.Reset()
+	if code := run(context.Background(), []string{"import", "--resource-group", "cmd-rg", "--output-dir", dir}, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "*.yaml"))
+	if len(files) != len(importertest.ObjectNames) || stdout.Len() != 0 {
+		t.Errorf("%d files, stdout %q", len(files), stdout.String())
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "galleryimage-platform-gallery-shared-name.yaml"))
+	if err != nil || !strings.Contains(string(b), "deletionPolicy: Orphan") || !strings.Contains(string(b), "name: platform-gallery\n") {
+		t.Errorf("%v\n%s", err, b)
+	}
+}
