@@ -141,9 +141,9 @@ func (r *Reconciler[O, B]) operationFromList(ctx context.Context, obj O, cl Clie
 	}
 	st := obj.GetARMStatus()
 	op := st.Operation
-	since := op.StartTime.Time // a list begun after the write, and newer than what was seen last
+	since := afterStamp(op.StartTime) // a list begun after the write, and newer than what was seen last
 	if st.LastSyncTime != nil {
-		since = maxTime(since, st.LastSyncTime.Time)
+		since = maxTime(since, afterStamp(*st.LastSyncTime))
 	}
 	existing, wait, err := r.read(ctx, cl, ref, since)
 	switch {

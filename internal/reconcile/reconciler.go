@@ -137,7 +137,7 @@ func (r *Reconciler[O, B]) reconcile(ctx context.Context, obj O) ctrl.Result {
 		if !done {
 			return result
 		}
-		notBefore = maxTime(notBefore, started)
+		notBefore = maxTime(notBefore, afterStamp(metav1.NewTime(started)))
 	}
 
 	desired := r.Kind.Desired(obj)
@@ -208,19 +208,29 @@ func (r *Reconciler[O, B]) converged(ctx context.Context, obj O, cl Client[B], r
 func (r *Reconciler[O, B]) observedSince(obj O) time.Time {
 	since := r.now().Add(-r.SyncPeriod / 10)
 	if obj.GetARMStatus().LastAppliedSpecHash == "" {
-		since = maxTime(since, obj.GetCreationTimestamp().Time)
+		since = maxTime(since, afterStamp(obj.GetCreationTimestamp()))
 	}
 	return since
+}
+
+// afterStamp is the earliest time certainly after a time stamp of the API server, which keeps
+// whole seconds: an observation must begin after the event it has to show.
+func afterStamp(t metav1.Time) time.Time {
+	if t.IsZero() {
+		return time.Time{}
+	}
+	return t.Time.Truncate(time.Second).Add(time.Second)
 }
 
 // confirm re-reads, with a GET, a resource that a list showed other than desired, before that
 // leads to a write: a list may lag behind Azure, and a write must never be sent on stale data.
 // An object never written to Azure needs no confirmation of its absence: a PUT creates or adopts.
+// One that was written always does, whatever the list says.
 func (r *Reconciler[O, B]) confirm(ctx context.Context, obj O, cl Client[B], ref azure.ResourceRef, desired B, listed *B) (*B, error) {
 	if r.Observer == nil || (listed != nil && len(r.Kind.Diff(desired, listed)) == 0) {
 		return listed, nil
 	}
-	if listed == nil && obj.GetARMStatus().ID == "" {
+	if st := obj.GetARMStatus(); listed == nil && st.ID == "" && st.LastAppliedSpecHash == "" && st.Operation == nil {
 		return nil, nil
 	}
 	return r.get(ctx, cl, ref)
