@@ -14,12 +14,14 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"math"
 	"os"
+	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"sort"
@@ -93,15 +95,17 @@ func main() {
 // results is everything measured, also written as JSON.
 type results struct {
 	Machine  machine  `json:"machine"`
+	Commit   string   `json:"commit"`
 	N        int      `json:"n"`
 	Settings settings `json:"emulator"`
 
-	Galleries     int      `json:"galleries"`
-	ApplySeconds  float64  `json:"applySeconds"`
-	ReadySeconds  float64  `json:"readySeconds"`
-	BoundSeconds  float64  `json:"writeBucketBoundSeconds"`
-	Ramp          reqStats `json:"ramp"`
-	ManagerAtRamp procStats
+	Galleries     int          `json:"galleries"`
+	ApplySeconds  float64      `json:"applySeconds"`
+	ReadySeconds  float64      `json:"readySeconds"`
+	BoundSeconds  float64      `json:"writeBucketBoundSeconds"`
+	Ramp          reqStats     `json:"ramp"`
+	RampTimeline  rampTimeline `json:"rampTimeline"`
+	ManagerAtRamp procStats    `json:"managerAtAllReady"`
 
 	Steady         *reqStats `json:"steady,omitempty"`
 	SteadySeconds  float64   `json:"steadyWindowSeconds,omitempty"`
@@ -157,9 +161,9 @@ func run(ctx context.Context, o options) (err error) {
 	} else if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	res := &results{Machine: describeMachine(), N: o.n, WorkDir: dir, StartedAt: time.Now().UTC()}
-	fmt.Printf("bench-scale: N=%d, sync period %s, %d CPUs (%s), load average %s, %s\n",
-		o.n, o.syncPeriod, res.Machine.CPUs, res.Machine.Model, res.Machine.LoadAvg, res.Machine.Go)
+	res := &results{Machine: describeMachine(), N: o.n, WorkDir: dir, StartedAt: time.Now().UTC(), Commit: commitOf(root)}
+	fmt.Printf("bench-scale: N=%d, sync period %s, %d CPUs (%s), load average %s, %s, commit %s\n",
+		o.n, o.syncPeriod, res.Machine.CPUs, res.Machine.Model, res.Machine.LoadAvg, res.Machine.Go, res.Commit)
 	fmt.Printf("logs, kubeconfig and results in %s\n", dir)
 
 	step("starting kube-apiserver and etcd")
@@ -277,10 +281,16 @@ func run(ctx context.Context, o options) (err error) {
 	if err := coll.poll(ctx); err != nil {
 		return err
 	}
-	res.Ramp = statsOf(coll.between(t0, tReady))
+	rampRecs := coll.between(t0, tReady)
+	res.Ramp = statsOf(rampRecs)
+	res.RampTimeline = timeline(rampRecs, k.track.readyTimes(imageNames), t0)
 	fmt.Printf("  all Ready after %.1fs; write-bucket bound (%d-%g)/%g+%g = %.1fs; ratio %.2f\n",
 		res.ReadySeconds, o.n, s.WriteBurst, s.WritePerSecond, s.OperationSeconds, res.BoundSeconds, res.ReadySeconds/res.BoundSeconds)
 	printStats(res.Ramp)
+	tl := res.RampTimeline
+	fmt.Printf("    first PUT %.1fs, last PUT %.1fs, first Ready %.1fs, half Ready %.1fs after the apply began\n",
+		tl.FirstPUT, tl.LastPUT, tl.FirstReady, tl.HalfReady)
+	fmt.Printf("    PUT rate %.1f/s (first to last PUT), read rate %.1f/s (over the ramp)\n", tl.PUTRate, tl.ReadRate)
 	fmt.Printf("    manager: peak RSS %.1f MiB (RSS now %.1f MiB), CPU %.1fs, load average %s\n",
 		mib(res.ManagerAtRamp.PeakRSSKiB), mib(res.ManagerAtRamp.RSSKiB), res.ManagerAtRamp.CPUSeconds, loadAvg())
 
@@ -505,4 +515,68 @@ func median(xs []float64) float64 {
 		return s[len(s)/2]
 	}
 	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+// rampTimeline says when the ramp's PUTs went out and the images became Ready, in seconds after
+// the apply began.
+type rampTimeline struct {
+	FirstPUT   float64 `json:"firstPut"`
+	LastPUT    float64 `json:"lastPut"`
+	FirstReady float64 `json:"firstReady"`
+	HalfReady  float64 `json:"halfReady"`
+	PUTRate    float64 `json:"putsPerSecond"`
+	ReadRate   float64 `json:"readsPerSecond"`
+}
+
+func timeline(recs []emulator.RequestRecord, ready map[string]time.Time, t0 time.Time) rampTimeline {
+	var tl rampTimeline
+	var first, last time.Time
+	puts, reads := 0, 0
+	var end time.Time
+	for _, r := range recs {
+		if classify(r) == kindPutImage {
+			if first.IsZero() {
+				first = r.Time
+			}
+			last = r.Time
+			puts++
+		}
+		if isRead(r) {
+			reads++
+		}
+	}
+	var rt []float64
+	for _, t := range ready {
+		rt = append(rt, t.Sub(t0).Seconds())
+		if t.After(end) {
+			end = t
+		}
+	}
+	sort.Float64s(rt)
+	if len(rt) > 0 {
+		tl.FirstReady, tl.HalfReady = rt[0], rt[(len(rt)-1)/2]
+	}
+	if !first.IsZero() {
+		tl.FirstPUT, tl.LastPUT = first.Sub(t0).Seconds(), last.Sub(t0).Seconds()
+		if d := last.Sub(first).Seconds(); d > 0 {
+			tl.PUTRate = float64(puts-1) / d
+		}
+	}
+	if d := end.Sub(t0).Seconds(); d > 0 {
+		tl.ReadRate = float64(reads) / d
+	}
+	return tl
+}
+
+// commitOf describes the checked-out commit of root ("+dirty" with uncommitted changes).
+func commitOf(root string) string {
+	out, err := exec.Command("git", "-C", root, "rev-parse", "--short", "HEAD").Output()
+	if err != nil {
+		return "unknown"
+	}
+	c := strings.TrimSpace(string(out))
+	if st, err := exec.Command("git", "-C", root, "status", "--porcelain", "--untracked-files=no").Output(); err == nil && len(bytes.TrimSpace(st)) > 0 {
+		c += "+dirty"
+	}
+	return c
 }

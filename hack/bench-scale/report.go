@@ -87,6 +87,6 @@ func printSummary(o options, r *results) {
 	}
 	fmt.Println()
 	for _, g := range r.Goals {
-		fmt.Printf("  %-4s  %-68s %-34s (goal %s)\n", g.Result, g.Name, g.Measured, g.Bound)
+		fmt.Printf("  %-4s  %-68s %-40s (goal %s)\n", g.Result, g.Name, g.Measured, g.Bound)
 	}
 }

@@ -198,7 +198,7 @@ func maxInWindow(ts []time.Time, w time.Duration) int {
 func printStats(s reqStats) {
 	fmt.Printf("    %-16s %7s %7s\n", "ARM request", "count", "429s")
 	for _, k := range kindOrder {
-		if s.ByKind[k] == 0 && s.ThrottledByKind[k] == 0 && k != kindPutImage && k != kindGet && k != kindList && k != kindPoll {
+		if s.ByKind[k] == 0 && s.ThrottledByKind[k] == 0 && (k == kindWrite || k == kindOther) {
 			continue
 		}
 		fmt.Printf("    %-16s %7d %7d\n", k, s.ByKind[k], s.ThrottledByKind[k])
