@@ -125,9 +125,14 @@ type results struct {
 }
 
 type settings struct {
-	WriteBurst, WritePerSecond, ReadBurst, ReadPerSecond float64
-	OperationSeconds, RetryAfterSeconds                  float64
-	ImageQuota, PageSize                                 int
+	WriteBurst        float64 `json:"writeBurst"`
+	WritePerSecond    float64 `json:"writePerSecond"`
+	ReadBurst         float64 `json:"readBurst"`
+	ReadPerSecond     float64 `json:"readPerSecond"`
+	OperationSeconds  float64 `json:"operationSeconds"`
+	RetryAfterSeconds float64 `json:"retryAfterSeconds"`
+	ImageQuota        int     `json:"imageQuota"`
+	PageSize          int     `json:"pageSize"`
 }
 
 type goal struct {
