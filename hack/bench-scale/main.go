@@ -62,7 +62,7 @@ func main() {
 	var o options
 	flag.StringVar(&o.root, "root", ".", "repository root (bin/manager, bin/azure-emulator, config/crd/bases)")
 	flag.StringVar(&o.assets, "assets", "", "directory with kube-apiserver, etcd and kubectl (default: $KUBEBUILDER_ASSETS)")
-	flag.StringVar(&o.workDir, "work-dir", "", "directory for logs, kubeconfig and results (default: a new temporary directory, kept)")
+	flag.StringVar(&o.workDir, "work-dir", "", "directory for logs, kubeconfig, the ARM request log and results (default: a new temporary directory, kept)")
 	flag.IntVar(&o.n, "n", 1000, "number of GalleryImages applied at once")
 	flag.IntVar(&o.perGallery, "per-gallery", 100, "images per gallery (N images are spread over ceil(N/per-gallery) galleries)")
 	flag.DurationVar(&o.syncPeriod, "sync-period", 2*time.Minute, "the manager's --sync-period, also the length of the steady window")
@@ -214,6 +214,19 @@ func run(ctx context.Context, o options) (err error) {
 	collCtx, stopColl := context.WithCancel(ctx)
 	defer stopColl()
 	go coll.run(collCtx, 5*time.Second)
+	// Keep the ARM request log for a closer look (also after a failure); it runs before the
+	// emulator is stopped.
+	defer func() {
+		pctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		_ = coll.poll(pctx)
+		path := filepath.Join(dir, "requests.jsonl")
+		if err := coll.save(path); err != nil {
+			fmt.Fprintln(os.Stderr, "saving the request log:", err)
+		} else {
+			fmt.Printf("ARM request log: %s\n", path)
+		}
+	}()
 
 	galleries := (o.n + o.perGallery - 1) / o.perGallery
 	res.Galleries = galleries

@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
+	"os"
 	"sort"
 	"strings"
 	"sync"
@@ -85,6 +87,23 @@ func (c *collector) between(from, to time.Time) []emulator.RequestRecord {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Time.Before(out[j].Time) })
 	return out
+}
+
+// save writes every request collected, one JSON object per line, ordered by start time.
+func (c *collector) save(path string) error {
+	recs := c.between(time.Time{}, time.Now().Add(time.Hour))
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	enc := json.NewEncoder(f)
+	for _, r := range recs {
+		if err := enc.Encode(r); err != nil {
+			f.Close()
+			return err
+		}
+	}
+	return f.Close()
 }
 
 // lostEntries reports whether the log may have dropped entries between two fetches.
