@@ -74,6 +74,10 @@ test: verify-fmt verify-generated vet control-plane helm ## Vet, check generated
 bench: ## Benchmark the Azure emulator (prints requests per second).
 	go test -run '^$$' -bench . -benchtime 3s ./internal/emulator/
 
+.PHONY: bench-scale
+bench-scale: build control-plane ## Measure the operator at the emulator's ARM limits (make bench-scale N=1000 SYNC_PERIOD=2m BENCH_FLAGS=-skip-restart).
+	go run ./hack/bench-scale --root $(ROOT) --assets $(KUBEBUILDER_ASSETS) $(if $(N),-n $(N)) $(if $(SYNC_PERIOD),-sync-period $(SYNC_PERIOD)) $(BENCH_FLAGS)
+
 .PHONY: control-plane
 control-plane: $(KUBEBUILDER_ASSETS)/kube-apiserver ## Build kube-apiserver, etcd and kubectl for tests (once).
 

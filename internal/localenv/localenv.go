@@ -119,6 +119,9 @@ func (p *Process) Stop() {
 	}
 }
 
+// PID is the process id, e.g. to read /proc/<pid>/status or to send a signal.
+func (p *Process) PID() int { return p.cmd.Process.Pid }
+
 // Exited reports whether the process has ended.
 func (p *Process) Exited() bool {
 	select {

@@ -1,0 +1,221 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"sync"
+	"time"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/dynamic/dynamicinformer"
+	"k8s.io/client-go/tools/cache"
+	"k8s.io/client-go/tools/clientcmd"
+)
+
+var imageGVR = schema.GroupVersionResource{Group: "compute.azgallery.io", Version: "v1alpha1", Resource: "galleryimages"}
+
+const namespace = "default"
+
+// kube creates GalleryImages and watches them become Ready.
+type kube struct {
+	images dynamic.ResourceInterface
+	track  *tracker
+	stop   chan struct{}
+}
+
+// startKube connects with kubeconfig (without client-side rate limits, so that applying is not the
+// bottleneck) and starts an informer on GalleryImages.
+func startKube(kubeconfig string) (*kube, error) {
+	cfg, err := clientcmd.BuildConfigFromFlags("", kubeconfig)
+	if err != nil {
+		return nil, err
+	}
+	cfg.QPS, cfg.Burst = 5000, 5000
+	dyn, err := dynamic.NewForConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
+	k := &kube{images: dyn.Resource(imageGVR).Namespace(namespace), track: newTracker(), stop: make(chan struct{})}
+	inf := dynamicinformer.NewFilteredDynamicSharedInformerFactory(dyn, 0, namespace, nil).ForResource(imageGVR).Informer()
+	if _, err := inf.AddEventHandler(cache.ResourceEventHandlerFuncs{
+		AddFunc:    k.track.observe,
+		UpdateFunc: func(_, obj any) { k.track.observe(obj) },
+	}); err != nil {
+		return nil, err
+	}
+	go inf.Run(k.stop)
+	syncCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if !cache.WaitForCacheSync(syncCtx.Done(), inf.HasSynced) {
+		close(k.stop)
+		return nil, fmt.Errorf("the GalleryImage informer did not sync")
+	}
+	return k, nil
+}
+
+func (k *kube) close() { close(k.stop) }
+
+// imageObject is a GalleryImage in the plain path form (resourceGroupName + galleryName).
+func imageObject(name, group, gallery, location string) *unstructured.Unstructured {
+	return &unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": "compute.azgallery.io/v1alpha1",
+		"kind":       "GalleryImage",
+		"metadata": map[string]any{
+			"name":      name,
+			"namespace": namespace,
+			"labels":    map[string]any{"bench": "scale"},
+		},
+		"spec": map[string]any{
+			"resourceGroupName": group,
+			"galleryName":       gallery,
+			"location":          location,
+			"tags":              map[string]any{"bench": "scale"},
+			"properties": map[string]any{
+				"description":      "bench-scale image " + name,
+				"osType":           "Linux",
+				"osState":          "Generalized",
+				"hyperVGeneration": "V2",
+				"architecture":     "x64",
+				"identifier":       map[string]any{"publisher": "bench", "offer": "scale", "sku": name},
+			},
+		},
+	}}
+}
+
+// create creates obj, retrying a few times on errors other than AlreadyExists and invalid.
+func (k *kube) create(ctx context.Context, obj *unstructured.Unstructured) error {
+	var err error
+	for attempt := 0; attempt < 5; attempt++ {
+		_, err = k.images.Create(ctx, obj, metav1.CreateOptions{FieldManager: "bench-scale"})
+		if err == nil || apierrors.IsInvalid(err) || apierrors.IsAlreadyExists(err) || ctx.Err() != nil {
+			return err
+		}
+		time.Sleep(time.Duration(attempt+1) * 200 * time.Millisecond)
+	}
+	return err
+}
+
+// createAll creates objs with workers goroutines and returns when all are created.
+func (k *kube) createAll(ctx context.Context, objs []*unstructured.Unstructured, workers int) error {
+	ch := make(chan *unstructured.Unstructured)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var firstErr error
+	for w := 0; w < workers; w++ {
+		wg.Go(func() {
+			for obj := range ch {
+				if err := k.create(ctx, obj); err != nil {
+					mu.Lock()
+					if firstErr == nil {
+						firstErr = fmt.Errorf("creating GalleryImage %s: %w", obj.GetName(), err)
+					}
+					mu.Unlock()
+				}
+			}
+		})
+	}
+	for _, obj := range objs {
+		ch <- obj
+	}
+	close(ch)
+	wg.Wait()
+	return firstErr
+}
+
+// tracker records when each GalleryImage was first seen Ready=True at its generation.
+type tracker struct {
+	mu      sync.Mutex
+	readyAt map[string]time.Time
+	last    map[string]string // name -> short state, for reporting images that are not Ready
+	changed chan struct{}
+}
+
+func newTracker() *tracker {
+	return &tracker{readyAt: map[string]time.Time{}, last: map[string]string{}, changed: make(chan struct{})}
+}
+
+func (t *tracker) observe(obj any) {
+	u, ok := obj.(*unstructured.Unstructured)
+	if !ok {
+		return
+	}
+	now := time.Now()
+	ready, state := readyState(u)
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.last[u.GetName()] = state
+	if !ready {
+		return
+	}
+	if _, seen := t.readyAt[u.GetName()]; seen {
+		return
+	}
+	t.readyAt[u.GetName()] = now
+	close(t.changed)
+	t.changed = make(chan struct{})
+}
+
+// readyState reports whether u has Ready=True for its generation, and a short description.
+func readyState(u *unstructured.Unstructured) (bool, string) {
+	gen := u.GetGeneration()
+	statusGen, _, _ := unstructured.NestedInt64(u.Object, "status", "observedGeneration")
+	conds, _, _ := unstructured.NestedSlice(u.Object, "status", "conditions")
+	state := "no Ready condition"
+	for _, c := range conds {
+		m, ok := c.(map[string]any)
+		if !ok || m["type"] != "Ready" {
+			continue
+		}
+		og, found, _ := unstructured.NestedInt64(m, "observedGeneration")
+		if !found {
+			og = statusGen
+		}
+		state = fmt.Sprintf("Ready=%v reason=%v observedGeneration=%d/%d", m["status"], m["reason"], og, gen)
+		if m["status"] == "True" && og == gen {
+			return true, state
+		}
+	}
+	return false, state
+}
+
+// wait returns a channel closed at the next newly Ready image.
+func (t *tracker) wait() <-chan struct{} {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.changed
+}
+
+// readyTimes returns when each of names became Ready (missing: not yet).
+func (t *tracker) readyTimes(names []string) map[string]time.Time {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	out := make(map[string]time.Time, len(names))
+	for _, n := range names {
+		if at, ok := t.readyAt[n]; ok {
+			out[n] = at
+		}
+	}
+	return out
+}
+
+// notReady describes up to max of names that are not Ready yet.
+func (t *tracker) notReady(names []string, max int) []string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	var out []string
+	for _, n := range names {
+		if _, ok := t.readyAt[n]; !ok {
+			out = append(out, n+": "+t.last[n])
+		}
+	}
+	sort.Strings(out)
+	if len(out) > max {
+		out = append(out[:max], fmt.Sprintf("... and %d more", len(out)-max))
+	}
+	return out
+}
