@@ -51,7 +51,7 @@ func main() {
 	flag.BoolVar(&o.enableCredentialSecrets, "enable-credential-secrets", false, "Let an object name a Secret in its namespace with its own Azure credentials (needs get on secrets).")
 	flag.StringVar(&o.caBundle, "azure-ca-bundle", "", "PEM file of CAs trusted for Azure in addition to the system roots (or AZURE_CA_BUNDLE).")
 	flag.StringVar(&o.watchLabelSelector, "watch-label-selector", "", "Reconcile only objects with these labels, for sharding (e.g. sharding.compute.azgallery.io/key=shard1; the unsharded manager uses !sharding.compute.azgallery.io/key). Each shard elects its own leader.")
-	flag.DurationVar(&o.listInterval, "list-interval", time.Second, "Shortest time between two reads of one collection's list (a gallery's image definitions), which observes all its objects at once.")
+	flag.DurationVar(&o.listInterval, "list-interval", 500*time.Millisecond, "Shortest time between two reads of one collection's list (a gallery's image definitions), which observes all its objects at once.")
 	o.limits = azure.DefaultLimits
 	flag.IntVar(&o.limits.ReadBurst, "arm-read-burst", o.limits.ReadBurst, "ARM read tokens per subscription and principal (bucket size).")
 	flag.Float64Var(&o.limits.ReadsPerSecond, "arm-reads-per-second", o.limits.ReadsPerSecond, "ARM read tokens refilled per second.")

@@ -279,3 +279,32 @@ func eventReasonsOf(t *testing.T, ns, name string) []string {
 	t.Helper()
 	return eventReasons(t, &v1alpha1.GalleryImage{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name}})
 }
+
+// TestVersionFailedRegionReportsAzureError: a region whose replication fails is reported with
+// Azure's error (classified like any other), with a warning event naming the region; once the
+// fault is gone, the version is written again and becomes Ready.
+func TestVersionFailedRegionReportsAzureError(t *testing.T) {
+	startManager(t)
+	f := newVersionFixture(t, "regionfails")
+	v := f.version("1.0.0", location, "northeurope")
+	azureEnv.patchConfig(t, map[string]any{"failReplication": []map[string]any{{
+		"versionPathPattern": "(?i)" + f.versionPath("1.0.0") + "$", "region": "northeurope",
+		"code": "InternalExecutionError", "message": "Replication to northeurope failed: storage unavailable.", "count": 1}}})
+	t.Cleanup(func() { azureEnv.patchConfig(t, map[string]any{"failReplication": []any{}}) })
+	if err := k8s.Create(context.Background(), v); err != nil {
+		t.Fatal(err)
+	}
+	var cur *v1alpha1.GalleryImageVersion
+	eventually(t, 60*time.Second, "the failed region in the status", func() (bool, string) {
+		cur = fetch(t, v)
+		e := cur.Status.Error
+		return e != nil && e.Code == "InternalExecutionError" && strings.Contains(e.Message, "northeurope"), fmt.Sprintf("%+v", cur.Status)
+	})
+	if reasons := eventReasonsOf(t, v.Namespace, v.Name); !slices.Contains(reasons, "OperationFailed") {
+		t.Errorf("no OperationFailed event: %v", reasons)
+	}
+	waitFor(t, v, v1alpha1.ConditionReady, metav1.ConditionTrue, "", 90*time.Second)
+	if got := regionStates(azureEnv.azureVersion(t, v)); !slices.Equal(got, []string{"northeurope=Completed", "westeurope=Completed"}) {
+		t.Fatalf("after the retry Azure reports %v", got)
+	}
+}

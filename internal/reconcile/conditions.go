@@ -2,6 +2,7 @@ package reconcile
 
 import (
 	"context"
+	"time"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
@@ -37,8 +38,8 @@ const (
 )
 
 // markReady records a successful, up-to-date resource: Ready=True, no Reconciling or Stalled, no
-// error; the next read from Azure is one jittered sync period away.
-func (r *Reconciler[O, B]) markReady(obj O, hash string) ctrl.Result {
+// error; the next read from Azure is at next.
+func (r *Reconciler[O, B]) markReady(obj O, hash string, next time.Duration) ctrl.Result {
 	st := obj.GetARMStatus()
 	st.LastAppliedSpecHash = hash
 	st.Error = nil
@@ -47,7 +48,7 @@ func (r *Reconciler[O, B]) markReady(obj O, hash string) ctrl.Result {
 		"The "+r.Kind.Noun()+" is provisioned in Azure and matches the spec")
 	meta.RemoveStatusCondition(&st.Conditions, v1alpha1.ConditionReconciling)
 	meta.RemoveStatusCondition(&st.Conditions, v1alpha1.ConditionStalled)
-	return ctrl.Result{RequeueAfter: jitter(r.SyncPeriod)}
+	return ctrl.Result{RequeueAfter: next}
 }
 
 // markReconciling says work is in progress: Reconciling=True and Ready=False with the same reason.

@@ -114,6 +114,16 @@ func (o *ListObserver[B]) refresh(ctx context.Context, l Lister[B], ref azure.Re
 	return v.(*listing[B]), nil
 }
 
+// AsOf is when the cached list of ref's collection began to be read; zero when none is cached.
+func (o *ListObserver[B]) AsOf(ref azure.ResourceRef) time.Time {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if l := o.lists[collectionKey(ref)]; l != nil {
+		return l.started
+	}
+	return time.Time{}
+}
+
 // Forget drops a collection's cached list (its parent is gone, say).
 func (o *ListObserver[B]) Forget(ref azure.ResourceRef) {
 	o.mu.Lock()

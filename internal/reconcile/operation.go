@@ -2,6 +2,7 @@ package reconcile
 
 import (
 	"context"
+	"time"
 	"errors"
 	"fmt"
 	"strings"
@@ -151,7 +152,7 @@ func (r *Reconciler[O, B]) operationFromList(ctx context.Context, obj O, cl Clie
 		return false, r.fail(ctx, obj, err, op.SpecHash), true
 	case wait > 0:
 		r.markOperationRunning(obj)
-		return false, ctrl.Result{RequeueAfter: max(wait, r.pollInterval(0, op.StartTime.Time))}, true
+		return false, ctrl.Result{RequeueAfter: max(wait, r.listPollInterval(op.StartTime.Time))}, true
 	case existing == nil:
 		return false, ctrl.Result{}, false // not listed yet: ask the operation
 	}
@@ -166,5 +167,12 @@ func (r *Reconciler[O, B]) operationFromList(ctx context.Context, obj O, cl Clie
 		return false, ctrl.Result{}, false // the operation's status carries the error
 	}
 	r.markOperationRunning(obj)
-	return false, ctrl.Result{RequeueAfter: r.pollInterval(0, op.StartTime.Time)}, true
+	return false, ctrl.Result{RequeueAfter: r.listPollInterval(op.StartTime.Time)}, true
+}
+
+// listPollInterval is the wait before looking at the list again for a write in flight: a quarter
+// of its age, between the list interval (lists cost one read per collection, whatever the
+// number of objects waiting) and the kind's cap.
+func (r *Reconciler[O, B]) listPollInterval(started time.Time) time.Duration {
+	return max(min(r.pollInterval(0, started), r.now().Sub(started)/4), r.ListInterval, 100*time.Millisecond)
 }

@@ -2,6 +2,7 @@ package reconcile
 
 import (
 	"context"
+	"math/rand/v2"
 	"fmt"
 	"strings"
 	"sync"
@@ -66,6 +67,7 @@ type Reconciler[O Object, B any] struct {
 
 	states  metrics.States
 	backoff sync.Map // "namespace/name" -> consecutive transient failures (int)
+	written sync.Map // "namespace/name" -> time.Time of this process's last write, kept even when its status could not be saved
 }
 
 // Reconcile gets the object, defers the one status patch, handles deletion, ensures the
@@ -78,6 +80,7 @@ func (r *Reconciler[O, B]) Reconcile(ctx context.Context, req ctrl.Request) (res
 		if apierrors.IsNotFound(err) {
 			r.states.Set(req.String(), "")
 			r.backoff.Delete(req.String())
+			r.written.Delete(req.String())
 		}
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
@@ -156,6 +159,7 @@ func (r *Reconciler[O, B]) reconcile(ctx context.Context, obj O) ctrl.Result {
 		return r.fail(ctx, obj, err, hash)
 	}
 	r.observe(obj, existing)
+	r.stampObservation(obj, ref)
 	if existing != nil && provisioningInProgress(st.ProvisioningState) {
 		r.markReconciling(obj, ReasonWaitingForAzure, fmt.Sprintf("Azure reports provisioningState %s; waiting for it to finish", st.ProvisioningState))
 		return ctrl.Result{RequeueAfter: r.pollInterval(0, time.Time{})}
@@ -199,7 +203,32 @@ func (r *Reconciler[O, B]) converged(ctx context.Context, obj O, cl Client[B], r
 			return ctrl.Result{RequeueAfter: r.pollInterval(0, obj.GetARMStatus().LastSyncTime.Time)}
 		}
 	}
-	return r.markReady(obj, hash)
+	return r.markReady(obj, hash, r.nextSync(obj))
+}
+
+// stampObservation dates the observation by the list that served it, if one did (a GET is dated
+// now): the objects of a collection then share their sync time.
+func (r *Reconciler[O, B]) stampObservation(obj O, ref azure.ResourceRef) {
+	if lo, ok := r.Observer.(interface{ AsOf(azure.ResourceRef) time.Time }); ok {
+		if t := lo.AsOf(ref); !t.IsZero() && t.Before(r.now()) {
+			st := obj.GetARMStatus()
+			if st.LastSyncTime == nil || t.After(st.LastSyncTime.Time.Add(-r.SyncPeriod/10)) {
+				stamp := metav1.NewTime(t)
+				st.LastSyncTime = &stamp
+			}
+		}
+	}
+}
+
+// nextSync is when a Ready object is observed again: a sync period after its last observation,
+// plus a little jitter. Objects observed by one list come back together and are served by one
+// list again.
+func (r *Reconciler[O, B]) nextSync(obj O) time.Duration {
+	last := r.now()
+	if st := obj.GetARMStatus(); st.LastSyncTime != nil {
+		last = st.LastSyncTime.Time
+	}
+	return max(last.Add(r.SyncPeriod).Sub(r.now()), minPollInterval) + time.Duration(rand.Int64N(int64(r.SyncPeriod)/50+1))
 }
 
 // observedSince is how old an observation may be: a list read in the last tenth of a sync period
@@ -209,6 +238,11 @@ func (r *Reconciler[O, B]) observedSince(obj O) time.Time {
 	since := r.now().Add(-r.SyncPeriod / 10)
 	if obj.GetARMStatus().LastAppliedSpecHash == "" {
 		since = maxTime(since, afterStamp(obj.GetCreationTimestamp()))
+	}
+	if t, ok := r.written.Load(key(obj)); ok {
+		// this process wrote the object, perhaps without being able to record it in the status
+		// (the API server away): only a newer observation tells what became of the write
+		since = maxTime(since, t.(time.Time))
 	}
 	return since
 }
@@ -230,7 +264,8 @@ func (r *Reconciler[O, B]) confirm(ctx context.Context, obj O, cl Client[B], ref
 	if r.Observer == nil || (listed != nil && len(r.Kind.Diff(desired, listed)) == 0) {
 		return listed, nil
 	}
-	if st := obj.GetARMStatus(); listed == nil && st.ID == "" && st.LastAppliedSpecHash == "" && st.Operation == nil {
+	_, wrote := r.written.Load(key(obj))
+	if st := obj.GetARMStatus(); listed == nil && st.ID == "" && st.LastAppliedSpecHash == "" && st.Operation == nil && !wrote {
 		return nil, nil
 	}
 	return r.get(ctx, cl, ref)
@@ -304,6 +339,7 @@ func (r *Reconciler[O, B]) write(ctx context.Context, obj O, cl Client[B], ref a
 	if u, ok := r.Kind.(Updater[B]); ok {
 		body = u.PutBody(body, existing)
 	}
+	r.written.Store(key(obj), r.now())
 	op, err := cl.BeginPut(ctx, ref, body)
 	if err != nil {
 		return r.fail(ctx, obj, err, hash)
@@ -332,6 +368,7 @@ func (r *Reconciler[O, B]) startAction(ctx context.Context, obj O, cl Client[B],
 	if !ok {
 		return r.fail(ctx, obj, fmt.Errorf("the %s client cannot send %s", r.Kind.Name(), a.Kind), hash)
 	}
+	r.written.Store(key(obj), r.now())
 	op, err := ac.BeginAction(ctx, ref, a)
 	if err != nil {
 		return r.fail(ctx, obj, err, hash)
