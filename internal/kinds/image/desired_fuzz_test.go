@@ -33,7 +33,7 @@ func (f *fuzzBytes) next() byte {
 }
 
 func (f *fuzzBytes) intn(n int) int { return int(f.next()) % max(n, 1) }
-func (f *fuzzBytes) flag() bool    { return f.next()&1 == 1 }
+func (f *fuzzBytes) flag() bool     { return f.next()&1 == 1 }
 
 // int32n is 0..n-1 from two bytes.
 func (f *fuzzBytes) int32n(n int) int32 { return int32((int(f.next())<<8 | int(f.next())) % max(n, 1)) }
