@@ -66,9 +66,27 @@ verify-fmt: ## Fail when a Go file is not gofmt-formatted.
 	if [ -n "$$out" ]; then echo "not gofmt-formatted (run make fmt):"; echo "$$out"; exit 1; fi
 
 .PHONY: test
-test: verify-fmt verify-generated vet control-plane helm ## Vet, check generated files, run unit, envtest and e2e suites.
+test: verify-fmt verify-generated vet control-plane helm fuzz ## Vet, check generated files, run unit, envtest and e2e suites and a short fuzz.
 	go test $(GO_TEST_FLAGS) ./...
 	go test $(GO_TEST_FLAGS) -race ./internal/emulator/...
+
+# The fuzz tests, package:function. Their seed corpora run with every go test; make fuzz runs each
+# for FUZZTIME with FUZZ_PARALLEL workers (one -fuzz per go test: Go requires it).
+FUZZ_TARGETS ?= \
+	internal/kinds/image:FuzzImageDesired internal/kinds/image:FuzzImageArbitraryBodies \
+	internal/kinds/gallery:FuzzGalleryDesired internal/kinds/gallery:FuzzGalleryArbitraryBodies \
+	internal/kinds/version:FuzzVersionDesired internal/kinds/version:FuzzVersionArbitraryBodies \
+	internal/azure:FuzzClassifyResponseError internal/azure:FuzzClassifyEntraError internal/azure:FuzzClassifyOtherErrors
+FUZZTIME ?= 3s
+FUZZ_PARALLEL ?= 2
+
+.PHONY: fuzz
+fuzz: ## Run each fuzz test for FUZZTIME (3s; longer: make fuzz FUZZTIME=1m).
+	@for t in $(FUZZ_TARGETS); do \
+	  pkg=$${t%%:*}; fn=$${t##*:}; \
+	  echo "go test -run '^\$$' -fuzz '^$$fn\$$' -fuzztime $(FUZZTIME) ./$$pkg"; \
+	  go test -run '^$$' -fuzz "^$${fn}\$$" -fuzztime $(FUZZTIME) -parallel $(FUZZ_PARALLEL) ./$$pkg || exit 1; \
+	done
 
 .PHONY: bench
 bench: ## Benchmark the Azure emulator (prints requests per second).

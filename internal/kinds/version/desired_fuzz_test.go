@@ -336,7 +336,9 @@ func FuzzVersionDesired(f *testing.F) {
 			t.Errorf("PutBody changed desired:\n%s\n%s", dj, after)
 		}
 		if diff := Diff(put, echo); len(diff) != 0 {
-			t.Errorf("PutBody's body differs from Azure's echo in %q", diff)
+			pb, _ := json.Marshal(put)
+			eb, _ := json.Marshal(echo)
+			t.Errorf("PutBody's body differs from Azure's echo in %q\ndesired: %s\nput: %s\necho: %s", diff, dj, pb, eb)
 		}
 		if put.Properties.PublishingProfile != nil {
 			for _, r := range put.Properties.PublishingProfile.TargetRegions {
