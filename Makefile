@@ -66,9 +66,36 @@ verify-fmt: ## Fail when a Go file is not gofmt-formatted.
 	if [ -n "$$out" ]; then echo "not gofmt-formatted (run make fmt):"; echo "$$out"; exit 1; fi
 
 .PHONY: test
-test: verify-fmt verify-generated vet control-plane helm ## Vet, check generated files, run unit, envtest and e2e suites.
+test: verify-fmt verify-generated vet control-plane helm fuzz ## Vet, check generated files, run unit, envtest and e2e suites and a short fuzz.
 	go test $(GO_TEST_FLAGS) ./...
 	go test $(GO_TEST_FLAGS) -race ./internal/emulator/...
+
+# The fuzz tests, package:function. Their seed corpora run with every go test. make fuzz runs each
+# for FUZZTIME with FUZZ_PARALLEL workers: the same as go test -run '^$$' -fuzz '^FuzzX$$'
+# -fuzztime $(FUZZTIME) ./pkg (one -fuzz per run, as Go requires), but it builds each package's
+# instrumented test binary once instead of once per fuzz test. New corpus entries go to go test's
+# fuzz cache; a failing input to the package's testdata/fuzz.
+FUZZ_TARGETS ?= \
+	internal/kinds/image:FuzzImageDesired internal/kinds/image:FuzzImageArbitraryBodies \
+	internal/kinds/gallery:FuzzGalleryDesired internal/kinds/gallery:FuzzGalleryArbitraryBodies \
+	internal/kinds/version:FuzzVersionDesired internal/kinds/version:FuzzVersionArbitraryBodies \
+	internal/azure:FuzzClassifyResponseError internal/azure:FuzzClassifyEntraError internal/azure:FuzzClassifyOtherErrors
+FUZZTIME ?= 2s
+FUZZ_PARALLEL ?= 2
+
+.PHONY: fuzz
+fuzz: ## Run each fuzz test for FUZZTIME (2s; longer: make fuzz FUZZTIME=1m).
+	@dir="$$(mktemp -d)"; trap 'rm -rf "$$dir"' EXIT; cache="$$(go env GOCACHE)/fuzz/$$(go list -m)"; \
+	for pkg in $(sort $(foreach t,$(FUZZ_TARGETS),$(firstword $(subst :, ,$(t))))); do \
+	  bin="$$dir/$$(echo $$pkg | tr / _).test"; \
+	  echo "go test -c -fuzz . ./$$pkg"; go test -c -fuzz . -o "$$bin" ./$$pkg || exit 1; \
+	  for t in $(FUZZ_TARGETS); do \
+	    [ "$${t%%:*}" = "$$pkg" ] || continue; fn="$${t##*:}"; \
+	    echo "  $$fn for $(FUZZTIME)"; \
+	    (cd $$pkg && "$$bin" -test.run '^$$' -test.fuzz "^$$fn\$$" -test.fuzztime $(FUZZTIME) -test.parallel $(FUZZ_PARALLEL) \
+	      -test.fuzzcachedir "$$cache/$$pkg") || exit 1; \
+	  done; \
+	done
 
 .PHONY: bench
 bench: ## Benchmark the Azure emulator (prints requests per second).

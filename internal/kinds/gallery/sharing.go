@@ -76,6 +76,9 @@ func update(op armcompute.SharingUpdateOperationTypes, ids map[string][]string, 
 func spellingOf(g *armcompute.Gallery, id string) string {
 	if g.Properties != nil && g.Properties.SharingProfile != nil {
 		for _, grp := range g.Properties.SharingProfile.Groups {
+			if grp == nil { // a null group in Azure's JSON
+				continue
+			}
 			for _, s := range grp.IDs {
 				if strings.EqualFold(azure.StrOf(s), id) {
 					return *s

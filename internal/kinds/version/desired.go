@@ -136,15 +136,17 @@ func PutBody(desired armcompute.GalleryImageVersion, existing *armcompute.Galler
 	if want.ReplicationMode == nil {
 		want.ReplicationMode = have.ReplicationMode
 	}
-	regions := make([]*armcompute.TargetRegion, 0, len(want.TargetRegions))
-	for _, r := range want.TargetRegions {
-		r := *r
-		if old := findRegion(have.TargetRegions, azure.StrOf(r.Name)); old != nil && r.StorageAccountType == nil {
-			r.StorageAccountType = old.StorageAccountType
+	if want.TargetRegions != nil { // none stays none (Azure's default: the version's location), not []
+		regions := make([]*armcompute.TargetRegion, 0, len(want.TargetRegions))
+		for _, r := range want.TargetRegions {
+			r := *r
+			if old := findRegion(have.TargetRegions, azure.StrOf(r.Name)); old != nil && r.StorageAccountType == nil {
+				r.StorageAccountType = old.StorageAccountType
+			}
+			regions = append(regions, &r)
 		}
-		regions = append(regions, &r)
+		want.TargetRegions = regions
 	}
-	want.TargetRegions = regions
 	props := *desired.Properties
 	props.PublishingProfile = &want
 	desired.Properties = &props

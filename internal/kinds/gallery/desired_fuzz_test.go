@@ -1,0 +1,416 @@
+package gallery
+
+import (
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/to"
+	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/compute/armcompute/v7"
+
+	v1alpha1 "github.com/azgallery/gallery-operator/api/v1alpha1"
+)
+
+// Fuzz tests of the pure part of the Gallery kind: DesiredGallery, Diff, SpecHash and
+// NextSharingAction. Specs are built from the fuzzed bytes within what admission accepts (enums
+// from their values, GUID ids, groups only with Groups, community info with Community, tag names
+// unique ignoring case); FuzzGalleryArbitraryBodies feeds arbitrary JSON straight to them.
+
+// fuzzBytes hands out choices taken from fuzzed bytes; zeros once they run out.
+type fuzzBytes struct{ b []byte }
+
+func (f *fuzzBytes) next() byte {
+	if len(f.b) == 0 {
+		return 0
+	}
+	c := f.b[0]
+	f.b = f.b[1:]
+	return c
+}
+
+func (f *fuzzBytes) intn(n int) int           { return int(f.next()) % max(n, 1) }
+func (f *fuzzBytes) flag() bool               { return f.next()&1 == 1 }
+func (f *fuzzBytes) pick(ss ...string) string { return ss[f.intn(len(ss))] }
+
+// text is up to maxLen arbitrary bytes, made valid UTF-8 as the API server's JSON would.
+func (f *fuzzBytes) text(maxLen int) string {
+	var b []byte
+	for range f.intn(maxLen + 1) {
+		b = append(b, f.next())
+	}
+	return strings.ToValidUTF8(string(b), "\uFFFD")
+}
+
+// guid is one of a few GUIDs, in lower or upper case.
+func (f *fuzzBytes) guid() string {
+	g := fmt.Sprintf("00000000-0000-0000-0000-0000000000%02x", f.intn(8)+0xa0)
+	if f.flag() {
+		g = strings.ToUpper(g)
+	}
+	return g
+}
+
+func shuffle[T any](f *fuzzBytes, s []T) {
+	for i := len(s) - 1; i > 0; i-- {
+		j := f.intn(i + 1)
+		s[i], s[j] = s[j], s[i]
+	}
+}
+
+// swapCase swaps the case of ASCII letters.
+func swapCase(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		switch {
+		case c >= 'a' && c <= 'z':
+			b[i] = c - 32
+		case c >= 'A' && c <= 'Z':
+			b[i] = c + 32
+		}
+	}
+	return string(b)
+}
+
+var locations = [][2]string{{"West Europe", "westeurope"}, {"North Europe", "northeurope"}, {"East US 2", "eastus2"}, {"westus", "West US"}}
+
+const uaiPrefix = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/"
+
+// fuzzGallerySpec builds a Gallery spec admission accepts; loc indexes locations.
+func fuzzGallerySpec(f *fuzzBytes) (*v1alpha1.GallerySpec, int) {
+	loc := f.intn(len(locations))
+	s := &v1alpha1.GallerySpec{ResourceGroupName: "rg", Location: locations[loc][0]}
+	seen := map[string]bool{}
+	for range f.intn(5) {
+		k := f.pick("env", "Team", "owner", f.text(6))
+		if !seen[strings.ToLower(k)] {
+			seen[strings.ToLower(k)] = true
+			if s.Tags == nil {
+				s.Tags = map[string]string{}
+			}
+			s.Tags[k] = f.text(10)
+		}
+	}
+	if f.flag() {
+		id := &v1alpha1.GalleryIdentity{Type: v1alpha1.GalleryIdentityType(f.pick("SystemAssigned", "UserAssigned", "SystemAssigned, UserAssigned", "None"))}
+		if strings.Contains(string(id.Type), "UserAssigned") {
+			for range f.intn(3) {
+				if id.UserAssignedIdentities == nil {
+					id.UserAssignedIdentities = map[string]v1alpha1.UserAssignedIdentity{}
+				}
+				id.UserAssignedIdentities[uaiPrefix+f.pick("a", "b", "c")] = v1alpha1.UserAssignedIdentity{}
+			}
+		}
+		s.Identity = id
+	}
+	s.Properties.Description = f.text(16)
+	if f.flag() {
+		s.Properties.SoftDeletePolicy = &v1alpha1.SoftDeletePolicy{IsSoftDeleteEnabled: []*bool{nil, to.Ptr(true), to.Ptr(false)}[f.intn(3)]}
+	}
+	if f.flag() {
+		sp := &v1alpha1.SharingProfile{Permissions: v1alpha1.GallerySharingPermission(f.pick("", "Private", "Groups", "Community"))}
+		if sp.Permissions == v1alpha1.SharingGroups {
+			for range f.intn(3) { // at most 2 groups; a type may appear twice
+				g := v1alpha1.SharingProfileGroup{Type: v1alpha1.SharingGroupType(f.pick("Subscriptions", "AADTenants"))}
+				for range f.intn(5) {
+					g.IDs = append(g.IDs, f.guid())
+				}
+				sp.Groups = append(sp.Groups, g)
+			}
+		}
+		if sp.Permissions == "Community" || f.flag() {
+			sp.CommunityGalleryInfo = &v1alpha1.CommunityGalleryInfo{PublisherURI: "https://contoso.example", PublisherContact: f.pick("a@b.c", f.text(6)),
+				Eula: f.pick("eula", f.text(8)), PublicNamePrefix: f.pick("contoso", "Contoso1")}
+		}
+		s.Properties.SharingProfile = sp
+	}
+	return s, loc
+}
+
+// galleryEcho is desired as Azure's GET (with $expand=sharingProfile/Groups) returns it: through
+// the SDK's JSON, location spelled otherwise, tag names and group ids in another case, groups
+// and ids reordered, Azure's defaults (Private, soft deletion off) and read-only fields added,
+// community sharing enabled when asked for, identity principal ids filled in.
+func galleryEcho(t *testing.T, f *fuzzBytes, desired armcompute.Gallery, loc string) *armcompute.Gallery {
+	t.Helper()
+	b, err := json.Marshal(desired)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var e armcompute.Gallery
+	if err := json.Unmarshal(b, &e); err != nil {
+		t.Fatalf("Azure's JSON of the desired gallery does not read back: %v\n%s", err, b)
+	}
+	e.ID = to.Ptr("/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/galleries/g")
+	e.Name, e.Type = to.Ptr("g"), to.Ptr("Microsoft.Compute/galleries")
+	e.Location = to.Ptr(loc)
+	if len(e.Tags) > 0 {
+		tags := map[string]*string{}
+		for k, v := range e.Tags {
+			if f.flag() {
+				k = swapCase(k)
+			}
+			tags[k] = v
+		}
+		e.Tags = tags
+	}
+	if id := e.Identity; id != nil {
+		id.PrincipalID, id.TenantID = to.Ptr("p"), to.Ptr("t")
+		if f.flag() {
+			id.Type = to.Ptr(armcompute.ResourceIdentityType(strings.ToLower(string(*id.Type))))
+		}
+		uai := map[string]*armcompute.UserAssignedIdentitiesValue{}
+		for k := range id.UserAssignedIdentities {
+			uai[strings.ToLower(k)] = &armcompute.UserAssignedIdentitiesValue{PrincipalID: to.Ptr("p"), ClientID: to.Ptr("c")}
+		}
+		if len(uai) > 0 {
+			id.UserAssignedIdentities = uai
+		}
+	}
+	if e.Properties == nil {
+		e.Properties = &armcompute.GalleryProperties{}
+	}
+	p := e.Properties
+	p.ProvisioningState = to.Ptr(armcompute.GalleryProvisioningStateSucceeded)
+	p.Identifier = &armcompute.GalleryIdentifier{UniqueName: to.Ptr("s-G")}
+	if p.SoftDeletePolicy == nil {
+		p.SoftDeletePolicy = &armcompute.SoftDeletePolicy{IsSoftDeleteEnabled: to.Ptr(false)}
+	}
+	if p.SoftDeletePolicy.IsSoftDeleteEnabled == nil {
+		p.SoftDeletePolicy.IsSoftDeleteEnabled = to.Ptr(false)
+	}
+	if p.SharingProfile == nil {
+		p.SharingProfile = &armcompute.SharingProfile{}
+	}
+	sp := p.SharingProfile
+	if sp.Permissions == nil {
+		sp.Permissions = to.Ptr(armcompute.GallerySharingPermissionTypesPrivate)
+	}
+	shuffle(f, sp.Groups)
+	for _, g := range sp.Groups {
+		shuffle(f, g.IDs)
+		for i, id := range g.IDs {
+			if f.flag() {
+				g.IDs[i] = to.Ptr(swapCase(*id))
+			}
+		}
+	}
+	if c := sp.CommunityGalleryInfo; c != nil {
+		c.CommunityGalleryEnabled = to.Ptr(strings.EqualFold(string(*sp.Permissions), "Community"))
+		c.PublicNames = []*string{to.Ptr("contoso-1234")}
+	}
+	return &e
+}
+
+// respellGallery changes spec only in ways Azure ignores.
+func respellGallery(f *fuzzBytes, spec *v1alpha1.GallerySpec, loc int) *v1alpha1.GallerySpec {
+	s := spec.DeepCopy()
+	s.Location = locations[loc][1]
+	if len(s.Tags) > 0 {
+		tags := map[string]string{}
+		for k, v := range s.Tags {
+			if f.flag() {
+				k = swapCase(k)
+			}
+			tags[k] = v
+		}
+		s.Tags = tags
+	}
+	if sp := s.Properties.SharingProfile; sp != nil {
+		shuffle(f, sp.Groups)
+		for gi := range sp.Groups {
+			ids := sp.Groups[gi].IDs
+			shuffle(f, ids)
+			for i := range ids {
+				if f.flag() {
+					ids[i] = swapCase(ids[i])
+				}
+			}
+			if len(ids) > 0 && f.flag() {
+				sp.Groups[gi].IDs = append(ids, ids[0]) // a repeated id
+			}
+		}
+		if sp.Permissions == "" && f.flag() {
+			sp.Permissions = v1alpha1.SharingPrivate
+		}
+	}
+	if s.Properties.SoftDeletePolicy == nil && f.flag() {
+		s.Properties.SoftDeletePolicy = &v1alpha1.SoftDeletePolicy{IsSoftDeleteEnabled: to.Ptr(false)}
+	}
+	s.AzureName, s.DeletionPolicy = "other_name", v1alpha1.DeletionPolicyOrphan
+	return s
+}
+
+var hexHash = regexp.MustCompile(`^[0-9a-f]{16}$`)
+
+// gallerySeeds reach most branches of fuzzGallerySpec: groups, community, identities.
+var gallerySeeds = [][]byte{
+	nil,
+	[]byte("\x01\x02\x00\x01\x01\x01\x02\x00\x02\x04\x01\x01\x00\x01\x01\x00\x04\x02\x00\x00\x03\x01\x02\x03\x04\x01\x01\x01\x02\x03\x01\x02\x03\x04\x05\x06\x07\x08\x09"),
+	[]byte("\x00\x00\x01\x01\x02\x01\x02\x05hello\x01\x01\x01\x03\x00\x00\x01\x00\x00\x00\x00"),
+	[]byte("\x03\x01\x00\x01\x03\x00\x01\x01\x00\x01\x01\x02\x02\x02\x01\x00\x01\x01\x01\x01\x02\x02\x02\x04\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f"),
+	[]byte("\xff\xfe\xfd\xfc\xfb\xfa\xf9\xf8\xf7\xf6\xf5\xf4\xf3\xf2\xf1\xf0\xef\xee\xed\xec\xeb\xea\xe9\xe8\xe7\xe6\xe5\xe4\xe3\xe2\xe1\xe0"),
+}
+
+// applyShare is what Azure does with a share action: Remove or Add ids to its groups (compared
+// ignoring case), or enable community sharing.
+func applyShare(t *testing.T, g *armcompute.Gallery, u armcompute.SharingUpdate) {
+	t.Helper()
+	if g.Properties.SharingProfile == nil {
+		g.Properties.SharingProfile = &armcompute.SharingProfile{}
+	}
+	sp := g.Properties.SharingProfile
+	has := func(typ, id string) bool {
+		for _, grp := range sp.Groups {
+			if strings.EqualFold(string(*grp.Type), typ) && slices.ContainsFunc(grp.IDs, func(s *string) bool { return strings.EqualFold(*s, id) }) {
+				return true
+			}
+		}
+		return false
+	}
+	switch *u.OperationType {
+	case armcompute.SharingUpdateOperationTypesEnableCommunity:
+		if sp.CommunityGalleryInfo == nil {
+			sp.CommunityGalleryInfo = &armcompute.CommunityGalleryInfo{}
+		}
+		sp.CommunityGalleryInfo.CommunityGalleryEnabled = to.Ptr(true)
+	case armcompute.SharingUpdateOperationTypesAdd:
+		for _, ug := range u.Groups {
+			for _, id := range ug.IDs {
+				if has(string(*ug.Type), *id) {
+					t.Errorf("Add of %s %s, which Azure already has", *ug.Type, *id)
+				}
+				sp.Groups = append(sp.Groups, &armcompute.SharingProfileGroup{Type: ug.Type, IDs: []*string{to.Ptr(strings.ToUpper(*id))}})
+			}
+		}
+	case armcompute.SharingUpdateOperationTypesRemove:
+		for _, ug := range u.Groups {
+			for _, id := range ug.IDs {
+				if !has(string(*ug.Type), *id) {
+					t.Errorf("Remove of %s %s, which Azure does not have", *ug.Type, *id)
+				}
+				for _, grp := range sp.Groups {
+					if strings.EqualFold(string(*grp.Type), string(*ug.Type)) {
+						grp.IDs = slices.DeleteFunc(grp.IDs, func(s *string) bool { return strings.EqualFold(*s, *id) })
+					}
+				}
+			}
+		}
+	default:
+		t.Fatalf("unknown share operation %s", *u.OperationType)
+	}
+}
+
+// FuzzGalleryDesired: for any spec admission accepts, the desired gallery
+//   - never differs from itself, and hashes alike every time;
+//   - never differs from Azure's echo of it, and needs no share action over it;
+//   - neither differs from nor hashes otherwise than the gallery of the spec respelled in ways
+//     Azure ignores (location, tag-name case, group and id order, id case, repeated ids,
+//     explicit defaults);
+//   - reaches Azure's sharing groups from any other gallery's in at most three share actions
+//     (Remove, Add, EnableCommunity), never adding what Azure has nor removing what it lacks.
+func FuzzGalleryDesired(f *testing.F) {
+	for _, s := range gallerySeeds {
+		f.Add(s, s)
+	}
+	f.Fuzz(func(t *testing.T, data, other []byte) {
+		fb := &fuzzBytes{b: data}
+		spec, loc := fuzzGallerySpec(fb)
+		before, _ := json.Marshal(spec)
+		d := DesiredGallery(spec)
+		if after, _ := json.Marshal(spec); string(after) != string(before) {
+			t.Fatal("DesiredGallery changed the spec")
+		}
+		if diff := Diff(d, &d); len(diff) != 0 {
+			t.Errorf("Diff(d, &d) = %q", diff)
+		}
+		h := SpecHash(d)
+		if !hexHash.MatchString(h) || SpecHash(DesiredGallery(spec)) != h {
+			t.Errorf("SpecHash unstable: %s", h)
+		}
+		echo := galleryEcho(t, fb, d, locations[loc][1])
+		if diff := Diff(d, echo); len(diff) != 0 {
+			t.Errorf("desired differs from Azure's echo in %q\nspec: %s", diff, before)
+		}
+		if a := NextSharingAction(&d, echo); a != nil {
+			t.Errorf("a share action over Azure's echo: %s\nspec: %s", a.Message, before)
+		}
+		re := respellGallery(fb, spec, loc)
+		d2 := DesiredGallery(re)
+		if h2 := SpecHash(d2); h2 != h {
+			re2, _ := json.Marshal(re)
+			t.Errorf("respelling changed the hash %s -> %s\nspec: %s\nrespelled: %s", h, h2, before, re2)
+		}
+		if diff := Diff(d2, echo); len(diff) != 0 {
+			t.Errorf("respelled spec differs from Azure's echo in %q", diff)
+		}
+		if a := NextSharingAction(&d2, echo); a != nil {
+			t.Errorf("respelled spec wants a share action: %s", a.Message)
+		}
+
+		// Convergence of sharing from another gallery's state in Azure.
+		start, _ := fuzzGallerySpec(&fuzzBytes{b: other})
+		existing := galleryEcho(t, &fuzzBytes{b: other}, DesiredGallery(start), "westeurope")
+		for step := 0; ; step++ {
+			a := NextSharingAction(&d, existing)
+			if a == nil {
+				break
+			}
+			if step == 3 {
+				t.Fatalf("no convergence after 3 share actions; next: %s", a.Message)
+			}
+			applyShare(t, existing, a.Body.(armcompute.SharingUpdate))
+		}
+		if want, got := groupSets(groupsOf(&d)), groupSets(groupsOf(existing)); !reflect.DeepEqual(want, got) {
+			t.Errorf("after the share actions Azure has %v, want %v", got, want)
+		}
+	})
+}
+
+// groupsOf is g's sharing groups.
+func groupsOf(g *armcompute.Gallery) []*armcompute.SharingProfileGroup {
+	if g.Properties == nil || g.Properties.SharingProfile == nil {
+		return nil
+	}
+	return g.Properties.SharingProfile.Groups
+}
+
+// FuzzGalleryArbitraryBodies feeds arbitrary JSON, as a spec and as Azure's galleries, to
+// DesiredGallery, Diff, SpecHash and NextSharingAction: nothing panics, a gallery never differs
+// from itself nor needs a share action over itself, the hash is stable, and galleries that hash
+// alike never differ.
+func FuzzGalleryArbitraryBodies(f *testing.F) {
+	full, _ := json.Marshal(DesiredGallery(spec()))
+	f.Add(full, full)
+	f.Add([]byte(`{"identity":{"type":"None","userAssignedIdentities":{"A":null}},"properties":{"sharingProfile":{"groups":[null,{"ids":[null,""]},{"type":"subscriptions","ids":["X"]}]}}}`),
+		[]byte(`{"identity":{"type":"none"},"properties":{"sharingProfile":{"permissions":"Community","communityGalleryInfo":{}}}}`))
+	f.Add([]byte(`{}`), []byte(`{"properties":{"softDeletePolicy":{}}}`))
+	f.Fuzz(func(t *testing.T, a, b []byte) {
+		var s v1alpha1.GallerySpec
+		if json.Unmarshal(a, &s) == nil {
+			_ = SpecHash(DesiredGallery(&s))
+		}
+		var x, y armcompute.Gallery
+		if json.Unmarshal(a, &x) != nil || json.Unmarshal(b, &y) != nil {
+			return
+		}
+		if diff := Diff(x, &x); len(diff) != 0 {
+			t.Errorf("Diff(x, &x) = %q for %s", diff, a)
+		}
+		if act := NextSharingAction(&x, &x); act != nil && act.Reason != ReasonEnablingCommunity {
+			t.Errorf("a share action over itself: %s", act.Message)
+		}
+		_ = Diff(x, nil)
+		_ = NextSharingAction(&x, &y)
+		hx, hy := SpecHash(x), SpecHash(y)
+		if !hexHash.MatchString(hx) || hx != SpecHash(x) {
+			t.Errorf("SpecHash unstable: %s", hx)
+		}
+		if hx == hy && (len(Diff(x, &y)) != 0 || len(Diff(y, &x)) != 0) {
+			t.Errorf("equal hashes but Diff %q / %q\nx: %s\ny: %s", Diff(x, &y), Diff(y, &x), a, b)
+		}
+	})
+}
