@@ -38,6 +38,9 @@ func (r *Reconciler[O, B]) reconcileDelete(ctx context.Context, obj O) (ctrl.Res
 	if err != nil {
 		return r.fail(ctx, obj, err, ""), nil
 	}
+	if result, refused := r.checkScope(ctx, obj, target, ref); refused {
+		return result, nil // deletionPolicy Orphan releases the object without a request
+	}
 	if obj.GetARMStatus().Operation != nil {
 		if done, result := r.followDeletionOperation(ctx, obj, cl, ref); !done {
 			return result, nil
