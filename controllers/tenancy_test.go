@@ -133,7 +133,10 @@ func TestTenancyPolicyAdmission(t *testing.T) {
 
 	withSub := func(g *v1alpha1.Gallery, sub string) *v1alpha1.Gallery { g.Spec.SubscriptionID = sub; return g }
 	withRG := func(g *v1alpha1.Gallery, rg string) *v1alpha1.Gallery { g.Spec.ResourceGroupName = rg; return g }
-	imgRG := func(img *v1alpha1.GalleryImage, rg string) *v1alpha1.GalleryImage { img.Spec.ResourceGroupName = rg; return img }
+	imgRG := func(img *v1alpha1.GalleryImage, rg string) *v1alpha1.GalleryImage {
+		img.Spec.ResourceGroupName = rg
+		return img
+	}
 	imgRef := func(img *v1alpha1.GalleryImage) *v1alpha1.GalleryImage {
 		img.Spec.ResourceGroupName, img.Spec.GalleryName = "", ""
 		img.Spec.GalleryRef = &v1alpha1.LocalObjectReference{Name: "some-gallery"}

@@ -18,7 +18,9 @@ func TestAllowed(t *testing.T) {
 	ns := func(a map[string]string) *corev1.Namespace {
 		return &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "team-a", Annotations: a}}
 	}
-	ref := func(sub, rg string) azure.ResourceRef { return azure.ResourceRef{SubscriptionID: sub, ResourceGroup: rg} }
+	ref := func(sub, rg string) azure.ResourceRef {
+		return azure.ResourceRef{SubscriptionID: sub, ResourceGroup: rg}
+	}
 	cases := []struct {
 		name string
 		ns   *corev1.Namespace

@@ -90,7 +90,9 @@ func TestTenancyComponent(t *testing.T) {
 func TestHelmTenancyAndMetricsAuth(t *testing.T) {
 	def := helmTemplate(t)
 	if len(def.find("ValidatingAdmissionPolicy")) != 0 || slices.ContainsFunc(managerContainer(t, def.deployment(t)).Args,
-		func(a string) bool { return strings.HasPrefix(a, "--enforce-namespace-scopes") || strings.HasPrefix(a, "--metrics-secure") }) {
+		func(a string) bool {
+			return strings.HasPrefix(a, "--enforce-namespace-scopes") || strings.HasPrefix(a, "--metrics-secure")
+		}) {
 		t.Error("tenancy or a metrics opt-out by default")
 	}
 	rules := def.policyRules(t)
@@ -105,7 +107,7 @@ func TestHelmTenancyAndMetricsAuth(t *testing.T) {
 		t.Errorf("metrics-reader %+v: want get on /metrics", r)
 	}
 
-	out := helmTemplate(t, "-f", chartDir + "/ci/tenancy-values.yaml")
+	out := helmTemplate(t, "-f", chartDir+"/ci/tenancy-values.yaml")
 	policies, bindings := out.find("ValidatingAdmissionPolicy"), out.find("ValidatingAdmissionPolicyBinding")
 	if len(policies) != 1 || len(bindings) != 1 {
 		t.Fatalf("%d policies and %d bindings, want 1 each", len(policies), len(bindings))
