@@ -14,18 +14,21 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
-	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	v1alpha1 "github.com/azgallery/gallery-operator/api/v1alpha1"
 	"github.com/azgallery/gallery-operator/controllers"
 	"github.com/azgallery/gallery-operator/internal/azure"
 	"github.com/azgallery/gallery-operator/internal/manager"
 	"github.com/azgallery/gallery-operator/internal/reconcile"
+	"github.com/azgallery/gallery-operator/internal/tenancy"
 )
 
 // options are the manager's command-line flags.
 type options struct {
 	metricsAddr             string
+	metricsSecure           bool
+	metricsCertDir          string
+	enforceScopes           bool
 	probeAddr               string
 	leaderElect             bool
 	leaderElectionNamespace string
@@ -41,7 +44,10 @@ type options struct {
 
 func main() {
 	var o options
-	flag.StringVar(&o.metricsAddr, "metrics-bind-address", ":8080", "Address of the Prometheus /metrics endpoint; \"0\" disables it.")
+	flag.StringVar(&o.metricsAddr, "metrics-bind-address", ":8443", "Address of the Prometheus /metrics endpoint; \"0\" disables it.")
+	flag.BoolVar(&o.metricsSecure, "metrics-secure", true, "Serve /metrics over HTTPS to authenticated and authorised clients only (a bearer token allowed to get the non-resource URL /metrics); false serves plain HTTP to anyone.")
+	flag.StringVar(&o.metricsCertDir, "metrics-cert-dir", "", "Folder with tls.crt and tls.key for the secure metrics endpoint; empty generates a self-signed certificate.")
+	flag.BoolVar(&o.enforceScopes, "enforce-namespace-scopes", false, "Refuse (Stalled, ScopeNotAllowed) to write to Azure for an object whose namespace's annotations compute.azgallery.io/allowed-resource-groups and allowed-subscriptions do not allow its resource group and subscription (needs get on namespaces).")
 	flag.StringVar(&o.probeAddr, "health-probe-bind-address", ":8081", "Address of the /healthz and /readyz probes.")
 	flag.BoolVar(&o.leaderElect, "leader-elect", false, "Elect a leader so that only one replica reconciles.")
 	flag.StringVar(&o.leaderElectionNamespace, "leader-election-namespace", "", "Namespace of the leader election lease (default: the pod's).")
@@ -90,7 +96,7 @@ func run(o options) error {
 	}
 	mgr, err := ctrl.NewManager(ctrl.GetConfigOrDie(), ctrl.Options{
 		Scheme:                  scheme,
-		Metrics:                 metricsserver.Options{BindAddress: o.metricsAddr},
+		Metrics:                 manager.MetricsOptions(o.metricsAddr, o.metricsSecure, o.metricsCertDir),
 		HealthProbeBindAddress:  o.probeAddr,
 		LeaderElection:          o.leaderElect,
 		LeaderElectionID:        manager.ShardLeaderElectionID(o.watchLabelSelector),
@@ -100,12 +106,16 @@ func run(o options) error {
 	if err != nil {
 		return fmt.Errorf("creating the manager: %w", err)
 	}
+	defaultCreds := azure.CredentialsFromEnv()
 	opts := reconcile.Options{
-		DefaultCredentials:     azure.CredentialsFromEnv(),
+		DefaultCredentials:     defaultCreds,
 		AllowCredentialSecrets: o.enableCredentialSecrets,
 		SyncPeriod:             o.syncPeriod,
 		Concurrency:            o.concurrency,
 		ListInterval:           o.listInterval,
+	}
+	if o.enforceScopes {
+		opts.ScopeCheck = (&tenancy.Checker{Reader: mgr.GetAPIReader(), DefaultSubscription: defaultCreds.SubscriptionID}).ScopeCheck
 	}
 	if err := controllers.Setup(mgr, factory, opts); err != nil {
 		return err
@@ -117,6 +127,6 @@ func run(o options) error {
 		return err
 	}
 	ctrl.Log.Info("starting the manager", "syncPeriod", o.syncPeriod, "watchNamespaces", o.watchNamespaces, "watchLabelSelector", o.watchLabelSelector,
-		"credentialSecrets", o.enableCredentialSecrets, "resourceManager", cloud.ResourceManagerEndpoint)
+		"credentialSecrets", o.enableCredentialSecrets, "enforceNamespaceScopes", o.enforceScopes, "metricsSecure", o.metricsSecure, "resourceManager", cloud.ResourceManagerEndpoint)
 	return mgr.Start(ctrl.SetupSignalHandler())
 }

@@ -5,7 +5,11 @@
 //     annotated helm.sh/resource-policy: keep;
 //   - templates/_generated.tpl: the rules of the manager's ClusterRole (config/rbac/role.yaml),
 //     of the leader election Role, of the Secret reader of config/components/credential-secrets,
-//     and the user-facing editor/viewer rules for every CRD.
+//     of the metrics endpoint's authentication and of its readers (config/rbac/metrics_*), of
+//     the namespace reader of config/components/tenancy, and the user-facing editor/viewer rules
+//     for every CRD;
+//   - the spec of the tenancy ValidatingAdmissionPolicy (config/components/tenancy/policy.yaml),
+//     in templates/_generated.tpl too.
 //
 // `make manifests` and hack/verify-generated.sh run it from the repository root, after
 // controller-gen and hack/crd-descriptions.
@@ -79,6 +83,9 @@ func run() error {
 		{"managerRules", "the manager's ClusterRole (+kubebuilder:rbac markers)", "config/rbac/role.yaml", nil},
 		{"leaderElectionRules", "leader election, in the release namespace", "config/rbac/leader_election_role.yaml", nil},
 		{"secretsReaderRules", "--enable-credential-secrets", "config/components/credential-secrets/secrets_reader_role.yaml", nil},
+		{"metricsAuthRules", "the secure metrics endpoint (TokenReview, SubjectAccessReview)", "config/rbac/metrics_auth_role.yaml", nil},
+		{"metricsReaderRules", "scrapers of the secure metrics endpoint", "config/rbac/metrics_reader_role.yaml", nil},
+		{"namespaceReaderRules", "--enforce-namespace-scopes", "config/components/tenancy/namespace_reader_role.yaml", nil},
 		{"editorRules", "users who edit the operator's objects (aggregated into admin and edit)", "config/crd/bases", editor},
 		{"viewerRules", "users who read the operator's objects (aggregated into view)", "config/crd/bases", viewer},
 	} {
@@ -95,7 +102,31 @@ func run() error {
 		fmt.Fprintf(&b, "\n{{- /* Rules for %s, from %s. */}}\n{{- define \"gallery-operator.%s\" -}}\n%s{{- end }}\n",
 			d.doc, d.source, d.name, escape(y))
 	}
+	policy, err := policySpec("config/components/tenancy/policy.yaml")
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(&b, "\n{{- /* The spec of the tenancy ValidatingAdmissionPolicy, from config/components/tenancy/policy.yaml. */}}\n{{- define \"gallery-operator.tenancyPolicySpec\" -}}\n%s{{- end }}\n", escape(policy))
 	return os.WriteFile(filepath.Join(chart, "templates", "_generated.tpl"), []byte(b.String()), 0o644)
+}
+
+// policySpec returns the spec of the ValidatingAdmissionPolicy in file, as YAML.
+func policySpec(file string) ([]byte, error) {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil, err
+	}
+	var policy struct {
+		Kind string         `json:"kind"`
+		Spec map[string]any `json:"spec"`
+	}
+	if err := yaml.Unmarshal(data, &policy); err != nil {
+		return nil, fmt.Errorf("%s: %w", file, err)
+	}
+	if policy.Kind != "ValidatingAdmissionPolicy" || len(policy.Spec) == 0 {
+		return nil, fmt.Errorf("%s: not a ValidatingAdmissionPolicy with a spec", file)
+	}
+	return yaml.Marshal(policy.Spec)
 }
 
 // crdTemplate returns the chart template of a CRD file, and the CRD's group and plural.

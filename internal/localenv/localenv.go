@@ -313,7 +313,11 @@ func StartManager(dir, bin, kubeconfig string, emulator *Emulator, extraArgs ...
 	if err != nil {
 		return nil, err
 	}
-	args := append([]string{"--kubeconfig", kubeconfig, "--metrics-bind-address", metricsAddr,
+	// The local manager serves its metrics on a loopback port in plain HTTP, an explicit opt-out
+	// of the secure default (HTTPS with Kubernetes authentication and authorisation), so that the
+	// demo and the e2e suite can read them with curl or http.Get; controllers' metrics test covers
+	// the secure endpoint.
+	args := append([]string{"--kubeconfig", kubeconfig, "--metrics-bind-address", metricsAddr, "--metrics-secure=false",
 		"--health-probe-bind-address", probeAddr}, extraArgs...)
 	p, err := startProcess(dir, "manager", bin, args, emulator.Env())
 	if err != nil {

@@ -38,6 +38,14 @@ func (r *Reconciler[O, B]) reconcileDelete(ctx context.Context, obj O) (ctrl.Res
 	if err != nil {
 		return r.fail(ctx, obj, err, ""), nil
 	}
+	if result, refused := r.checkScope(ctx, obj, target, ref); refused {
+		if neverWritten(obj) {
+			// Nothing of ours is in Azure, and what may be there is outside the namespace's scope.
+			r.Recorder.Eventf(obj, nil, corev1.EventTypeNormal, ReasonOrphaned, "Delete", "Nothing deleted in Azure: the %s was never written, and its namespace does not allow its scope", r.Kind.Noun())
+			return ctrl.Result{}, r.removeFinalizer(ctx, obj)
+		}
+		return result, nil // deletionPolicy Orphan releases the object without a request
+	}
 	if obj.GetARMStatus().Operation != nil {
 		if done, result := r.followDeletionOperation(ctx, obj, cl, ref); !done {
 			return result, nil
@@ -168,6 +176,13 @@ func (r *Reconciler[O, B]) removeFinalizer(ctx context.Context, obj O) error {
 		return fmt.Errorf("removing the finalizer: %w", err)
 	}
 	return nil
+}
+
+// neverWritten reports whether the operator never sent a write for obj: no resource ID, no
+// applied spec, no operation.
+func neverWritten(obj Object) bool {
+	st := obj.GetARMStatus()
+	return st.ID == "" && st.LastAppliedSpecHash == "" && st.Operation == nil
 }
 
 // deletionStart is when deletion was requested.

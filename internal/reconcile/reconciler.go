@@ -49,6 +49,13 @@ type Options struct {
 	ListInterval time.Duration
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
+	// ScopeCheck, when set, is asked before anything is sent to Azure for an object whether its
+	// namespace may use the scope (subscription, resource group) its resource resolved to,
+	// parents' included: target.Ref carries the resolved subscription. A terminal *azure.Error
+	// (code ScopeNotAllowed) stalls the object, and neither a write nor a delete is sent;
+	// other errors are retried. internal/tenancy's Checker is the production one
+	// (--enforce-namespace-scopes).
+	ScopeCheck func(ctx context.Context, obj client.Object, target Target) error
 }
 
 // Reconciler makes the Azure resources of one kind converge on their objects' specs.
@@ -132,6 +139,9 @@ func (r *Reconciler[O, B]) reconcile(ctx context.Context, obj O) ctrl.Result {
 	cl, ref, err := r.connect(ctx, obj, target)
 	if err != nil {
 		return r.fail(ctx, obj, err, "")
+	}
+	if result, refused := r.checkScope(ctx, obj, target, ref); refused {
+		return result
 	}
 	notBefore := r.observedSince(obj)
 	if st.Operation != nil {

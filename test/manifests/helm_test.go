@@ -135,8 +135,9 @@ func TestHelmChartMatchesConfig(t *testing.T) {
 // Secrets or leader election, and the appVersion image.
 func TestHelmDefaultValues(t *testing.T) {
 	out := helmTemplate(t)
-	wantKinds := map[string]int{"CustomResourceDefinition": len(configCRDs(t)), "ServiceAccount": 1, "ClusterRole": 3,
-		"ClusterRoleBinding": 1, "Deployment": 1, "Service": 1}
+	// ClusterRoles: manager, metrics auth, metrics reader, editor, viewer.
+	wantKinds := map[string]int{"CustomResourceDefinition": len(configCRDs(t)), "ServiceAccount": 1, "ClusterRole": 5,
+		"ClusterRoleBinding": 2, "Deployment": 1, "Service": 1}
 	if got := out.kinds(); !reflect.DeepEqual(got, wantKinds) {
 		t.Errorf("kinds %v, want %v", got, wantKinds)
 	}
@@ -169,7 +170,7 @@ func TestHelmDefaultValues(t *testing.T) {
 	if len(c.Command) != 1 || c.Command[0] != "/manager" {
 		t.Errorf("command %v, want [/manager]", c.Command)
 	}
-	wantArgs := []string{"--health-probe-bind-address=:8081", "--metrics-bind-address=:8080", "--sync-period=1h",
+	wantArgs := []string{"--health-probe-bind-address=:8081", "--metrics-bind-address=:8443", "--sync-period=1h",
 		"--max-concurrent-reconciles=4", "--zap-log-level=info"}
 	if !slices.Equal(c.Args, wantArgs) {
 		t.Errorf("args %v, want %v (no leader election, credential Secrets, namespaces or label selector)", c.Args, wantArgs)
@@ -187,11 +188,11 @@ func TestHelmDefaultValues(t *testing.T) {
 	}
 
 	svc := into[corev1.Service](t, out.get(t, "Service", helmMetricsSvc))
-	if len(svc.Spec.Ports) != 1 || svc.Spec.Ports[0].Name != "metrics" || svc.Spec.Ports[0].Port != 8080 {
-		t.Fatalf("metrics Service ports %+v, want one port 8080 named metrics", svc.Spec.Ports)
+	if len(svc.Spec.Ports) != 1 || svc.Spec.Ports[0].Name != "metrics" || svc.Spec.Ports[0].Port != 8443 {
+		t.Fatalf("metrics Service ports %+v, want one port 8443 named metrics", svc.Spec.Ports)
 	}
-	if port := containerPort(c, svc.Spec.Ports[0].TargetPort); port != 8080 {
-		t.Errorf("metrics Service targetPort %s is container port %d, want 8080", svc.Spec.Ports[0].TargetPort.String(), port)
+	if port := containerPort(c, svc.Spec.Ports[0].TargetPort); port != 8443 {
+		t.Errorf("metrics Service targetPort %s is container port %d, want 8443", svc.Spec.Ports[0].TargetPort.String(), port)
 	}
 	if !selects(svc.Spec.Selector, d.Spec.Template.Labels) {
 		t.Errorf("metrics Service selector %v does not select the pod labels %v", svc.Spec.Selector, d.Spec.Template.Labels)
@@ -581,9 +582,13 @@ func TestHelmServiceMonitor(t *testing.T) {
 		} `json:"metadata"`
 		Spec struct {
 			Endpoints []struct {
-				Port   string `json:"port"`
-				Path   string `json:"path"`
-				Scheme string `json:"scheme"`
+				Port            string `json:"port"`
+				Path            string `json:"path"`
+				Scheme          string `json:"scheme"`
+				BearerTokenFile string `json:"bearerTokenFile"`
+				TLSConfig       *struct {
+					InsecureSkipVerify bool `json:"insecureSkipVerify"`
+				} `json:"tlsConfig"`
 			} `json:"endpoints"`
 			Selector struct {
 				MatchLabels map[string]string `json:"matchLabels"`
@@ -601,8 +606,10 @@ func TestHelmServiceMonitor(t *testing.T) {
 	if !selects(sm.Spec.Selector.MatchLabels, svc.Labels) {
 		t.Errorf("ServiceMonitor selector %v does not select the metrics Service labels %v", sm.Spec.Selector.MatchLabels, svc.Labels)
 	}
-	if len(sm.Spec.Endpoints) != 1 || sm.Spec.Endpoints[0].Port != "metrics" || sm.Spec.Endpoints[0].Path != "/metrics" || sm.Spec.Endpoints[0].Scheme != "http" {
-		t.Errorf("ServiceMonitor endpoints %+v, want port metrics, path /metrics, http", sm.Spec.Endpoints)
+	if len(sm.Spec.Endpoints) != 1 || sm.Spec.Endpoints[0].Port != "metrics" || sm.Spec.Endpoints[0].Path != "/metrics" ||
+		sm.Spec.Endpoints[0].Scheme != "https" || sm.Spec.Endpoints[0].BearerTokenFile == "" ||
+		sm.Spec.Endpoints[0].TLSConfig == nil || !sm.Spec.Endpoints[0].TLSConfig.InsecureSkipVerify {
+		t.Errorf("ServiceMonitor endpoints %+v, want port metrics, path /metrics, https with a bearer token", sm.Spec.Endpoints)
 	}
 	if sm.Metadata.Labels["release"] != "prom" {
 		t.Errorf("ServiceMonitor labels %v lack release=prom", sm.Metadata.Labels)

@@ -23,14 +23,14 @@ func TestKustomizationsBuild(t *testing.T) {
 		kinds map[string]int
 	}{
 		{"config/crd", map[string]int{"CustomResourceDefinition": 3}},
-		{"config/rbac", map[string]int{"ServiceAccount": 1, "ClusterRole": 3, "ClusterRoleBinding": 1, "Role": 1, "RoleBinding": 1}},
+		{"config/rbac", map[string]int{"ServiceAccount": 1, "ClusterRole": 5, "ClusterRoleBinding": 2, "Role": 1, "RoleBinding": 1}},
 		{"config/manager", map[string]int{"Namespace": 1, "Deployment": 1}},
-		{"config/default", map[string]int{"CustomResourceDefinition": 3, "ServiceAccount": 1, "ClusterRole": 3,
-			"ClusterRoleBinding": 1, "Role": 1, "RoleBinding": 1, "Namespace": 1, "Deployment": 1, "Service": 1}},
-		{"config/workload-identity", map[string]int{"CustomResourceDefinition": 3, "ServiceAccount": 1, "ClusterRole": 3,
-			"ClusterRoleBinding": 1, "Role": 1, "RoleBinding": 1, "Namespace": 1, "Deployment": 1, "Service": 1, "ConfigMap": 1}},
-		{"config/sharding/shard1", map[string]int{"CustomResourceDefinition": 3, "ServiceAccount": 1, "ClusterRole": 3,
-			"ClusterRoleBinding": 1, "Role": 1, "RoleBinding": 1, "Namespace": 1, "Deployment": 1, "Service": 1}},
+		{"config/default", map[string]int{"CustomResourceDefinition": 3, "ServiceAccount": 1, "ClusterRole": 5,
+			"ClusterRoleBinding": 2, "Role": 1, "RoleBinding": 1, "Namespace": 1, "Deployment": 1, "Service": 1}},
+		{"config/workload-identity", map[string]int{"CustomResourceDefinition": 3, "ServiceAccount": 1, "ClusterRole": 5,
+			"ClusterRoleBinding": 2, "Role": 1, "RoleBinding": 1, "Namespace": 1, "Deployment": 1, "Service": 1, "ConfigMap": 1}},
+		{"config/sharding/shard1", map[string]int{"CustomResourceDefinition": 3, "ServiceAccount": 1, "ClusterRole": 5,
+			"ClusterRoleBinding": 2, "Role": 1, "RoleBinding": 1, "Namespace": 1, "Deployment": 1, "Service": 1}},
 		{"config/samples", map[string]int{"Gallery": 1, "GalleryImage": 3, "GalleryImageVersion": 1}},
 	} {
 		t.Run(strings.TrimPrefix(tc.dir, "config/"), func(t *testing.T) {
@@ -97,7 +97,7 @@ func TestDefaultDeploymentHardened(t *testing.T) {
 	if len(c.Command) != 1 || c.Command[0] != "/manager" {
 		t.Errorf("command %v, want [/manager]", c.Command)
 	}
-	for _, arg := range []string{"--leader-elect", "--health-probe-bind-address=:8081", "--metrics-bind-address=:8080"} {
+	for _, arg := range []string{"--leader-elect", "--health-probe-bind-address=:8081", "--metrics-bind-address=:8443"} {
 		if !slices.Contains(c.Args, arg) {
 			t.Errorf("args %v lack %s", c.Args, arg)
 		}
@@ -118,13 +118,19 @@ func TestDefaultDeploymentHardened(t *testing.T) {
 		}
 	}
 
-	// Metrics Service: port 8080 named metrics, reaching the container's metrics port.
-	svc := into[corev1.Service](t, out.get(t, "Service", prefix+"controller-manager-metrics-service"))
-	if len(svc.Spec.Ports) != 1 || svc.Spec.Ports[0].Name != "metrics" || svc.Spec.Ports[0].Port != 8080 {
-		t.Fatalf("metrics Service ports %+v, want one port 8080 named metrics", svc.Spec.Ports)
+	// Secure metrics by default: no opt-out flag, no tenancy flag.
+	for _, a := range c.Args {
+		if strings.HasPrefix(a, "--metrics-secure") || strings.HasPrefix(a, "--enforce-namespace-scopes") {
+			t.Errorf("arg %s in config/default: secure metrics are the default and tenancy is a component", a)
+		}
 	}
-	if port := containerPort(c, svc.Spec.Ports[0].TargetPort); port != 8080 {
-		t.Errorf("metrics Service targetPort %v is container port %d, want 8080", svc.Spec.Ports[0].TargetPort.String(), port)
+	// Metrics Service: port 8443 named metrics, reaching the container's metrics port.
+	svc := into[corev1.Service](t, out.get(t, "Service", prefix+"controller-manager-metrics-service"))
+	if len(svc.Spec.Ports) != 1 || svc.Spec.Ports[0].Name != "metrics" || svc.Spec.Ports[0].Port != 8443 {
+		t.Fatalf("metrics Service ports %+v, want one port 8443 named metrics", svc.Spec.Ports)
+	}
+	if port := containerPort(c, svc.Spec.Ports[0].TargetPort); port != 8443 {
+		t.Errorf("metrics Service targetPort %v is container port %d, want 8443", svc.Spec.Ports[0].TargetPort.String(), port)
 	}
 	if !selects(svc.Spec.Selector, d.Spec.Template.Labels) {
 		t.Errorf("metrics Service selector %v does not select the pod labels %v", svc.Spec.Selector, d.Spec.Template.Labels)
@@ -446,7 +452,7 @@ components:
 			if n != 1 {
 				t.Errorf("args %v: want --enable-credential-secrets=true once", c.Args)
 			}
-			for _, arg := range []string{"--leader-elect", "--health-probe-bind-address=:8081", "--metrics-bind-address=:8080"} {
+			for _, arg := range []string{"--leader-elect", "--health-probe-bind-address=:8081", "--metrics-bind-address=:8443"} {
 				if !slices.Contains(c.Args, arg) {
 					t.Errorf("args %v lost %s", c.Args, arg)
 				}
@@ -551,9 +557,13 @@ func TestPrometheusComponent(t *testing.T) {
 	}
 	var spec struct {
 		Endpoints []struct {
-			Port   string `json:"port"`
-			Path   string `json:"path"`
-			Scheme string `json:"scheme"`
+			Port            string `json:"port"`
+			Path            string `json:"path"`
+			Scheme          string `json:"scheme"`
+			BearerTokenFile string `json:"bearerTokenFile"`
+			TLSConfig       struct {
+				InsecureSkipVerify bool `json:"insecureSkipVerify"`
+			} `json:"tlsConfig"`
 		} `json:"endpoints"`
 		Selector struct {
 			MatchLabels map[string]string `json:"matchLabels"`
@@ -573,8 +583,8 @@ func TestPrometheusComponent(t *testing.T) {
 	if len(spec.Endpoints) != 1 || spec.Endpoints[0].Port != svc.Spec.Ports[0].Name || spec.Endpoints[0].Path != "/metrics" {
 		t.Errorf("ServiceMonitor endpoints %+v, want port %s path /metrics", spec.Endpoints, svc.Spec.Ports[0].Name)
 	}
-	if s := spec.Endpoints[0].Scheme; s != "" && s != "http" {
-		t.Errorf("ServiceMonitor scheme %q: the metrics endpoint is plain HTTP", s)
+	if e := spec.Endpoints[0]; e.Scheme != "https" || e.BearerTokenFile == "" || !e.TLSConfig.InsecureSkipVerify {
+		t.Errorf("ServiceMonitor endpoint %+v: the metrics endpoint is HTTPS with a self-signed certificate and wants a bearer token", e)
 	}
 	// Only the ServiceMonitor is added.
 	base := build(t, "config/default")

@@ -86,6 +86,40 @@
   - get
 {{- end }}
 
+{{- /* Rules for the secure metrics endpoint (TokenReview, SubjectAccessReview), from config/rbac/metrics_auth_role.yaml. */}}
+{{- define "gallery-operator.metricsAuthRules" -}}
+- apiGroups:
+  - authentication.k8s.io
+  resources:
+  - tokenreviews
+  verbs:
+  - create
+- apiGroups:
+  - authorization.k8s.io
+  resources:
+  - subjectaccessreviews
+  verbs:
+  - create
+{{- end }}
+
+{{- /* Rules for scrapers of the secure metrics endpoint, from config/rbac/metrics_reader_role.yaml. */}}
+{{- define "gallery-operator.metricsReaderRules" -}}
+- nonResourceURLs:
+  - /metrics
+  verbs:
+  - get
+{{- end }}
+
+{{- /* Rules for --enforce-namespace-scopes, from config/components/tenancy/namespace_reader_role.yaml. */}}
+{{- define "gallery-operator.namespaceReaderRules" -}}
+- apiGroups:
+  - ""
+  resources:
+  - namespaces
+  verbs:
+  - get
+{{- end }}
+
 {{- /* Rules for users who edit the operator's objects (aggregated into admin and edit), from config/crd/bases. */}}
 {{- define "gallery-operator.editorRules" -}}
 - apiGroups:
@@ -191,4 +225,58 @@
   - galleryimageversions/status
   verbs:
   - get
+{{- end }}
+
+{{- /* The spec of the tenancy ValidatingAdmissionPolicy, from config/components/tenancy/policy.yaml. */}}
+{{- define "gallery-operator.tenancyPolicySpec" -}}
+failurePolicy: Fail
+matchConstraints:
+  resourceRules:
+  - apiGroups:
+    - compute.azgallery.io
+    apiVersions:
+    - '*'
+    operations:
+    - CREATE
+    resources:
+    - galleries
+    - galleryimages
+    - galleryimageversions
+validations:
+- expression: '!has(object.spec.resourceGroupName) || variables.groups.exists(g, g
+    == "*" || g == object.spec.resourceGroupName.lowerAscii())'
+  messageExpression: |-
+    variables.hasGroupsRule ? "spec.resourceGroupName: resource group \"" + object.spec.resourceGroupName + "\" is not allowed in namespace " +
+      namespaceObject.metadata.name + ": its annotation compute.azgallery.io/allowed-resource-groups allows only \"" +
+      variables.groupsRule + "\""
+    : "spec.resourceGroupName: resource group \"" + object.spec.resourceGroupName + "\" is not allowed in namespace " +
+      namespaceObject.metadata.name + ": it has no annotation compute.azgallery.io/allowed-resource-groups, which lists the resource groups its objects may use"
+  reason: Forbidden
+- expression: '!has(object.spec.subscriptionId) || object.spec.subscriptionId == ""
+    || variables.subscriptions.exists(s, s == "*" || s == object.spec.subscriptionId.lowerAscii())'
+  messageExpression: |-
+    variables.hasSubscriptionsRule ? "spec.subscriptionId: subscription \"" + object.spec.subscriptionId + "\" is not allowed in namespace " +
+      namespaceObject.metadata.name + ": its annotation compute.azgallery.io/allowed-subscriptions allows only \"" +
+      variables.subscriptionsRule + "\""
+    : "spec.subscriptionId: subscription \"" + object.spec.subscriptionId + "\" is not allowed in namespace " +
+      namespaceObject.metadata.name + ": it has no annotation compute.azgallery.io/allowed-subscriptions, so its objects may use only the operator's default subscription (leave spec.subscriptionId empty)"
+  reason: Forbidden
+variables:
+- expression: 'has(namespaceObject.metadata.annotations) ? namespaceObject.metadata.annotations
+    : {}'
+  name: annotations
+- expression: '"compute.azgallery.io/allowed-resource-groups" in variables.annotations'
+  name: hasGroupsRule
+- expression: 'variables.hasGroupsRule ? variables.annotations["compute.azgallery.io/allowed-resource-groups"]
+    : ""'
+  name: groupsRule
+- expression: variables.groupsRule.split(",").map(g, g.trim().lowerAscii())
+  name: groups
+- expression: '"compute.azgallery.io/allowed-subscriptions" in variables.annotations'
+  name: hasSubscriptionsRule
+- expression: 'variables.hasSubscriptionsRule ? variables.annotations["compute.azgallery.io/allowed-subscriptions"]
+    : ""'
+  name: subscriptionsRule
+- expression: variables.subscriptionsRule.split(",").map(s, s.trim().lowerAscii())
+  name: subscriptions
 {{- end }}
