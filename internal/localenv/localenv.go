@@ -56,7 +56,7 @@ func StartControlPlane(dir, assetsDir, crdDir string) (*ControlPlane, error) {
 	if err != nil {
 		return nil, err
 	}
-	env.ControlPlane.APIServer = &envtest.APIServer{CertDir: certDir}
+	env.ControlPlane.APIServer = &envtest.APIServer{CertDir: certDir, StopTimeout: 2 * time.Minute}
 	cfg, err := env.Start()
 	if err != nil {
 		_ = os.RemoveAll(certDir)
