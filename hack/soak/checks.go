@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"path/filepath"
 	"runtime"
 	"sort"
 	"strconv"
@@ -274,7 +275,7 @@ func (e *env) checks(ctx context.Context, converged time.Duration, convErr error
 
 	leaked := e.grepSecrets(ctx, ob)
 	check(len(leaked) == 0, "no client secret in logs, events or status", fmt.Sprintf("%d manager logs, events and %d objects' status searched for %d secrets %s",
-		len(e.sup.logs), len(ob.kube["Gallery"])+len(ob.kube["GalleryImage"])+len(ob.kube["GalleryImageVersion"]), len(e.secrets), strings.Join(leaked, "; ")))
+		len(e.sup.logs)+1, len(ob.kube["Gallery"])+len(ob.kube["GalleryImage"])+len(ob.kube["GalleryImageVersion"]), len(e.secrets), strings.Join(leaked, "; ")))
 	check(e.sup.kills >= e.o.kills && e.sup.selfExits == 0, "manager killed as planned, never exited by itself",
 		fmt.Sprintf("%d SIGKILLs, %d exits of its own", e.sup.kills, e.sup.selfExits))
 
@@ -284,7 +285,10 @@ func (e *env) checks(ctx context.Context, converged time.Duration, convErr error
 	fmt.Printf("  time to converge after faults stopped: %s\n", converged.Round(100*time.Millisecond))
 	fmt.Printf("  ARM requests: %d; by status: %s\n", len(recs), statusLine(statuses))
 	fmt.Printf("  injected by fault rules: %d errors, %d resets, %d delays\n", faults["error"], faults["reset"], faults["delay"])
-	fmt.Printf("  manager: %d processes (%d SIGKILLs), ready after %s on average\n", len(e.sup.logs), e.sup.kills, avg(e.sup.starts))
+	fmt.Printf("  manager: %d processes (%d SIGKILLs), ready after %s on average\n", len(e.sup.starts), e.sup.kills, avg(e.sup.starts))
+	for _, f := range e.figures {
+		fmt.Printf("  %s\n", f)
+	}
 	fmt.Printf("  request-log fetch errors: %d; load average %s\n", e.coll.errs, loadAvg())
 	return failed, nil
 }
@@ -300,7 +304,7 @@ func (e *env) grepSecrets(ctx context.Context, ob *observed) []string {
 			}
 		}
 	}
-	for _, l := range e.sup.logs {
+	for _, l := range append(e.sup.logs, filepath.Join(e.dir, "manager.log")) {
 		b, _ := os.ReadFile(l)
 		look(l, string(b))
 	}

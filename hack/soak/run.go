@@ -60,6 +60,30 @@ type env struct {
 	changesRejected int
 	deletedObjects  int
 	injected        map[string]int
+	failRules       int
+	figures         []string
+}
+
+// faults reads the active fault rules with their matched counts (GET /_emulator/faults).
+func (e *env) faults() ([]emulator.Fault, error) {
+	resp, err := e.ctl.HTTPClient.Get(e.ctl.BaseURL + "/_emulator/faults")
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	var fs []emulator.Fault
+	return fs, json.NewDecoder(resp.Body).Decode(&fs)
+}
+
+// outageEnd notes how many requests the outage's first fault rule answered, then restores the
+// background faults.
+func (e *env) outageEnd(what string) error {
+	ctx := context.Background()
+	if fs, err := e.faults(); err == nil && len(fs) > 0 {
+		e.figures = append(e.figures, fmt.Sprintf("%s: %d requests refused", what, fs[0].Matched))
+		note("%s over: %d requests refused", what, fs[0].Matched)
+	}
+	return e.ctl.SetFaults(ctx, backgroundFaults(e.o.faultRate))
 }
 
 func run(ctx context.Context, o options) (failed int, err error) {
@@ -150,6 +174,7 @@ func run(ctx context.Context, o options) (failed int, err error) {
 		return 0, err
 	}
 	n := max(2, o.images/25)
+	e.failRules = n + 2 + 2 + 2 + max(2, o.versions/8)
 	if _, err := e.ctl.PatchConfig(ctx, map[string]any{
 		"tokenLifetimeSeconds": tokenLifetime,
 		"failOperations": []emulator.OperationFailure{
@@ -172,16 +197,33 @@ func run(ctx context.Context, o options) (failed int, err error) {
 
 	events := e.schedule()
 	sort.SliceStable(events, func(i, j int) bool { return events[i].at < events[j].at })
+	// An event that takes long (the kube-apiserver stop, a manager start) shifts the later ones,
+	// so that outages keep their length and do not overlap.
+	var shift time.Duration
 	for _, ev := range events {
-		if err := sleep(ctx, time.Until(t0.Add(ev.at))); err != nil {
+		if err := sleep(ctx, time.Until(t0.Add(ev.at+shift))); err != nil {
 			return 0, err
 		}
+		t := time.Now()
 		if err := ev.fn(); err != nil {
 			return 0, fmt.Errorf("%s: %w", ev.name, err)
 		}
+		if el := time.Since(t); el > 2*time.Second {
+			shift += el
+		}
 	}
-	if err := sleep(ctx, time.Until(t0.Add(o.duration))); err != nil {
+	if err := sleep(ctx, time.Until(t0.Add(o.duration+shift))); err != nil {
 		return 0, err
+	}
+	if cur, err := e.ctl.Config(ctx); err == nil {
+		left := 0
+		for _, f := range cur.FailOperations {
+			left += f.Count
+		}
+		for _, f := range cur.FailReplication {
+			left += f.Count
+		}
+		e.figures = append(e.figures, fmt.Sprintf("failOperations and failReplication rules left unused when the faults stopped: %d of %d", left, e.failRules))
 	}
 
 	step("faults stop: clearing fault rules, failOperations and failReplication; token lifetime back to 1h")
@@ -244,10 +286,7 @@ func (e *env) schedule() []event {
 			step("Azure outage for %s: every ARM request reset", o.outage)
 			return e.ctl.SetFaults(context.Background(), []emulator.Fault{{PathPattern: armPaths, Kind: "reset"}})
 		}},
-		event{azureAt + o.outage, "end of Azure outage", func() error {
-			note("Azure outage over")
-			return e.ctl.SetFaults(context.Background(), backgroundFaults(o.faultRate))
-		}},
+		event{azureAt + o.outage, "end of Azure outage", func() error { return e.outageEnd("Azure outage (ARM resets)") }},
 		event{apiAt, "kube-apiserver stop", func() error {
 			step("kube-apiserver stopped for %s (etcd keeps running)", o.apiserverDown)
 			e.apiDown = true
@@ -268,32 +307,29 @@ func (e *env) schedule() []event {
 			return e.ctl.SetFaults(context.Background(), append([]emulator.Fault{{PathPattern: tokenPaths, Status: 503,
 				Code: "temporarily_unavailable", Message: "soak: Entra ID outage"}}, backgroundFaults(o.faultRate)...))
 		}},
-		event{entraAt + o.outage, "end of Entra ID outage", func() error {
-			note("Entra ID outage over")
-			return e.ctl.SetFaults(context.Background(), backgroundFaults(o.faultRate))
-		}},
+		event{entraAt + o.outage, "end of Entra ID outage", func() error { return e.outageEnd("Entra ID outage (token requests answered 503)") }},
 		event{rotateAt, "secret rotation", e.rotate},
 	)
 	// Kills at random moments, away from the kube-apiserver stop (a manager cannot become ready
-	// without it) and at least a little apart.
-	gap := min(15*time.Second, D/time.Duration(o.kills+2))
-	var kills []time.Duration
-	for tries := 0; len(kills) < o.kills && tries < 10000; tries++ {
-		at := 5*time.Second + time.Duration(e.rng.Int64N(int64(D-10*time.Second)))
-		if at > apiAt-20*time.Second && at < apiAt+o.apiserverDown+15*time.Second {
-			continue
-		}
-		ok := true
-		for _, k := range kills {
-			if (at-k).Abs() < gap {
-				ok = false
-			}
-		}
-		if ok {
-			kills = append(kills, at)
-		}
+	// without it): the allowed time is cut into one slot per kill, and each kill falls in the
+	// middle 60 % of its slot, so kills are at least a little apart.
+	type span struct{ from, to time.Duration }
+	allowed := []span{{5 * time.Second, apiAt - 20*time.Second}, {apiAt + o.apiserverDown + 15*time.Second, D - 5*time.Second}}
+	var total time.Duration
+	for i := range allowed {
+		allowed[i].to = max(allowed[i].to, allowed[i].from)
+		total += allowed[i].to - allowed[i].from
 	}
-	for _, at := range kills {
+	for k := 0; k < o.kills; k++ {
+		pos := time.Duration(float64(total) * (float64(k) + 0.2 + 0.6*e.rng.Float64()) / float64(o.kills))
+		at := allowed[len(allowed)-1].to
+		for _, sp := range allowed {
+			if pos < sp.to-sp.from {
+				at = sp.from + pos
+				break
+			}
+			pos -= sp.to - sp.from
+		}
 		ev = append(ev, event{at, "manager kill", e.sup.kill})
 	}
 	for at := o.changeInterval / 2; at < D-10*time.Second; at += o.changeInterval {
