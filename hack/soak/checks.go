@@ -211,7 +211,7 @@ func (e *env) checks(ctx context.Context, converged time.Duration, convErr error
 	for _, o := range e.m.all() {
 		byID[lower(o.azureID)] = o
 	}
-	creates, writes := map[string]int{}, map[string]int{}
+	creates, writes, attempts := map[string]int{}, map[string]int{}, map[string]int{}
 	statuses, faults := map[int]int{}, map[string]int{}
 	realThrottled, injected429 := 0, 0
 	for _, r := range recs {
@@ -229,6 +229,9 @@ func (e *env) checks(ctx context.Context, converged time.Duration, convErr error
 		p := lower(strings.TrimSuffix(r.Path, "/"))
 		if r.Method == "POST" {
 			p = strings.TrimSuffix(p, "/share")
+		}
+		if r.Method != "GET" && r.Method != "HEAD" {
+			attempts[p]++
 		}
 		if r.Status < 200 || r.Status > 299 {
 			continue
@@ -282,6 +285,13 @@ func (e *env) checks(ctx context.Context, converged time.Duration, convErr error
 	fmt.Println("\nfigures:")
 	fmt.Printf("  objects: %d galleries, %d images, %d versions; %d spec changes accepted, %d deleted, %d live at the end\n",
 		len(e.m.galleries), len(e.m.images), len(e.m.versions), sumChanges(e.m.all()), delN, liveN)
+	maxA, maxAName := 0, ""
+	for id, o := range byID {
+		if attempts[id] > maxA {
+			maxA, maxAName = attempts[id], o.name
+		}
+	}
+	fmt.Printf("  writes per object: max %d accepted (%s), max %d attempts whatever the answer (%s)\n", maxW, maxName, maxA, maxAName)
 	fmt.Printf("  time to converge after faults stopped: %s\n", converged.Round(100*time.Millisecond))
 	fmt.Printf("  ARM requests: %d; by status: %s\n", len(recs), statusLine(statuses))
 	fmt.Printf("  injected by fault rules: %d errors, %d resets, %d delays\n", faults["error"], faults["reset"], faults["delay"])
