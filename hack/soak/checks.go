@@ -214,7 +214,16 @@ func (e *env) checks(ctx context.Context, converged time.Duration, convErr error
 	creates, writes, attempts := map[string]int{}, map[string]int{}, map[string]int{}
 	statuses, faults := map[int]int{}, map[string]int{}
 	realThrottled, injected429 := 0, 0
+	// Requests of the rotated principal that succeeded once every token issued for the old secret
+	// had expired (rotation + token lifetime + 5 s of clock slack).
+	afterRotation, codes := 0, map[string]int{}
 	for _, r := range recs {
+		if r.ClientID == rotClientID && !e.rotatedAt.IsZero() && r.Time.After(e.rotatedAt.Add(e.tokenLifetime+5*time.Second)) && r.Status >= 200 && r.Status < 300 {
+			afterRotation++
+		}
+		if r.Status >= 400 && r.Fault == "" {
+			codes[fmt.Sprintf("%d %s", r.Status, r.ErrorCode)]++
+		}
 		statuses[r.Status]++
 		if r.Fault != "" {
 			faults[r.Fault]++
@@ -276,6 +285,7 @@ func (e *env) checks(ctx context.Context, converged time.Duration, convErr error
 	check(realThrottled == 0, "ARM buckets respected (no 429 but injected)", fmt.Sprintf("%d throttled by the emulator's buckets, %d injected 429s; peak %d reads/s, %d writes/s (buckets 250+25/s, 200+10/s)",
 		realThrottled, injected429, r1, w1))
 
+	check(afterRotation > 0, "rotated secret in use", fmt.Sprintf("%d ARM requests of %s succeeded after every token of the old secret expired", afterRotation, rotClientID))
 	leaked := e.grepSecrets(ctx, ob)
 	check(len(leaked) == 0, "no client secret in logs, events or status", fmt.Sprintf("%d manager logs, events and %d objects' status searched for %d secrets %s",
 		len(e.sup.logs)+1, len(ob.kube["Gallery"])+len(ob.kube["GalleryImage"])+len(ob.kube["GalleryImageVersion"]), len(e.secrets), strings.Join(leaked, "; ")))
@@ -294,6 +304,7 @@ func (e *env) checks(ctx context.Context, converged time.Duration, convErr error
 	fmt.Printf("  writes per object: max %d accepted (%s), max %d attempts whatever the answer (%s)\n", maxW, maxName, maxA, maxAName)
 	fmt.Printf("  time to converge after faults stopped: %s\n", converged.Round(100*time.Millisecond))
 	fmt.Printf("  ARM requests: %d; by status: %s\n", len(recs), statusLine(statuses))
+	fmt.Printf("  ARM errors not injected: %s\n", codeLine(codes))
 	fmt.Printf("  injected by fault rules: %d errors, %d resets, %d delays\n", faults["error"], faults["reset"], faults["delay"])
 	fmt.Printf("  manager: %d processes (%d SIGKILLs), ready after %s on average\n", len(e.sup.starts), e.sup.kills, avg(e.sup.starts))
 	for _, f := range e.figures {
@@ -367,6 +378,14 @@ func statusLine(m map[int]int) string {
 			name = "reset"
 		}
 		s = append(s, fmt.Sprintf("%s: %d", name, m[k]))
+	}
+	return strings.Join(s, ", ")
+}
+
+func codeLine(m map[string]int) string {
+	var s []string
+	for _, k := range sortedKeys(m) {
+		s = append(s, fmt.Sprintf("%s: %d", k, m[k]))
 	}
 	return strings.Join(s, ", ")
 }

@@ -61,6 +61,8 @@ type env struct {
 	deletedObjects  int
 	injected        map[string]int
 	failRules       int
+	rotatedAt       time.Time
+	tokenLifetime   time.Duration
 	figures         []string
 }
 
@@ -168,6 +170,7 @@ func run(ctx context.Context, o options) (failed int, err error) {
 
 	// The chaos phase.
 	tokenLifetime := max(15, int(o.outage.Seconds()/3))
+	e.tokenLifetime = time.Duration(tokenLifetime) * time.Second
 	step("chaos for %s: faults on %.0f%% of ARM requests per kind, failed operations and replications, token lifetime %ds",
 		o.duration, o.faultRate*100, tokenLifetime)
 	if err := e.ctl.SetFaults(ctx, backgroundFaults(o.faultRate)); err != nil {
@@ -238,6 +241,22 @@ func run(ctx context.Context, o options) (failed int, err error) {
 		return 0, fmt.Errorf("emulator still has failure rules: %+v", st)
 	}
 	tStop := time.Now()
+	// One last change to every gallery that uses the rotated principal, so that writes with the
+	// new secret are needed after the faults.
+	n = 0
+	for _, g := range live(e.m.galleries) {
+		if !g.creds {
+			continue
+		}
+		g.gen++
+		if err := e.k.patch(ctx, galleryGVR, g.name, changePatch(g)); err != nil {
+			g.gen--
+			continue
+		}
+		g.changes++
+		n++
+	}
+	note("changed the %d live galleries that use the rotated secret", n)
 	converged, convErr := e.waitConverged(ctx, tStop)
 	// A little quiet time, so that a hot loop after convergence shows in the write counts.
 	_ = sleep(ctx, 20*time.Second)
@@ -347,6 +366,7 @@ func (e *env) schedule() []event {
 func (e *env) rotate() error {
 	step("rotating the client secret of %s: new secret in Entra ID (old refused), then in Secret %s", rotClientID, credsSecret)
 	ctx := context.Background()
+	e.rotatedAt = time.Now()
 	if err := e.ctl.SetClientSecret(ctx, emulator.SecretChange{TenantID: localenv.TenantID, ClientID: rotClientID, ClientSecret: e.secrets[2]}); err != nil {
 		return err
 	}
