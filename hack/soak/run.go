@@ -241,8 +241,13 @@ func run(ctx context.Context, o options) (failed int, err error) {
 		return 0, fmt.Errorf("emulator still has failure rules: %+v", st)
 	}
 	tStop := time.Now()
-	// One last change to every gallery that uses the rotated principal, so that writes with the
-	// new secret are needed after the faults.
+	// One last change to every gallery that uses the rotated principal, once every token of the
+	// old secret has expired, so that writes with the new secret are needed.
+	if !e.rotatedAt.IsZero() {
+		if err := sleep(ctx, time.Until(e.rotatedAt.Add(e.tokenLifetime+6*time.Second))); err != nil {
+			return 0, err
+		}
+	}
 	n = 0
 	for _, g := range live(e.m.galleries) {
 		if !g.creds {
@@ -262,6 +267,9 @@ func run(ctx context.Context, o options) (failed int, err error) {
 	_ = sleep(ctx, 20*time.Second)
 	e.coll.poll(ctx)
 	cancelBG()
+	if b, err := json.Marshal(e.coll.all()); err == nil {
+		_ = os.WriteFile(filepath.Join(e.dir, "arm-requests.json"), b, 0o644)
+	}
 	return e.checks(ctx, converged, convErr, tStop)
 }
 
