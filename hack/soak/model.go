@@ -67,7 +67,9 @@ func (o *obj) gvr() schema.GroupVersionResource {
 	return versionGVR
 }
 
-func (o *obj) description() string { return fmt.Sprintf("soak %s %s generation %d", o.kind, o.name, o.gen) }
+func (o *obj) description() string {
+	return fmt.Sprintf("soak %s %s generation %d", o.kind, o.name, o.gen)
+}
 
 func galleryName(g int) string      { return fmt.Sprintf("g-%02d", g) }
 func galleryAzureName(g int) string { return fmt.Sprintf("soak_g%02d", g) }
