@@ -121,6 +121,10 @@ demo: build control-plane ## Run the operator on a local control plane and the A
 demo-ci: build control-plane ## Like demo, but exit after checking that every sample became Ready.
 	go run ./hack/demo --root $(ROOT) --assets $(KUBEBUILDER_ASSETS) --ci
 
+.PHONY: soak
+soak: build control-plane ## Soak test: faults, outages, restarts, rotation and changes against the real processes, then checks (SOAK_ARGS for flags; minutes).
+	go run ./hack/soak --root $(ROOT) --assets $(KUBEBUILDER_ASSETS) --manager $(LOCALBIN)/manager --emulator $(LOCALBIN)/azure-emulator $(SOAK_ARGS)
+
 ##@ Build
 
 .PHONY: build

@@ -34,6 +34,8 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 		s.controlState(w, r)
 	case "/token":
 		s.controlToken(w, r)
+	case "/principals":
+		s.controlPrincipals(w, r)
 	default:
 		writeError(w, errf(http.StatusNotFound, "NotFound",
 			"Unknown control endpoint %q; see docs/emulator.md.", r.URL.Path))
@@ -113,6 +115,59 @@ func (s *Server) controlState(w http.ResponseWriter, r *http.Request) {
 	default:
 		controlMethod(w, r)
 	}
+}
+
+// SecretChange asks PATCH /_emulator/principals to replace a principal's
+// client secret (a secret rotation): from then on the old secret is refused
+// with AADSTS7000215; tokens already issued stay valid until they expire.
+type SecretChange struct {
+	TenantID     string `json:"tenantId,omitempty"`
+	ClientID     string `json:"clientId"`
+	ClientSecret string `json:"clientSecret"`
+}
+
+// controlPrincipals serves PATCH /_emulator/principals.
+func (s *Server) controlPrincipals(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPatch {
+		controlMethod(w, r)
+		return
+	}
+	var c SecretChange
+	if err := json.NewDecoder(r.Body).Decode(&c); err != nil {
+		writeError(w, errf(http.StatusBadRequest, "InvalidRequestContent", "%v", err))
+		return
+	}
+	if err := s.SetClientSecret(c); err != nil {
+		writeError(w, errf(http.StatusBadRequest, "InvalidParameter", "%v", err))
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"tenantId": c.TenantID, "clientId": c.ClientID})
+}
+
+// SetClientSecret replaces the client secret of a principal (tenant default:
+// the default principal's tenant).
+func (s *Server) SetClientSecret(c SecretChange) error {
+	if c.TenantID == "" {
+		c.TenantID = s.cfg.TenantID
+	}
+	if c.ClientSecret == "" {
+		return fmt.Errorf("clientSecret is required")
+	}
+	p := s.findPrincipal(c.TenantID, c.ClientID)
+	if p == nil {
+		return fmt.Errorf("no principal %s in tenant %s", c.ClientID, c.TenantID)
+	}
+	s.mu.Lock()
+	p.ClientSecret = c.ClientSecret
+	s.mu.Unlock()
+	return nil
+}
+
+// clientSecretOf returns p's current client secret.
+func (s *Server) clientSecretOf(p *Principal) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return p.ClientSecret
 }
 
 // TokenRequest asks POST /_emulator/token for an access token without the
@@ -402,6 +457,11 @@ func (c *Control) State(ctx context.Context) ([]map[string]any, error) {
 // Reset deletes all resources.
 func (c *Control) Reset(ctx context.Context) error {
 	return c.do(ctx, http.MethodDelete, "state", nil, nil)
+}
+
+// SetClientSecret replaces a principal's client secret (PATCH /_emulator/principals).
+func (c *Control) SetClientSecret(ctx context.Context, change SecretChange) error {
+	return c.do(ctx, http.MethodPatch, "principals", change, nil)
 }
 
 // Token issues an access token directly (see TokenRequest).

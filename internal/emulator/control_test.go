@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/azgallery/gallery-operator/internal/emulator"
+	"github.com/azgallery/gallery-operator/internal/emulator/emulatortest"
 )
 
 func TestResponseHeaders(t *testing.T) {
@@ -224,5 +225,36 @@ func TestDataDirAndBinaryDefaults(t *testing.T) {
 	}
 	if srv.TenantID() != emulator.DefaultTenantID || srv.SubscriptionID() != emulator.DefaultSubscriptionID {
 		t.Error("defaults not applied")
+	}
+}
+
+func TestSecretRotation(t *testing.T) {
+	env := emulatortest.Start(t)
+	ctx := testCtx(t)
+	token := func(secret string) int {
+		form := url.Values{"grant_type": {"client_credentials"}, "client_id": {env.Server.ClientID()},
+			"client_secret": {secret}, "scope": {"https://management.azure.com/.default"}}
+		resp, err := env.HTTPClient.PostForm(env.Server.URL()+"/"+env.Server.TenantID()+"/oauth2/v2.0/token", form)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	old := env.Server.ClientSecret()
+	if got := token(old); got != http.StatusOK {
+		t.Fatalf("old secret before rotation: %d", got)
+	}
+	if err := env.Control.SetClientSecret(ctx, emulator.SecretChange{ClientID: env.Server.ClientID(), ClientSecret: "rotated"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := token(old); got != http.StatusUnauthorized {
+		t.Errorf("old secret after rotation: %d, want 401", got)
+	}
+	if got := token("rotated"); got != http.StatusOK {
+		t.Errorf("new secret: %d, want 200", got)
+	}
+	if err := env.Control.SetClientSecret(ctx, emulator.SecretChange{ClientID: "unknown", ClientSecret: "x"}); err == nil {
+		t.Error("unknown principal accepted")
 	}
 }

@@ -206,7 +206,7 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request, tenant string, v2
 	acr := "1"
 	switch {
 	case secret != "":
-		if p.ClientSecret == "" || subtle.ConstantTimeCompare([]byte(secret), []byte(p.ClientSecret)) != 1 {
+		if cur := s.clientSecretOf(p); cur == "" || subtle.ConstantTimeCompare([]byte(secret), []byte(cur)) != 1 {
 			s.entraError(w, r, http.StatusUnauthorized, "invalid_client", 7000215, fmt.Sprintf(
 				"AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the "+
 					"client secret value, not the client secret ID, for a secret added to app '%s'.", p.ClientID))

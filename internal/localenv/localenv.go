@@ -40,7 +40,8 @@ const (
 
 // ControlPlane is a running kube-apiserver and etcd with the CRDs installed.
 type ControlPlane struct {
-	env *envtest.Environment
+	env     *envtest.Environment
+	certDir string
 	// Kubeconfig is the path of a kubeconfig with cluster-admin rights.
 	Kubeconfig string
 }
@@ -49,8 +50,16 @@ type ControlPlane struct {
 // writes a kubeconfig into dir.
 func StartControlPlane(dir, assetsDir, crdDir string) (*ControlPlane, error) {
 	env := &envtest.Environment{BinaryAssetsDirectory: assetsDir, CRDDirectoryPaths: []string{crdDir}, ErrorIfCRDPathMissing: true}
+	// A certificate directory of our own (not a temporary one envtest discards on stop) lets
+	// RestartAPIServer bring the kube-apiserver back on the same port with the same certificates.
+	certDir, err := os.MkdirTemp(dir, "kube-apiserver-")
+	if err != nil {
+		return nil, err
+	}
+	env.ControlPlane.APIServer = &envtest.APIServer{CertDir: certDir}
 	cfg, err := env.Start()
 	if err != nil {
+		_ = os.RemoveAll(certDir)
 		return nil, fmt.Errorf("starting kube-apiserver and etcd from %s (run 'make control-plane'): %w", assetsDir, err)
 	}
 	user, err := env.AddUser(envtest.User{Name: "admin", Groups: []string{"system:masters"}}, cfg)
@@ -68,11 +77,30 @@ func StartControlPlane(dir, assetsDir, crdDir string) (*ControlPlane, error) {
 		_ = env.Stop()
 		return nil, err
 	}
-	return &ControlPlane{env: env, Kubeconfig: path}, nil
+	return &ControlPlane{env: env, certDir: certDir, Kubeconfig: path}, nil
 }
 
 // Stop stops the control plane.
-func (c *ControlPlane) Stop() error { return c.env.Stop() }
+func (c *ControlPlane) Stop() error {
+	err := c.env.Stop()
+	_ = os.RemoveAll(c.certDir)
+	return err
+}
+
+// StopAPIServer stops the kube-apiserver and keeps etcd running: SIGTERM, and SIGKILL when it has
+// not exited within envtest's stop timeout (20 s by default), which counts as stopped too.
+func (c *ControlPlane) StopAPIServer() error {
+	err := c.env.ControlPlane.APIServer.Stop()
+	if err != nil && strings.Contains(err.Error(), "timeout waiting for process") {
+		time.Sleep(time.Second) // the SIGKILL that followed
+		return nil
+	}
+	return err
+}
+
+// StartAPIServer starts the kube-apiserver stopped by StopAPIServer again, on the same address
+// with the same certificates (the kubeconfig stays valid), and waits until it is healthy.
+func (c *ControlPlane) StartAPIServer() error { return c.env.ControlPlane.APIServer.Start() }
 
 // Process is a child process whose output goes to a log file.
 type Process struct {
@@ -119,8 +147,17 @@ func (p *Process) Stop() {
 	}
 }
 
-// PID is the process id, e.g. to read /proc/<pid>/status or to send a signal.
+// PID is the process id.
 func (p *Process) PID() int { return p.cmd.Process.Pid }
+
+// Kill sends SIGKILL (no chance to clean up) and waits for the process to end.
+func (p *Process) Kill() {
+	if p == nil {
+		return
+	}
+	_ = p.cmd.Process.Kill()
+	<-p.done
+}
 
 // Exited reports whether the process has ended.
 func (p *Process) Exited() bool {

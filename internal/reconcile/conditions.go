@@ -2,8 +2,8 @@ package reconcile
 
 import (
 	"context"
-	"time"
 	"strings"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"

@@ -2,10 +2,10 @@ package reconcile
 
 import (
 	"context"
-	"time"
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"

@@ -2,8 +2,8 @@ package reconcile
 
 import (
 	"context"
-	"math/rand/v2"
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"sync"
 	"time"
@@ -219,7 +219,9 @@ func (r *Reconciler[O, B]) converged(ctx context.Context, obj O, cl Client[B], r
 // stampObservation dates the observation by the list that served it, if one did (a GET is dated
 // now): the objects of a collection then share their sync time.
 func (r *Reconciler[O, B]) stampObservation(obj O, ref azure.ResourceRef) {
-	if lo, ok := r.Observer.(interface{ AsOf(azure.ResourceRef) time.Time }); ok {
+	if lo, ok := r.Observer.(interface {
+		AsOf(azure.ResourceRef) time.Time
+	}); ok {
 		if t := lo.AsOf(ref); !t.IsZero() && t.Before(r.now()) {
 			st := obj.GetARMStatus()
 			if st.LastSyncTime == nil || t.After(st.LastSyncTime.Time.Add(-r.SyncPeriod/10)) {
