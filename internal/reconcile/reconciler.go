@@ -216,6 +216,14 @@ func (r *Reconciler[O, B]) converged(ctx context.Context, obj O, cl Client[B], r
 	return r.markReady(obj, hash, r.nextSync(obj))
 }
 
+// rememberWrite records that a write was sent for obj, unless the request budget kept it back:
+// a write that reached Azure (even one whose answer was lost) may have changed the resource.
+func (r *Reconciler[O, B]) rememberWrite(obj O, sent time.Time, err error) {
+	if asThrottled(err) == nil {
+		r.written.Store(key(obj), sent)
+	}
+}
+
 // stampObservation dates the observation by the list that served it, if one did (a GET is dated
 // now): the objects of a collection then share their sync time.
 func (r *Reconciler[O, B]) stampObservation(obj O, ref azure.ResourceRef) {
@@ -351,8 +359,9 @@ func (r *Reconciler[O, B]) write(ctx context.Context, obj O, cl Client[B], ref a
 	if u, ok := r.Kind.(Updater[B]); ok {
 		body = u.PutBody(body, existing)
 	}
-	r.written.Store(key(obj), r.now())
+	sent := r.now()
 	op, err := cl.BeginPut(ctx, ref, body)
+	r.rememberWrite(obj, sent, err)
 	if err != nil {
 		return r.fail(ctx, obj, err, hash)
 	}
@@ -380,8 +389,9 @@ func (r *Reconciler[O, B]) startAction(ctx context.Context, obj O, cl Client[B],
 	if !ok {
 		return r.fail(ctx, obj, fmt.Errorf("the %s client cannot send %s", r.Kind.Name(), a.Kind), hash)
 	}
-	r.written.Store(key(obj), r.now())
+	sent := r.now()
 	op, err := ac.BeginAction(ctx, ref, a)
+	r.rememberWrite(obj, sent, err)
 	if err != nil {
 		return r.fail(ctx, obj, err, hash)
 	}
