@@ -81,7 +81,6 @@ type Reconciler[O Object, B any] struct {
 // finalizer, then reconciles it with Azure.
 func (r *Reconciler[O, B]) Reconcile(ctx context.Context, req ctrl.Request) (result ctrl.Result, retErr error) {
 	ctx = azure.WithObject(azure.WithKind(ctx, r.Kind.Name()), r.Kind.Name()+" "+req.String())
-	r.states.Kind = r.Kind.Name()
 	obj := r.Kind.NewObject()
 	if err := r.Get(ctx, req.NamespacedName, obj); err != nil {
 		if apierrors.IsNotFound(err) {
