@@ -30,6 +30,7 @@ type options struct {
 	metricsCertDir          string
 	enforceScopes           bool
 	probeAddr               string
+	pprofAddr               string
 	leaderElect             bool
 	leaderElectionNamespace string
 	syncPeriod              time.Duration
@@ -49,6 +50,7 @@ func main() {
 	flag.StringVar(&o.metricsCertDir, "metrics-cert-dir", "", "Folder with tls.crt and tls.key for the secure metrics endpoint; empty generates a self-signed certificate.")
 	flag.BoolVar(&o.enforceScopes, "enforce-namespace-scopes", false, "Refuse (Stalled, ScopeNotAllowed) to write to Azure for an object whose namespace's annotations compute.azgallery.io/allowed-resource-groups and allowed-subscriptions do not allow its resource group and subscription (needs get on namespaces).")
 	flag.StringVar(&o.probeAddr, "health-probe-bind-address", ":8081", "Address of the /healthz and /readyz probes.")
+	flag.StringVar(&o.pprofAddr, "pprof-bind-address", "", "Address of Go's /debug/pprof profiles (plain HTTP, no authentication: bind to localhost); empty disables them.")
 	flag.BoolVar(&o.leaderElect, "leader-elect", false, "Elect a leader so that only one replica reconciles.")
 	flag.StringVar(&o.leaderElectionNamespace, "leader-election-namespace", "", "Namespace of the leader election lease (default: the pod's).")
 	flag.DurationVar(&o.syncPeriod, "sync-period", time.Hour, "How often a Ready object is re-read from Azure to detect drift (jittered by up to 10%).")
@@ -98,6 +100,7 @@ func run(o options) error {
 		Scheme:                  scheme,
 		Metrics:                 manager.MetricsOptions(o.metricsAddr, o.metricsSecure, o.metricsCertDir),
 		HealthProbeBindAddress:  o.probeAddr,
+		PprofBindAddress:        o.pprofAddr,
 		LeaderElection:          o.leaderElect,
 		LeaderElectionID:        manager.ShardLeaderElectionID(o.watchLabelSelector),
 		LeaderElectionNamespace: o.leaderElectionNamespace,
