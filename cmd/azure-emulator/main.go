@@ -9,6 +9,7 @@ import (
 	"log"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -37,6 +38,14 @@ func run() error {
 	flag.StringVar(&cfg.ClientID, "client-id", emulator.DefaultClientID, "client (application) id of the default service principal")
 	flag.StringVar(&cfg.ClientSecret, "client-secret", emulator.DefaultClientSecret, "client secret of the default service principal")
 	flag.StringVar(&cfg.SubscriptionID, "subscription-id", emulator.DefaultSubscriptionID, "subscription the default principal may access")
+	flag.Func("extra-subscriptions", "comma-separated further subscriptions the default principal may access", func(v string) error {
+		for _, sub := range strings.Split(v, ",") {
+			if sub = strings.TrimSpace(sub); sub != "" {
+				cfg.ExtraSubscriptions = append(cfg.ExtraSubscriptions, sub)
+			}
+		}
+		return nil
+	})
 	flag.StringVar(&configFile, "config", "", "JSON file with extra principals and initial settings (see docs/emulator.md)")
 	flag.DurationVar(&opDuration, "operation-duration", time.Duration(d.OperationDurationMs)*time.Millisecond, "how long long-running operations stay InProgress")
 	flag.DurationVar(&retryAfter, "retry-after", time.Duration(d.RetryAfterMs)*time.Millisecond, "poll interval advertised on long-running operations")

@@ -17,19 +17,30 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 )
 
-var imageGVR = schema.GroupVersionResource{Group: "compute.azgallery.io", Version: "v1alpha1", Resource: "galleryimages"}
+// The kinds the benchmark applies, by Kubernetes kind.
+const (
+	kindGallery = "Gallery"
+	kindImage   = "GalleryImage"
+	kindVersion = "GalleryImageVersion"
+)
+
+var gvrs = map[string]schema.GroupVersionResource{
+	kindGallery: {Group: "compute.azgallery.io", Version: "v1alpha1", Resource: "galleries"},
+	kindImage:   {Group: "compute.azgallery.io", Version: "v1alpha1", Resource: "galleryimages"},
+	kindVersion: {Group: "compute.azgallery.io", Version: "v1alpha1", Resource: "galleryimageversions"},
+}
 
 const namespace = "default"
 
-// kube creates GalleryImages and watches them become Ready.
+// kube creates the operator's objects and watches them become Ready.
 type kube struct {
-	images dynamic.ResourceInterface
-	track  *tracker
-	stop   chan struct{}
+	dyn   dynamic.Interface
+	track *tracker
+	stop  chan struct{}
 }
 
 // startKube connects with kubeconfig (without client-side rate limits, so that applying is not the
-// bottleneck) and starts an informer on GalleryImages.
+// bottleneck) and starts an informer per kind.
 func startKube(kubeconfig string) (*kube, error) {
 	cfg, err := clientcmd.BuildConfigFromFlags("", kubeconfig)
 	if err != nil {
@@ -40,58 +51,102 @@ func startKube(kubeconfig string) (*kube, error) {
 	if err != nil {
 		return nil, err
 	}
-	k := &kube{images: dyn.Resource(imageGVR).Namespace(namespace), track: newTracker(), stop: make(chan struct{})}
-	inf := dynamicinformer.NewFilteredDynamicSharedInformerFactory(dyn, 0, namespace, nil).ForResource(imageGVR).Informer()
-	if _, err := inf.AddEventHandler(cache.ResourceEventHandlerFuncs{
-		AddFunc:    k.track.observe,
-		UpdateFunc: func(_, obj any) { k.track.observe(obj) },
-	}); err != nil {
-		return nil, err
+	k := &kube{dyn: dyn, track: newTracker(), stop: make(chan struct{})}
+	factory := dynamicinformer.NewFilteredDynamicSharedInformerFactory(dyn, 0, namespace, nil)
+	var synced []cache.InformerSynced
+	for _, gvr := range gvrs {
+		inf := factory.ForResource(gvr).Informer()
+		if _, err := inf.AddEventHandler(cache.ResourceEventHandlerFuncs{
+			AddFunc:    k.track.observe,
+			UpdateFunc: func(_, obj any) { k.track.observe(obj) },
+		}); err != nil {
+			return nil, err
+		}
+		synced = append(synced, inf.HasSynced)
 	}
-	go inf.Run(k.stop)
+	factory.Start(k.stop)
 	syncCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if !cache.WaitForCacheSync(syncCtx.Done(), inf.HasSynced) {
+	if !cache.WaitForCacheSync(syncCtx.Done(), synced...) {
 		close(k.stop)
-		return nil, fmt.Errorf("the GalleryImage informer did not sync")
+		return nil, fmt.Errorf("the informers did not sync")
 	}
 	return k, nil
 }
 
 func (k *kube) close() { close(k.stop) }
 
-// imageObject is a GalleryImage in the plain path form (resourceGroupName + galleryName).
-func imageObject(name, group, gallery, location string) *unstructured.Unstructured {
+// key names an object in the tracker: kind/name.
+func key(obj *unstructured.Unstructured) string { return obj.GetKind() + "/" + obj.GetName() }
+
+func object(kind, name string, spec map[string]any) *unstructured.Unstructured {
 	return &unstructured.Unstructured{Object: map[string]any{
 		"apiVersion": "compute.azgallery.io/v1alpha1",
-		"kind":       "GalleryImage",
+		"kind":       kind,
 		"metadata": map[string]any{
 			"name":      name,
 			"namespace": namespace,
 			"labels":    map[string]any{"bench": "scale"},
 		},
-		"spec": map[string]any{
-			"resourceGroupName": group,
-			"galleryName":       gallery,
-			"location":          location,
-			"tags":              map[string]any{"bench": "scale"},
-			"properties": map[string]any{
-				"description":      "bench-scale image " + name,
-				"osType":           "Linux",
-				"osState":          "Generalized",
-				"hyperVGeneration": "V2",
-				"architecture":     "x64",
-				"identifier":       map[string]any{"publisher": "bench", "offer": "scale", "sku": name},
-			},
-		},
+		"spec": spec,
 	}}
+}
+
+// imageObject is a GalleryImage in the plain path form (resourceGroupName + galleryName), in
+// subscription sub (empty: the manager's default subscription).
+func imageObject(name, sub, group, gallery, location string) *unstructured.Unstructured {
+	spec := map[string]any{
+		"resourceGroupName": group,
+		"galleryName":       gallery,
+		"location":          location,
+		"tags":              map[string]any{"bench": "scale"},
+		"properties": map[string]any{
+			"description":      "bench-scale image " + name,
+			"osType":           "Linux",
+			"osState":          "Generalized",
+			"hyperVGeneration": "V2",
+			"architecture":     "x64",
+			"identifier":       map[string]any{"publisher": "bench", "offer": "scale", "sku": name},
+		},
+	}
+	if sub != "" {
+		spec["subscriptionId"] = sub
+	}
+	return object(kindImage, name, spec)
+}
+
+// galleryObject is a Gallery in group; Azure's gallery names allow no hyphen, so the Azure name
+// is given.
+func galleryObject(name, azureName, group, location string) *unstructured.Unstructured {
+	return object(kindGallery, name, map[string]any{
+		"resourceGroupName": group,
+		"azureName":         azureName,
+		"location":          location,
+		"tags":              map[string]any{"bench": "scale"},
+		"properties":        map[string]any{"description": "bench-scale gallery " + name},
+	})
+}
+
+// versionObject is a GalleryImageVersion of the GalleryImage object image (imageRef form),
+// published from the managed image source and replicated to location only.
+func versionObject(name, image, azureName, location, source string) *unstructured.Unstructured {
+	return object(kindVersion, name, map[string]any{
+		"imageRef":  map[string]any{"name": image},
+		"azureName": azureName,
+		"location":  location,
+		"tags":      map[string]any{"bench": "scale"},
+		"properties": map[string]any{
+			"publishingProfile": map[string]any{"targetRegions": []any{map[string]any{"name": location}}},
+			"storageProfile":    map[string]any{"source": map[string]any{"id": source}},
+		},
+	})
 }
 
 // create creates obj, retrying a few times on errors other than AlreadyExists and invalid.
 func (k *kube) create(ctx context.Context, obj *unstructured.Unstructured) error {
 	var err error
 	for attempt := 0; attempt < 5; attempt++ {
-		_, err = k.images.Create(ctx, obj, metav1.CreateOptions{FieldManager: "bench-scale"})
+		_, err = k.dyn.Resource(gvrs[obj.GetKind()]).Namespace(namespace).Create(ctx, obj, metav1.CreateOptions{FieldManager: "bench-scale"})
 		if err == nil || apierrors.IsInvalid(err) || apierrors.IsAlreadyExists(err) || ctx.Err() != nil {
 			return err
 		}
@@ -112,7 +167,7 @@ func (k *kube) createAll(ctx context.Context, objs []*unstructured.Unstructured,
 				if err := k.create(ctx, obj); err != nil {
 					mu.Lock()
 					if firstErr == nil {
-						firstErr = fmt.Errorf("creating GalleryImage %s: %w", obj.GetName(), err)
+						firstErr = fmt.Errorf("creating %s: %w", key(obj), err)
 					}
 					mu.Unlock()
 				}
@@ -127,7 +182,7 @@ func (k *kube) createAll(ctx context.Context, objs []*unstructured.Unstructured,
 	return firstErr
 }
 
-// tracker records when each GalleryImage was first seen Ready=True at its generation.
+// tracker records when each object (by key) was first seen Ready=True at its generation.
 type tracker struct {
 	mu      sync.Mutex
 	readyAt map[string]time.Time
@@ -148,14 +203,15 @@ func (t *tracker) observe(obj any) {
 	ready, state := readyState(u)
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	t.last[u.GetName()] = state
+	k := key(u)
+	t.last[k] = state
 	if !ready {
 		return
 	}
-	if _, seen := t.readyAt[u.GetName()]; seen {
+	if _, seen := t.readyAt[k]; seen {
 		return
 	}
-	t.readyAt[u.GetName()] = now
+	t.readyAt[k] = now
 	close(t.changed)
 	t.changed = make(chan struct{})
 }
@@ -183,14 +239,14 @@ func readyState(u *unstructured.Unstructured) (bool, string) {
 	return false, state
 }
 
-// wait returns a channel closed at the next newly Ready image.
+// wait returns a channel closed at the next newly Ready object.
 func (t *tracker) wait() <-chan struct{} {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return t.changed
 }
 
-// readyTimes returns when each of names became Ready (missing: not yet).
+// readyTimes returns when each of keys became Ready (missing: not yet).
 func (t *tracker) readyTimes(names []string) map[string]time.Time {
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -203,7 +259,7 @@ func (t *tracker) readyTimes(names []string) map[string]time.Time {
 	return out
 }
 
-// notReady describes up to max of names that are not Ready yet.
+// notReady describes up to max of keys that are not Ready yet.
 func (t *tracker) notReady(names []string, max int) []string {
 	t.mu.Lock()
 	defer t.mu.Unlock()

@@ -2,12 +2,13 @@
 // emulator's default ARM throttling buckets (`make bench-scale`, see docs/performance.md).
 //
 // It starts a local control plane (kube-apiserver and etcd), the emulator and bin/manager as
-// processes (internal/localenv), creates the galleries directly in the emulator, then:
+// processes (internal/localenv), creates the image galleries directly in the emulator, then:
 //
-//  1. ramp: applies N GalleryImages at once and waits until all are Ready;
-//  2. steady window: counts ARM requests during one sync period at rest;
+//  1. ramp: applies N GalleryImages at once (spread over -subscriptions) and waits until all are
+//     Ready; then the same for -galleries Gallery objects and -versions GalleryImageVersions;
+//  2. steady window: counts ARM requests during one sync period at rest, by kind;
 //  3. restart: stops the manager with SIGTERM, starts it again and counts the first minute;
-//  4. latency: applies one new image at a time and measures apply -> Ready.
+//  4. latency: applies one new object of each kind at a time and measures apply -> Ready.
 //
 // It prints each figure next to its bound with PASS/FAIL per goal and exits 0: it is a
 // measurement, not a test. It exits 1 only when the measurement itself broke.
@@ -26,7 +27,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 
@@ -38,14 +38,20 @@ import (
 
 const (
 	group          = "bench-rg"
+	galleryGroup   = "bench-galleries-rg" // the Gallery objects' resource group
 	location       = "westeurope"
 	latencyGallery = "bench_latency"
+	sourceImage    = "bench-source" // the managed image every version is published from
 )
 
 type options struct {
 	root, assets, workDir string
 	n                     int
+	subscriptions         int
 	perGallery            int
+	galleries             int
+	versions              int
+	versionsPerImage      int
 	syncPeriod            time.Duration
 	workers               int
 	readyTimeout          time.Duration
@@ -64,23 +70,27 @@ func main() {
 	flag.StringVar(&o.assets, "assets", "", "directory with kube-apiserver, etcd and kubectl (default: $KUBEBUILDER_ASSETS)")
 	flag.StringVar(&o.workDir, "work-dir", "", "directory for logs, kubeconfig, the ARM request log and results (default: a new temporary directory, kept)")
 	flag.IntVar(&o.n, "n", 1000, "number of GalleryImages applied at once")
-	flag.IntVar(&o.perGallery, "per-gallery", 100, "images per gallery (N images are spread over ceil(N/per-gallery) galleries)")
+	flag.IntVar(&o.subscriptions, "subscriptions", 1, "subscriptions the N images are spread over (one principal with a role in each)")
+	flag.IntVar(&o.perGallery, "per-gallery", 100, "images per gallery (each subscription's images are spread over ceil(images/per-gallery) galleries)")
+	flag.IntVar(&o.galleries, "galleries", 50, "number of Gallery objects applied at once after the images (0 skips)")
+	flag.IntVar(&o.versions, "versions", 1000, "number of GalleryImageVersions applied at once after the galleries (0 skips)")
+	flag.IntVar(&o.versionsPerImage, "versions-per-image", 50, "versions per image (on the first ceil(versions/versions-per-image) images)")
 	flag.DurationVar(&o.syncPeriod, "sync-period", 2*time.Minute, "the manager's --sync-period, also the length of the steady window")
-	flag.IntVar(&o.workers, "workers", 32, "goroutines creating GalleryImages in parallel")
-	flag.DurationVar(&o.readyTimeout, "ready-timeout", 15*time.Minute, "how long the N images may take to become Ready")
+	flag.IntVar(&o.workers, "workers", 32, "goroutines creating objects in parallel")
+	flag.DurationVar(&o.readyTimeout, "ready-timeout", 15*time.Minute, "how long the objects of one kind may take to become Ready")
 	flag.BoolVar(&o.skipSteady, "skip-steady", false, "skip the steady window")
 	flag.BoolVar(&o.skipRestart, "skip-restart", false, "skip the restart phase")
 	flag.DurationVar(&o.restartWindow, "restart-window", time.Minute, "how long after the manager's restart requests are counted")
 	flag.DurationVar(&o.settle, "settle", 30*time.Second, "pause between the restart window and the latency samples")
-	flag.IntVar(&o.latencySamples, "latency-samples", 20, "single images applied one after the other for the latency (0 skips)")
+	flag.IntVar(&o.latencySamples, "latency-samples", 20, "single objects of each kind applied one after the other for the latency (0 skips)")
 	flag.StringVar(&o.managerArgs, "manager-args", "", "extra flags for the manager, space-separated")
 	flag.StringVar(&o.jsonOut, "json", "", "also write the results as JSON to this file (default: <work-dir>/results.json)")
 	flag.Parse()
 	if o.assets == "" {
 		o.assets = os.Getenv("KUBEBUILDER_ASSETS")
 	}
-	if o.n < 1 || o.perGallery < 1 || o.workers < 1 || o.latencySamples < 0 || o.syncPeriod <= 0 {
-		fmt.Fprintln(os.Stderr, "bench-scale: -n, -per-gallery, -workers and -sync-period must be positive, -latency-samples not negative")
+	if err := o.validate(); err != nil {
+		fmt.Fprintln(os.Stderr, "bench-scale:", err)
 		os.Exit(2)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -92,29 +102,58 @@ func main() {
 	}
 }
 
+func (o options) validate() error {
+	switch {
+	case o.n < 1 || o.subscriptions < 1 || o.perGallery < 1 || o.workers < 1 || o.versionsPerImage < 1 || o.syncPeriod <= 0:
+		return fmt.Errorf("-n, -subscriptions, -per-gallery, -versions-per-image, -workers and -sync-period must be positive")
+	case o.galleries < 0 || o.versions < 0 || o.latencySamples < 0:
+		return fmt.Errorf("-galleries, -versions and -latency-samples must not be negative")
+	case o.subscriptions > o.n:
+		return fmt.Errorf("-subscriptions (%d) must not exceed -n (%d)", o.subscriptions, o.n)
+	case o.versions > 0 && imagesWithVersions(o) > o.imagesPerSubscription():
+		return fmt.Errorf("-versions %d at -versions-per-image %d need %d images in the first subscription, which has %d",
+			o.versions, o.versionsPerImage, imagesWithVersions(o), o.imagesPerSubscription())
+	}
+	return nil
+}
+
+// imagesPerSubscription is how many of the N images each subscription holds (the last may hold fewer).
+func (o options) imagesPerSubscription() int { return (o.n + o.subscriptions - 1) / o.subscriptions }
+
+func imagesWithVersions(o options) int {
+	return (o.versions + o.versionsPerImage - 1) / o.versionsPerImage
+}
+
+// subscriptionID is the i-th subscription: the local principal's own, then made-up ones the
+// emulator grants it with --extra-subscriptions.
+func subscriptionID(i int) string {
+	if i == 0 {
+		return localenv.SubscriptionID
+	}
+	return fmt.Sprintf("5ca1ab1e-0000-4000-8000-%012d", i)
+}
+
 // results is everything measured, also written as JSON.
 type results struct {
-	Machine  machine  `json:"machine"`
-	Commit   string   `json:"commit"`
-	N        int      `json:"n"`
-	Settings settings `json:"emulator"`
+	Machine       machine  `json:"machine"`
+	Commit        string   `json:"commit"`
+	N             int      `json:"n"`
+	Subscriptions int      `json:"subscriptions"`
+	Settings      settings `json:"emulator"`
 
-	Galleries     int          `json:"galleries"`
-	ApplySeconds  float64      `json:"applySeconds"`
-	ReadySeconds  float64      `json:"readySeconds"`
-	BoundSeconds  float64      `json:"writeBucketBoundSeconds"`
-	Ramp          reqStats     `json:"ramp"`
-	RampTimeline  rampTimeline `json:"rampTimeline"`
-	ManagerAtRamp procStats    `json:"managerAtAllReady"`
+	// Phases are the ramps, one per kind: GalleryImage first, then Gallery, GalleryImageVersion.
+	Phases []phaseResult `json:"phases"`
+	// Objects counts the objects of each kind present at rest.
+	Objects map[string]int `json:"objects"`
 
 	Steady         *reqStats `json:"steady,omitempty"`
 	SteadySeconds  float64   `json:"steadyWindowSeconds,omitempty"`
 	Restart        *reqStats `json:"restart,omitempty"`
 	RestartSeconds float64   `json:"restartWindowSeconds,omitempty"`
 	// Background is the ARM traffic while the latency samples ran (excluding nothing).
-	Background       *reqStats `json:"latencyBackground,omitempty"`
-	BackgroundSecond float64   `json:"latencyPhaseSeconds,omitempty"`
-	LatencySeconds   []float64 `json:"latencySeconds,omitempty"`
+	Background       *reqStats            `json:"latencyBackground,omitempty"`
+	BackgroundSecond float64              `json:"latencyPhaseSeconds,omitempty"`
+	LatencySeconds   map[string][]float64 `json:"latencySeconds,omitempty"`
 
 	// Managers holds /proc figures of each manager process, read just before it was stopped.
 	Managers  []procStats `json:"managers"`
@@ -130,16 +169,33 @@ type settings struct {
 	ReadBurst         float64 `json:"readBurst"`
 	ReadPerSecond     float64 `json:"readPerSecond"`
 	OperationSeconds  float64 `json:"operationSeconds"`
+	ReplicationSecond float64 `json:"replicationSecondsPerRegion"`
 	RetryAfterSeconds float64 `json:"retryAfterSeconds"`
 	ImageQuota        int     `json:"imageQuota"`
 	PageSize          int     `json:"pageSize"`
+}
+
+// operationSeconds is how long creating one object of kind takes in the emulator: the operation,
+// and for a version at least its replication to its one target region.
+func (s settings) operationSeconds(kind string) float64 {
+	if kind == kindVersion {
+		return math.Max(s.OperationSeconds, s.ReplicationSecond)
+	}
+	return s.OperationSeconds
+}
+
+// bound is the write-bucket bound for perSubscription new objects in each subscription: the
+// first writeBurst PUTs go at once, the rest at writePerSecond, and the last is done one
+// operation later.
+func (s settings) bound(perSubscription int, kind string) float64 {
+	return math.Max(0, float64(perSubscription)-s.WriteBurst)/s.WritePerSecond + s.operationSeconds(kind)
 }
 
 type goal struct {
 	Name     string `json:"name"`
 	Measured string `json:"measured"`
 	Bound    string `json:"bound"`
-	Result   string `json:"result"` // PASS, FAIL or SKIP
+	Result   string `json:"result"` // PASS, FAIL, SKIP, or INFO for a figure the issue sets no goal for
 }
 
 func verdict(ok bool) string {
@@ -166,9 +222,10 @@ func run(ctx context.Context, o options) (err error) {
 	} else if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	res := &results{Machine: describeMachine(), N: o.n, WorkDir: dir, StartedAt: time.Now().UTC(), Commit: commitOf(root)}
-	fmt.Printf("bench-scale: N=%d, sync period %s, %d CPUs (%s), load average %s, %s, commit %s\n",
-		o.n, o.syncPeriod, res.Machine.CPUs, res.Machine.Model, res.Machine.LoadAvg, res.Machine.Go, res.Commit)
+	res := &results{Machine: describeMachine(), N: o.n, Subscriptions: o.subscriptions, WorkDir: dir, StartedAt: time.Now().UTC(),
+		Commit: commitOf(root), Objects: map[string]int{}, LatencySeconds: map[string][]float64{}}
+	fmt.Printf("bench-scale: N=%d over %d subscription(s), %d Galleries, %d GalleryImageVersions, sync period %s, %d CPUs (%s), load average %s, %s, commit %s\n",
+		o.n, o.subscriptions, o.galleries, o.versions, o.syncPeriod, res.Machine.CPUs, res.Machine.Model, res.Machine.LoadAvg, res.Machine.Go, res.Commit)
 	fmt.Printf("logs, kubeconfig and results in %s\n", dir)
 
 	step("starting kube-apiserver and etcd")
@@ -182,11 +239,20 @@ func run(ctx context.Context, o options) (err error) {
 		}
 	}()
 
-	// The image quota (1,000 per subscription and region by default) must hold the N images and the
-	// latency samples; nothing else about the emulator is changed (default ARM buckets, 2 s operations).
-	quota := max(1000, o.n+o.latencySamples)
-	step("starting the Azure emulator (default settings, --image-quota=%d)", quota)
-	em, err := localenv.StartEmulator(dir, filepath.Join(root, "bin", "azure-emulator"), "--quiet", fmt.Sprintf("--image-quota=%d", quota))
+	// The image quota (1,000 per subscription and region by default) must hold a subscription's
+	// images and the latency samples; nothing else about the emulator is changed (default ARM
+	// buckets, 2 s operations). Further subscriptions are granted to the same principal.
+	quota := max(1000, o.imagesPerSubscription()+o.latencySamples)
+	emArgs := []string{"--quiet", fmt.Sprintf("--image-quota=%d", quota)}
+	var extra []string
+	for i := 1; i < o.subscriptions; i++ {
+		extra = append(extra, subscriptionID(i))
+	}
+	if len(extra) > 0 {
+		emArgs = append(emArgs, "--extra-subscriptions="+strings.Join(extra, ","))
+	}
+	step("starting the Azure emulator (default settings, --image-quota=%d, %d subscription(s))", quota, o.subscriptions)
+	em, err := localenv.StartEmulator(dir, filepath.Join(root, "bin", "azure-emulator"), emArgs...)
 	if err != nil {
 		return err
 	}
@@ -204,11 +270,11 @@ func run(ctx context.Context, o options) (err error) {
 		WriteBurst: st.Throttle.WriteBurst, WritePerSecond: st.Throttle.WritePerSecond,
 		ReadBurst: st.Throttle.ReadBurst, ReadPerSecond: st.Throttle.ReadPerSecond,
 		OperationSeconds: float64(max(st.OperationDurationMs, 0)) / 1000, RetryAfterSeconds: float64(max(st.RetryAfterMs, 0)) / 1000,
-		ImageQuota: st.ImageQuota, PageSize: st.PageSize,
+		ReplicationSecond: math.Max(st.ReplicationSecondsPerRegion, 0), ImageQuota: st.ImageQuota, PageSize: st.PageSize,
 	}
 	s := res.Settings
-	fmt.Printf("  %s: writes %g burst + %g/s, reads %g burst + %g/s, operations %gs, Retry-After %gs, list pages of %d\n",
-		em.URL, s.WriteBurst, s.WritePerSecond, s.ReadBurst, s.ReadPerSecond, s.OperationSeconds, s.RetryAfterSeconds, s.PageSize)
+	fmt.Printf("  %s: writes %g burst + %g/s, reads %g burst + %g/s, operations %gs, replication %gs per region, Retry-After %gs, list pages of %d\n",
+		em.URL, s.WriteBurst, s.WritePerSecond, s.ReadBurst, s.ReadPerSecond, s.OperationSeconds, s.ReplicationSecond, s.RetryAfterSeconds, s.PageSize)
 
 	coll := newCollector(ctl)
 	collCtx, stopColl := context.WithCancel(ctx)
@@ -228,93 +294,66 @@ func run(ctx context.Context, o options) (err error) {
 		}
 	}()
 
-	galleries := (o.n + o.perGallery - 1) / o.perGallery
-	res.Galleries = galleries
-	names := make([]string, 0, galleries+1)
-	for g := 0; g < galleries; g++ {
-		names = append(names, fmt.Sprintf("bench_g%03d", g))
-	}
-	if o.latencySamples > 0 {
-		names = append(names, latencyGallery)
-	}
-	step("creating resource group %s and %d galleries in the emulator", group, len(names))
-	if err := createGalleries(ctx, em, names); err != nil {
+	lay := newLayout(o)
+	step("creating resource group %s and %d galleries in %d subscription(s) in the emulator", group, len(lay.azureGalleries), o.subscriptions)
+	source, err := setupAzure(ctx, em, o, lay)
+	if err != nil {
 		return err
 	}
 
 	step("starting the manager (--sync-period=%s %s)", o.syncPeriod, o.managerArgs)
-	mgrArgs := append([]string{"--sync-period=" + o.syncPeriod.String()}, strings.Fields(o.managerArgs)...)
-	mgr, err := localenv.StartManager(dir, filepath.Join(root, "bin", "manager"), cp.Kubeconfig, em, mgrArgs...)
-	if err != nil {
+	b := &bench{o: o, res: res, coll: coll, em: em, dir: dir, kubeconfig: cp.Kubeconfig,
+		managerBin:  filepath.Join(root, "bin", "manager"),
+		managerArgs: append([]string{"--sync-period=" + o.syncPeriod.String()}, strings.Fields(o.managerArgs)...)}
+	if b.mgr, err = localenv.StartManager(dir, b.managerBin, cp.Kubeconfig, em, b.managerArgs...); err != nil {
 		return err
 	}
 	defer func() {
-		if mgr != nil {
-			mgr.Stop()
+		if b.mgr != nil {
+			b.mgr.Stop()
 		}
 	}()
-	fmt.Printf("  pid %d, log %s\n", mgr.PID(), mgr.LogPath)
+	fmt.Printf("  pid %d, log %s\n", b.mgr.PID(), b.mgr.LogPath)
 
-	k, err := startKube(cp.Kubeconfig)
-	if err != nil {
+	if b.k, err = startKube(cp.Kubeconfig); err != nil {
 		return err
 	}
-	defer k.close()
+	defer b.k.close()
 
-	// Let the buckets refill after the galleries' writes and polls, so the ramp starts with full
-	// buckets like the bound assumes.
-	if err := coll.poll(ctx); err != nil {
+	// Phase 1: a ramp per kind, each starting with full buckets as its bound assumes.
+	images := make([]*unstructured.Unstructured, o.n)
+	for i := range images {
+		sub, gallery := lay.imageHome(i)
+		images[i] = imageObject(lay.imageName(i), lay.subscriptionField(sub), group, gallery, location)
+	}
+	if err := b.ramp(ctx, kindImage, images, o.imagesPerSubscription()); err != nil {
 		return err
 	}
-	setup := statsOf(coll.between(time.Time{}, time.Now().Add(time.Hour)))
-	refill := math.Max(float64(setup.Writes)/s.WritePerSecond, float64(setup.Reads)/s.ReadPerSecond) + 1
-	fmt.Printf("  setup used %d writes and %d reads; waiting %.1fs for the buckets to refill\n", setup.Writes, setup.Reads, refill)
-	if err := sleep(ctx, time.Duration(refill*float64(time.Second))); err != nil {
-		return err
+	if o.galleries > 0 {
+		galleries := make([]*unstructured.Unstructured, o.galleries)
+		for i := range galleries {
+			galleries[i] = galleryObject(fmt.Sprintf("gal-%03d", i), fmt.Sprintf("bench_gal_%03d", i), galleryGroup, location)
+		}
+		if err := b.ramp(ctx, kindGallery, galleries, o.galleries); err != nil {
+			return err
+		}
 	}
-
-	// Phase 1: the ramp.
-	step("ramp: applying %d GalleryImages at once (%d workers)", o.n, o.workers)
-	objs := make([]*unstructured.Unstructured, o.n)
-	imageNames := make([]string, o.n)
-	for i := range objs {
-		imageNames[i] = fmt.Sprintf("img-%05d", i)
-		objs[i] = imageObject(imageNames[i], group, names[i/o.perGallery], location)
+	if o.versions > 0 {
+		versions := make([]*unstructured.Unstructured, o.versions)
+		for i := range versions {
+			img, nth := i/o.versionsPerImage, i%o.versionsPerImage
+			versions[i] = versionObject(fmt.Sprintf("%s-1-0-%d", lay.imageName(img), nth), lay.imageName(img), fmt.Sprintf("1.0.%d", nth), location, source)
+		}
+		if err := b.ramp(ctx, kindVersion, versions, o.versions); err != nil {
+			return err
+		}
 	}
-	t0 := time.Now()
-	if err := k.createAll(ctx, objs, o.workers); err != nil {
-		return err
-	}
-	res.ApplySeconds = time.Since(t0).Seconds()
-	fmt.Printf("  all %d created in %.1fs\n", o.n, res.ApplySeconds)
-	tReady, err := waitAllReady(ctx, k, coll, imageNames, t0, o.readyTimeout)
-	if err != nil {
-		return err
-	}
-	res.ReadySeconds = tReady.Sub(t0).Seconds()
-	res.BoundSeconds = math.Max(0, float64(o.n)-s.WriteBurst)/s.WritePerSecond + s.OperationSeconds
-	if ps, err := readProc(mgr.PID()); err == nil {
-		res.ManagerAtRamp = ps
-	}
-	if err := coll.poll(ctx); err != nil {
-		return err
-	}
-	rampRecs := coll.between(t0, tReady)
-	res.Ramp = statsOf(rampRecs)
-	res.RampTimeline = timeline(rampRecs, k.track.readyTimes(imageNames), t0)
-	fmt.Printf("  all Ready after %.1fs; write-bucket bound (%d-%g)/%g+%g = %.1fs; ratio %.2f\n",
-		res.ReadySeconds, o.n, s.WriteBurst, s.WritePerSecond, s.OperationSeconds, res.BoundSeconds, res.ReadySeconds/res.BoundSeconds)
-	printStats(res.Ramp)
-	tl := res.RampTimeline
-	fmt.Printf("    first PUT %.1fs, last PUT %.1fs, first Ready %.1fs, half Ready %.1fs after the apply began\n",
-		tl.FirstPUT, tl.LastPUT, tl.FirstReady, tl.HalfReady)
-	fmt.Printf("    PUT rate %.1f/s (first to last PUT), read rate %.1f/s (over the ramp)\n", tl.PUTRate, tl.ReadRate)
-	fmt.Printf("    manager: peak RSS %.1f MiB (RSS now %.1f MiB), CPU %.1fs, load average %s\n",
-		mib(res.ManagerAtRamp.PeakRSSKiB), mib(res.ManagerAtRamp.RSSKiB), res.ManagerAtRamp.CPUSeconds, loadAvg())
+	res.Objects = map[string]int{kindImage: o.n, kindGallery: o.galleries, kindVersion: o.versions}
+	atRest := time.Now()
 
 	// Phase 2: one sync period at rest.
 	if !o.skipSteady {
-		from, to := tReady, tReady.Add(o.syncPeriod)
+		from, to := atRest, atRest.Add(o.syncPeriod)
 		step("steady window: one sync period (%s) at rest, until %s", o.syncPeriod, to.UTC().Format("15:04:05"))
 		if err := sleep(ctx, time.Until(to)+time.Second); err != nil {
 			return err
@@ -325,63 +364,37 @@ func run(ctx context.Context, o options) (err error) {
 		st := statsOf(coll.between(from, to))
 		res.Steady, res.SteadySeconds = &st, to.Sub(from).Seconds()
 		printStats(st)
-		fmt.Printf("    %.3f reads per image per sync period (%d reads / %d images)\n", float64(st.Reads)/float64(o.n), st.Reads, o.n)
+		printReadsByKind(st, res.Objects)
 	}
 
 	// Phase 3: restart.
 	if !o.skipRestart {
-		step("restart: SIGTERM to the manager (pid %d), then start it again", mgr.PID())
-		ps, err := stopManager(mgr)
-		if err != nil {
+		if err := b.restart(ctx); err != nil {
 			return err
-		}
-		res.Managers = append(res.Managers, ps)
-		mgr = nil
-		old := filepath.Join(dir, "manager.log")
-		_ = os.Rename(old, filepath.Join(dir, fmt.Sprintf("manager.%d.log", len(res.Managers))))
-		tR := time.Now()
-		mgr, err = localenv.StartManager(dir, filepath.Join(root, "bin", "manager"), cp.Kubeconfig, em, mgrArgs...)
-		if err != nil {
-			return err
-		}
-		fmt.Printf("  new pid %d, ready after %.1fs; counting until %s\n", mgr.PID(), time.Since(tR).Seconds(),
-			tR.Add(o.restartWindow).UTC().Format("15:04:05"))
-		if err := sleep(ctx, time.Until(tR.Add(o.restartWindow))+time.Second); err != nil {
-			return err
-		}
-		if err := coll.poll(ctx); err != nil {
-			return err
-		}
-		st := statsOf(coll.between(tR, tR.Add(o.restartWindow)))
-		res.Restart, res.RestartSeconds = &st, o.restartWindow.Seconds()
-		printStats(st)
-		fmt.Printf("    at most %d reads within one second (read bucket: %g burst + %g/s); %d reads throttled\n",
-			st.MaxReads1s, s.ReadBurst, s.ReadPerSecond, st.ReadsThrottled)
-		if o.latencySamples > 0 && o.settle > 0 {
-			fmt.Printf("  settling for %s before the latency samples\n", o.settle)
-			if err := sleep(ctx, o.settle); err != nil {
-				return err
-			}
 		}
 	}
 
-	// Phase 4: single-image latency.
+	// Phase 4: single-object latency, per kind.
 	if o.latencySamples > 0 {
-		step("latency: %d single images, one after the other, apply -> Ready", o.latencySamples)
 		from := time.Now()
-		for i := 0; i < o.latencySamples; i++ {
-			name := fmt.Sprintf("lat-%03d", i)
-			start := time.Now()
-			if err := k.create(ctx, imageObject(name, group, latencyGallery, location)); err != nil {
-				return fmt.Errorf("creating %s: %w", name, err)
-			}
-			end, err := waitAllReady(ctx, k, nil, []string{name}, start, time.Minute)
-			if err != nil {
+		if err := b.latency(ctx, kindImage, func(i int) *unstructured.Unstructured {
+			return imageObject(fmt.Sprintf("lat-%03d", i), "", group, latencyGallery, location)
+		}); err != nil {
+			return err
+		}
+		if o.galleries > 0 {
+			if err := b.latency(ctx, kindGallery, func(i int) *unstructured.Unstructured {
+				return galleryObject(fmt.Sprintf("lat-gal-%03d", i), fmt.Sprintf("bench_lat_gal_%03d", i), galleryGroup, location)
+			}); err != nil {
 				return err
 			}
-			d := end.Sub(start).Seconds()
-			res.LatencySeconds = append(res.LatencySeconds, d)
-			fmt.Printf("  %s Ready after %.2fs\n", name, d)
+		}
+		if o.versions > 0 {
+			if err := b.latency(ctx, kindVersion, func(i int) *unstructured.Unstructured {
+				return versionObject(fmt.Sprintf("lat-ver-%03d", i), lay.imageName(0), fmt.Sprintf("2.0.%d", i), location, source)
+			}); err != nil {
+				return err
+			}
 		}
 		to := time.Now()
 		if err := coll.poll(ctx); err != nil {
@@ -389,14 +402,11 @@ func run(ctx context.Context, o options) (err error) {
 		}
 		bg := statsOf(coll.between(from, to))
 		res.Background, res.BackgroundSecond = &bg, to.Sub(from).Seconds()
-		med, p90 := median(res.LatencySeconds), percentile(res.LatencySeconds, 0.9)
-		fmt.Printf("  median %.2fs, p90 %.2fs, min %.2fs, max %.2fs (operation %gs + 1s = %.0fs)\n", med, p90,
-			percentile(res.LatencySeconds, 0), percentile(res.LatencySeconds, 1), s.OperationSeconds, s.OperationSeconds+1)
-		fmt.Printf("  ARM traffic meanwhile (%.0fs, includes the samples' own requests): %.1f reads/s, %d PUTs\n",
-			res.BackgroundSecond, float64(bg.Reads)/res.BackgroundSecond, bg.ByKind[kindPutImage])
+		fmt.Printf("  ARM traffic during the latency samples (%.0fs, includes the samples' own requests): %.1f reads/s, %d PUTs\n",
+			res.BackgroundSecond, float64(bg.Reads)/res.BackgroundSecond, bg.ByKind[kindPutImage]+bg.ByKind[kindPutGallery]+bg.ByKind[kindPutVersion])
 	}
 
-	ps, err := readProc(mgr.PID())
+	ps, err := readProc(b.mgr.PID())
 	if err == nil {
 		res.Managers = append(res.Managers, ps)
 	}
@@ -417,31 +427,8 @@ func run(ctx context.Context, o options) (err error) {
 	return nil
 }
 
-// createGalleries creates the resource group and the galleries, a few at a time.
-func createGalleries(ctx context.Context, em *localenv.Emulator, names []string) error {
-	sem := make(chan struct{}, 8)
-	var wg sync.WaitGroup
-	errs := make([]error, len(names))
-	for i, name := range names {
-		wg.Go(func() {
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			cctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
-			defer cancel()
-			errs[i] = em.CreateGallery(cctx, group, name, location)
-		})
-	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// waitAllReady waits until every name is Ready, printing progress when coll is set, and returns
-// when the last one became Ready.
+// waitAllReady waits until every key (kind/name) is Ready, printing progress when coll is set,
+// and returns when the last one became Ready.
 func waitAllReady(ctx context.Context, k *kube, coll *collector, names []string, start time.Time, timeout time.Duration) (time.Time, error) {
 	deadline := time.Now().Add(timeout)
 	nextProgress := time.Now().Add(15 * time.Second)
@@ -459,7 +446,7 @@ func waitAllReady(ctx context.Context, k *kube, coll *collector, names []string,
 		}
 		now := time.Now()
 		if now.After(deadline) {
-			return time.Time{}, fmt.Errorf("%d of %d GalleryImages Ready after %s; not Ready:\n  %s",
+			return time.Time{}, fmt.Errorf("%d of %d objects Ready after %s; not Ready:\n  %s",
 				len(times), len(names), timeout, strings.Join(k.track.notReady(names, 10), "\n  "))
 		}
 		if coll != nil && now.After(nextProgress) {
@@ -467,7 +454,7 @@ func waitAllReady(ctx context.Context, k *kube, coll *collector, names []string,
 			_ = coll.poll(ctx)
 			st := statsOf(coll.between(start, now))
 			fmt.Printf("  %4.0fs: %d/%d Ready; %d PUTs, %d reads, %d 429s so far; load average %s\n",
-				now.Sub(start).Seconds(), len(times), len(names), st.ByKind[kindPutImage], st.Reads, st.Throttled, loadAvg())
+				now.Sub(start).Seconds(), len(times), len(names), st.ByKind[kindPutGallery]+st.ByKind[kindPutImage]+st.ByKind[kindPutVersion], st.Reads, st.Throttled, loadAvg())
 		}
 		select {
 		case <-ctx.Done():
@@ -546,13 +533,13 @@ type rampTimeline struct {
 	ReadRate   float64 `json:"readsPerSecond"`
 }
 
-func timeline(recs []emulator.RequestRecord, ready map[string]time.Time, t0 time.Time) rampTimeline {
+func timeline(recs []emulator.RequestRecord, putKind string, ready map[string]time.Time, t0 time.Time) rampTimeline {
 	var tl rampTimeline
 	var first, last time.Time
 	puts, reads := 0, 0
 	var end time.Time
 	for _, r := range recs {
-		if classify(r) == kindPutImage {
+		if classify(r) == putKind {
 			if first.IsZero() {
 				first = r.Time
 			}

@@ -6,79 +6,135 @@ import (
 )
 
 // writes counts the write requests (PUT/PATCH/POST) of s; DELETEs are not expected in any window.
-func writes(s *reqStats) int { return s.ByKind[kindPutImage] + s.ByKind[kindWrite] }
+func writes(s *reqStats) int {
+	return s.ByKind[kindPutGallery] + s.ByKind[kindPutImage] + s.ByKind[kindPutVersion] + s.ByKind[kindWrite]
+}
 
-// evaluate compares the figures with the goals of the issue "Throughput at the ARM limit".
+// The configurations the issue "Throughput at the ARM limit" sets a memory goal for.
+const (
+	rssGoalSmallMiB = 80  // at 1,000 images in one subscription
+	rssGoalLargeMiB = 400 // at 10,000 images over 10 subscriptions
+)
+
+// evaluate compares the figures with the goals of the issue "Throughput at the ARM limit", which
+// states them for GalleryImages and asks that "the same holds for every kind on the core": each
+// kind's ramp, reads at rest and single-object latency are held to the same bounds.
 func evaluate(o options, r *results) []goal {
 	s := r.Settings
 	var gs []goal
 	add := func(name, measured, bound string, ok bool) {
 		gs = append(gs, goal{Name: name, Measured: measured, Bound: bound, Result: verdict(ok)})
 	}
+	info := func(name, measured, bound string) {
+		gs = append(gs, goal{Name: name, Measured: measured, Bound: bound, Result: "INFO"})
+	}
 	skip := func(name, bound string) {
 		gs = append(gs, goal{Name: name, Measured: "skipped", Bound: bound, Result: "SKIP"})
 	}
-	perSync := float64(o.n) / 50
-
-	limit := 1.15 * r.BoundSeconds
-	add("ramp: all Ready within 1.15x the write-bucket bound",
-		fmt.Sprintf("%.1fs (%.2fx of %.1fs)", r.ReadySeconds, r.ReadySeconds/r.BoundSeconds, r.BoundSeconds),
-		fmt.Sprintf("<= %.1fs", limit), r.ReadySeconds <= limit)
-	pct := 0.0
-	if r.Ramp.Total > 0 {
-		pct = 100 * float64(r.Ramp.Throttled) / float64(r.Ramp.Total)
+	total := 0
+	for _, n := range r.Objects {
+		total += n
 	}
-	add("ramp: fewer than 1% of ARM requests throttled (429)",
-		fmt.Sprintf("%.2f%% (%d of %d)", pct, r.Ramp.Throttled, r.Ramp.Total), "< 1%", pct < 1)
 
+	for _, ph := range r.Phases {
+		// 1.15x the bound; for a ramp within the burst (bound = one operation) the single-object
+		// goal's operation + 1 s is the larger.
+		limit := math.Max(1.15*ph.BoundSeconds, ph.BoundSeconds+1)
+		name := fmt.Sprintf("%s ramp: %d all Ready within 1.15x the write-bucket bound", ph.Kind, ph.N)
+		measured := fmt.Sprintf("%.1fs (%.2fx of %.1fs)", ph.ReadySeconds, ph.ReadySeconds/ph.BoundSeconds, ph.BoundSeconds)
+		if o.subscriptions > 1 {
+			// The issue sets no time goal for the 10-subscription run, only its memory.
+			info(name, measured, fmt.Sprintf("<= %.1fs", limit))
+		} else {
+			add(name, measured, fmt.Sprintf("<= %.1fs", limit), ph.ReadySeconds <= limit)
+		}
+		pct := 0.0
+		if ph.Requests.Total > 0 {
+			pct = 100 * float64(ph.Requests.Throttled) / float64(ph.Requests.Total)
+		}
+		add(fmt.Sprintf("%s ramp: fewer than 1%% of ARM requests throttled (429)", ph.Kind),
+			fmt.Sprintf("%.2f%% (%d of %d)", pct, ph.Requests.Throttled, ph.Requests.Total), "< 1%", pct < 1)
+	}
+
+	kinds := []string{kindImage, kindGallery, kindVersion}
 	if r.Steady != nil {
 		add("at rest: 0 PUTs per sync period", fmt.Sprintf("%d", writes(r.Steady)), "0", writes(r.Steady) == 0)
-		add("at rest: <= 1 read per 50 images per sync period",
-			fmt.Sprintf("%d reads (%.3f per image)", r.Steady.Reads, float64(r.Steady.Reads)/float64(o.n)),
-			fmt.Sprintf("<= %.0f", math.Floor(perSync)), float64(r.Steady.Reads) <= perSync)
+		for _, kind := range kinds {
+			n := r.Objects[kind]
+			if n == 0 {
+				continue
+			}
+			reads := r.Steady.ReadsByResource[kind]
+			add(fmt.Sprintf("at rest: <= 1 read per 50 %s objects per sync period", kind),
+				fmt.Sprintf("%d reads (%.3f per object)", reads, float64(reads)/float64(n)),
+				fmt.Sprintf("<= %.0f", math.Floor(float64(n)/50)), float64(reads) <= float64(n)/50)
+		}
+		add("at rest: <= 1 read per 50 objects, all reads", fmt.Sprintf("%d reads of %d objects", r.Steady.Reads, total),
+			fmt.Sprintf("<= %.0f", math.Floor(float64(total)/50)), float64(r.Steady.Reads) <= float64(total)/50)
 	} else {
-		skip("at rest: 0 PUTs per sync period", "0")
-		skip("at rest: <= 1 read per 50 images per sync period", fmt.Sprintf("<= %.0f", math.Floor(perSync)))
+		skip("at rest: 0 PUTs, <= 1 read per 50 objects per sync period", "0 PUTs")
 	}
 
 	if r.Restart != nil {
 		add("restart: 0 PUTs in the first minute", fmt.Sprintf("%d", writes(r.Restart)), "0", writes(r.Restart) == 0)
-		add("restart: <= 1 read per 50 images in the first minute", fmt.Sprintf("%d reads", r.Restart.Reads),
-			fmt.Sprintf("<= %.0f", math.Floor(perSync)), float64(r.Restart.Reads) <= perSync)
+		add("restart: <= 1 read per 50 objects in the first minute", fmt.Sprintf("%d reads of %d objects", r.Restart.Reads, total),
+			fmt.Sprintf("<= %.0f", math.Floor(float64(total)/50)), float64(r.Restart.Reads) <= float64(total)/50)
 		add("restart: no burst above the read bucket",
 			fmt.Sprintf("max %d reads in 1s, %d reads throttled", r.Restart.MaxReads1s, r.Restart.ReadsThrottled),
 			fmt.Sprintf("<= %g in 1s, 0 throttled", s.ReadBurst),
 			float64(r.Restart.MaxReads1s) <= s.ReadBurst && r.Restart.ReadsThrottled == 0)
 	} else {
-		skip("restart: 0 PUTs in the first minute", "0")
-		skip("restart: <= 1 read per 50 images in the first minute", fmt.Sprintf("<= %.0f", math.Floor(perSync)))
-		skip("restart: no burst above the read bucket", fmt.Sprintf("<= %g in 1s, 0 throttled", s.ReadBurst))
+		skip("restart: 0 PUTs, <= 1 read per 50 objects, no burst", "0 PUTs")
 	}
 
-	if len(r.LatencySeconds) > 0 {
-		med := median(r.LatencySeconds)
-		add(fmt.Sprintf("single image: apply -> Ready within operation + 1s (median of %d)", len(r.LatencySeconds)),
-			fmt.Sprintf("median %.2fs, p90 %.2fs", med, percentile(r.LatencySeconds, 0.9)),
-			fmt.Sprintf("<= %.1fs", s.OperationSeconds+1), med <= s.OperationSeconds+1)
-	} else {
-		skip("single image: apply -> Ready within operation + 1s", fmt.Sprintf("<= %.1fs", s.OperationSeconds+1))
+	for _, kind := range kinds {
+		xs := r.LatencySeconds[kind]
+		op := s.operationSeconds(kind)
+		if len(xs) == 0 {
+			continue
+		}
+		med := median(xs)
+		add(fmt.Sprintf("single %s: apply -> Ready within operation + 1s (median of %d)", kind, len(xs)),
+			fmt.Sprintf("median %.2fs, p90 %.2fs", med, percentile(xs, 0.9)), fmt.Sprintf("<= %.1fs", op+1), med <= op+1)
+	}
+	if len(r.LatencySeconds) == 0 {
+		skip("single object: apply -> Ready within operation + 1s", fmt.Sprintf("<= %.1fs", s.OperationSeconds+1))
 	}
 
-	peak := r.ManagerAtRamp.PeakRSSKiB
+	gs = append(gs, rssGoal(o, r))
+	return gs
+}
+
+// rssGoal judges the manager's peak RSS: at 1,000 images in one subscription as it was when the
+// images were all Ready (before galleries and versions were added); at 10,000 images over 10
+// subscriptions the highest seen. Other sizes are reported, not judged.
+func rssGoal(o options, r *results) goal {
+	var atImages int64
+	if len(r.Phases) > 0 {
+		atImages = r.Phases[0].ManagerAtDone.PeakRSSKiB
+	}
+	peak := atImages
+	for _, ph := range r.Phases {
+		peak = max(peak, ph.ManagerAtDone.PeakRSSKiB)
+	}
 	for _, m := range r.Managers {
 		peak = max(peak, m.PeakRSSKiB)
 	}
-	name := "manager peak RSS <= 80 MiB at 1,000 images"
-	if o.n != 1000 {
-		name += fmt.Sprintf(" (measured at N=%d)", o.n)
+	switch {
+	case o.n == 1000 && o.subscriptions == 1:
+		return goal{Name: "manager peak RSS at 1,000 images (when they were all Ready)", Measured: fmt.Sprintf("%.1f MiB (%.1f MiB with all kinds)", mib(atImages), mib(peak)),
+			Bound: fmt.Sprintf("<= %d MiB", rssGoalSmallMiB), Result: verdict(mib(atImages) <= rssGoalSmallMiB)}
+	case o.n == 10000 && o.subscriptions == 10:
+		return goal{Name: "manager peak RSS at 10,000 images over 10 subscriptions", Measured: fmt.Sprintf("%.1f MiB", mib(peak)),
+			Bound: fmt.Sprintf("<= %d MiB", rssGoalLargeMiB), Result: verdict(mib(peak) <= rssGoalLargeMiB)}
 	}
-	add(name, fmt.Sprintf("%.1f MiB", mib(peak)), "<= 80 MiB", mib(peak) <= 80)
-	return gs
+	return goal{Name: fmt.Sprintf("manager peak RSS (N=%d over %d subscriptions; goals are set for 1,000/1 and 10,000/10)", o.n, o.subscriptions),
+		Measured: fmt.Sprintf("%.1f MiB at the images, %.1f MiB in all", mib(atImages), mib(peak)), Bound: "-", Result: "INFO"}
 }
 
 // printSummary prints the goals table and the manager's resource use.
 func printSummary(o options, r *results) {
-	step("summary (N=%d, %d CPUs, %s)", o.n, r.Machine.CPUs, r.Machine.Model)
+	step("summary (N=%d over %d subscription(s), %d CPUs, %s)", o.n, o.subscriptions, r.Machine.CPUs, r.Machine.Model)
 	for i, m := range r.Managers {
 		fmt.Printf("  manager process %d: peak RSS (VmHWM) %.1f MiB, CPU (utime+stime) %.1fs\n", i+1, mib(m.PeakRSSKiB), m.CPUSeconds)
 	}
@@ -87,6 +143,6 @@ func printSummary(o options, r *results) {
 	}
 	fmt.Println()
 	for _, g := range r.Goals {
-		fmt.Printf("  %-4s  %-68s %-40s (goal %s)\n", g.Result, g.Name, g.Measured, g.Bound)
+		fmt.Printf("  %-4s  %-72s %-42s (goal %s)\n", g.Result, g.Name, g.Measured, g.Bound)
 	}
 }

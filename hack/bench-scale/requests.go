@@ -115,26 +115,56 @@ func (c *collector) lostEntries() int {
 
 // Kinds of ARM requests.
 const (
-	kindPutImage = "PUT image"
-	kindWrite    = "other write"
-	kindGet      = "GET resource"
-	kindList     = "list page"
-	kindPoll     = "operation poll"
-	kindDelete   = "DELETE"
-	kindOther    = "other"
+	kindPutGallery = "PUT gallery"
+	kindPutImage   = "PUT image"
+	kindPutVersion = "PUT version"
+	kindWrite      = "other write"
+	kindGet        = "GET resource"
+	kindList       = "list page"
+	kindPoll       = "operation poll"
+	kindDelete     = "DELETE"
+	kindOther      = "other"
 )
 
-var kindOrder = []string{kindPutImage, kindWrite, kindGet, kindList, kindPoll, kindDelete, kindOther}
+var kindOrder = []string{kindPutGallery, kindPutImage, kindPutVersion, kindWrite, kindGet, kindList, kindPoll, kindDelete, kindOther}
 
-// classify names the kind of an ARM request from its method and path (the log has no query).
+// putOf is the kind of PUT that creates or updates an object of a Kubernetes kind.
+var putOf = map[string]string{kindGallery: kindPutGallery, kindImage: kindPutImage, kindVersion: kindPutVersion}
+
+// segments splits r's path, lower-cased, without the leading and trailing slash.
+func segments(r emulator.RequestRecord) []string {
+	p := strings.ToLower(strings.Trim(r.Path, "/"))
+	return strings.Split(p, "/")
+}
+
+// resourceOf says which of the operator's kinds an ARM request reads or writes, from its path
+// (the log has no query): /subscriptions/s/resourcegroups/g/providers/microsoft.compute/ then
+// galleries[/x[/images[/i[/versions[/v]]]]], a list when the path ends in a collection. It is
+// empty for other paths (operation polls, resource groups, managed images).
+func resourceOf(r emulator.RequestRecord) string {
+	segs := segments(r)
+	if len(segs) < 7 || segs[0] != "subscriptions" || segs[2] != "resourcegroups" || segs[6] != "galleries" {
+		return ""
+	}
+	switch {
+	case len(segs) <= 8:
+		return kindGallery
+	case segs[8] == "images" && len(segs) <= 10:
+		return kindImage
+	case segs[8] == "images" && len(segs) <= 12 && segs[10] == "versions":
+		return kindVersion
+	}
+	return ""
+}
+
+// classify names the kind of an ARM request from its method and path.
 func classify(r emulator.RequestRecord) string {
-	p := strings.ToLower(strings.TrimSuffix(r.Path, "/"))
-	segs := strings.Split(strings.TrimPrefix(p, "/"), "/")
+	segs := segments(r)
+	res := resourceOf(r)
 	switch r.Method {
 	case http.MethodPut, http.MethodPatch:
-		// /subscriptions/s/resourcegroups/g/providers/microsoft.compute/galleries/x/images/i
-		if len(segs) == 10 && segs[6] == "galleries" && segs[8] == "images" {
-			return kindPutImage
+		if res != "" && len(segs)%2 == 0 { // a resource, not a collection or an action
+			return putOf[res]
 		}
 		return kindWrite
 	case http.MethodPost:
@@ -142,6 +172,7 @@ func classify(r emulator.RequestRecord) string {
 	case http.MethodDelete:
 		return kindDelete
 	case http.MethodGet, http.MethodHead:
+		p := strings.Join(segs, "/")
 		if strings.Contains(p, "/capsoperations/") || strings.Contains(p, "/operationresults/") ||
 			strings.Contains(p, "/operations/") || strings.Contains(p, "/asyncoperations/") {
 			return kindPoll
@@ -172,10 +203,14 @@ type reqStats struct {
 	Writes          int            `json:"writes"`
 	// MaxReads1s is the largest number of reads that started within any one second.
 	MaxReads1s int `json:"maxReadsIn1s"`
+	// ReadsByResource and WritesByResource count the requests by the kind they concern
+	// (resourceOf; "" for operation polls and others).
+	ReadsByResource  map[string]int `json:"readsByResource"`
+	WritesByResource map[string]int `json:"writesByResource"`
 }
 
 func statsOf(recs []emulator.RequestRecord) reqStats {
-	s := reqStats{ByKind: map[string]int{}, ThrottledByKind: map[string]int{}}
+	s := reqStats{ByKind: map[string]int{}, ThrottledByKind: map[string]int{}, ReadsByResource: map[string]int{}, WritesByResource: map[string]int{}}
 	var readTimes []time.Time
 	for _, r := range recs {
 		k := classify(r)
@@ -187,12 +222,14 @@ func statsOf(recs []emulator.RequestRecord) reqStats {
 		}
 		if isRead(r) {
 			s.Reads++
+			s.ReadsByResource[resourceOf(r)]++
 			readTimes = append(readTimes, r.Time)
 			if r.Status == http.StatusTooManyRequests {
 				s.ReadsThrottled++
 			}
 		} else {
 			s.Writes++
+			s.WritesByResource[resourceOf(r)]++
 		}
 	}
 	s.MaxReads1s = maxInWindow(readTimes, time.Second)

@@ -269,6 +269,23 @@ func TestAuthorizationFailed(t *testing.T) {
 	mustError(t, r, 400, "InvalidSubscriptionId")
 }
 
+// A principal with a role in several subscriptions (ExtraSubscriptions) reaches each of them.
+func TestExtraSubscriptions(t *testing.T) {
+	const second, third = "22222222-2222-2222-2222-222222222222", "33333333-3333-3333-3333-333333333333"
+	e := newEnv(t, func(c *emulator.Config) { c.ExtraSubscriptions = []string{second} })
+	ctx := testCtx(t)
+	for sub, want := range map[string]string{emulator.DefaultSubscriptionID: "ResourceNotFound", second: "ResourceNotFound", third: "AuthorizationFailed"} {
+		client, err := armcompute.NewGalleryImagesClient(sub, e.Credential, e.ClientOptions)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = client.Get(ctx, "rg", "g", "i", nil)
+		if re := respErr(t, err); re.ErrorCode != want && !(want == "ResourceNotFound" && re.StatusCode == 404) {
+			t.Errorf("subscription %s: %d %s, want %s", sub, re.StatusCode, re.ErrorCode, want)
+		}
+	}
+}
+
 func TestAPIVersion(t *testing.T) {
 	e := newEnv(t)
 	img := e.imgPath("rg", "g", "i")

@@ -47,6 +47,9 @@ type Config struct {
 	ClientID       string
 	ClientSecret   string
 	SubscriptionID string
+	// ExtraSubscriptions are further subscriptions the default principal may
+	// access, as one identity with a role in several subscriptions has.
+	ExtraSubscriptions []string
 	// Principals are additional service principals (see Principal).
 	Principals []Principal
 
@@ -295,7 +298,7 @@ func (c Config) withDefaults() Config {
 func (c Config) principals() ([]Principal, error) {
 	all := append([]Principal{{
 		TenantID: c.TenantID, ClientID: c.ClientID, ClientSecret: c.ClientSecret,
-		Subscriptions: []string{c.SubscriptionID},
+		Subscriptions: append([]string{c.SubscriptionID}, c.ExtraSubscriptions...),
 	}}, c.Principals...)
 	out := make([]Principal, 0, len(all))
 	for i, p := range all {

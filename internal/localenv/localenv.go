@@ -248,13 +248,19 @@ func (e *Emulator) Credential() (azcore.TokenCredential, error) {
 	return emulatortest.Credential(e.URL, e.HTTP, TenantID, ClientID, ClientSecret)
 }
 
-// CreateResourceGroup creates a resource group through the emulator's ARM API.
+// CreateResourceGroup creates a resource group in SubscriptionID through the emulator's ARM API.
 func (e *Emulator) CreateResourceGroup(ctx context.Context, group, location string) error {
+	return e.CreateResourceGroupIn(ctx, SubscriptionID, group, location)
+}
+
+// CreateResourceGroupIn creates a resource group in subscription sub (one the principal may
+// access: SubscriptionID, or one given to the emulator with --extra-subscriptions).
+func (e *Emulator) CreateResourceGroupIn(ctx context.Context, sub, group, location string) error {
 	cred, err := e.Credential()
 	if err != nil {
 		return err
 	}
-	groups, err := armresources.NewResourceGroupsClient(SubscriptionID, cred, e.armOptions())
+	groups, err := armresources.NewResourceGroupsClient(sub, cred, e.armOptions())
 	if err != nil {
 		return err
 	}
@@ -264,16 +270,21 @@ func (e *Emulator) CreateResourceGroup(ctx context.Context, group, location stri
 	return nil
 }
 
-// CreateGallery creates a resource group and a gallery in it through the emulator's ARM API.
+// CreateGallery creates a resource group and a gallery in it in SubscriptionID.
 func (e *Emulator) CreateGallery(ctx context.Context, group, gallery, location string) error {
-	if err := e.CreateResourceGroup(ctx, group, location); err != nil {
+	return e.CreateGalleryIn(ctx, SubscriptionID, group, gallery, location)
+}
+
+// CreateGalleryIn creates a resource group and a gallery in it in subscription sub.
+func (e *Emulator) CreateGalleryIn(ctx context.Context, sub, group, gallery, location string) error {
+	if err := e.CreateResourceGroupIn(ctx, sub, group, location); err != nil {
 		return err
 	}
 	cred, err := e.Credential()
 	if err != nil {
 		return err
 	}
-	galleries, err := armcompute.NewGalleriesClient(SubscriptionID, cred, e.armOptions())
+	galleries, err := armcompute.NewGalleriesClient(sub, cred, e.armOptions())
 	if err != nil {
 		return err
 	}
