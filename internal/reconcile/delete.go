@@ -141,7 +141,7 @@ func (r *Reconciler[O, B]) followDeletionOperation(ctx context.Context, obj O, c
 	st := obj.GetARMStatus()
 	op := st.Operation
 	if op.Kind != v1alpha1.OperationDelete {
-		done, result := r.followOperation(ctx, obj, cl, ref)
+		done, _, result := r.followOperation(ctx, obj, cl, ref)
 		if !done && st.Operation != nil {
 			return false, result
 		}

@@ -26,6 +26,13 @@ type Lister[B any] interface {
 	NameOf(b *B) string
 }
 
+// Partial is implemented by listers whose list leaves out part of some resources (a gallery's
+// sharing groups, which Azure returns only to a GET that asks for them): the observer reads such
+// a resource with a GET instead, so that nothing is decided on half a body.
+type Partial[B any] interface {
+	Partial(listed *B) bool
+}
+
 // read observes the resource through the reconciler's Observer, or the client's Get.
 func (r *Reconciler[O, B]) read(ctx context.Context, cl Client[B], ref azure.ResourceRef, notBefore time.Time) (*B, time.Duration, error) {
 	if r.Observer != nil {
@@ -85,7 +92,12 @@ func (o *ListObserver[B]) Observe(ctx context.Context, cl Client[B], ref azure.R
 		}
 		cached = fresh
 	}
-	return cached.items[strings.ToLower(ref.Name())], 0, nil
+	item := cached.items[strings.ToLower(ref.Name())]
+	if p, ok := l.(Partial[B]); ok && item != nil && p.Partial(item) {
+		existing, err := cl.Get(ctx, ref)
+		return existing, 0, err
+	}
+	return item, 0, nil
 }
 
 // refresh reads the collection's list once, however many objects ask at the same time.

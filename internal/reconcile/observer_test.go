@@ -3,6 +3,7 @@ package reconcile
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -131,4 +132,135 @@ func (listingKind) Diff(d body, e *body) []string {
 		return []string{"description"}
 	}
 	return nil
+}
+
+// progressKind is listingKind with progress: the fake resource is busy while Creating.
+type progressKind struct{ listingKind }
+
+func (progressKind) InProgress(_ *v1alpha1.GalleryImage, e *body) (string, bool) {
+	if e != nil && e.State == provisioningCreating {
+		return "replicating", true
+	}
+	return "", false
+}
+
+// TestProgressFollowedByGet: a kind with progress (an image version replicating) follows its
+// write with one GET per look, which shows both the state and the progress: no operation poll,
+// no list, and no further read once the GET shows it Succeeded.
+func TestProgressFollowedByGet(t *testing.T) {
+	clock := now
+	cl := &listingClient{fakeClient: &fakeClient{}, items: map[string]*body{}}
+	r := &Reconciler[*v1alpha1.GalleryImage, body]{Recorder: events.NewFakeRecorder(100), Azure: fakeConnector{},
+		Kind:     progressKind{listingKind{fakeKind: fakeKind{client: cl.fakeClient}, cl: cl}},
+		Observer: &ListObserver[body]{Interval: time.Second, Now: func() time.Time { return clock }},
+		Options:  Options{SyncPeriod: syncPeriod, Now: func() time.Time { return clock }}}
+	obj := object("want", nil)
+	obj.CreationTimestamp = metav1.Time{Time: clock.Add(-time.Second)}
+
+	r.reconcile(context.Background(), obj)
+	if !slices.Equal(cl.requests, []string{"LIST", "PUT want"}) {
+		t.Fatalf("create: requests %q, want a list and the PUT", cl.requests)
+	}
+	cl.existing = &body{Description: "want", State: provisioningCreating}
+	clock = clock.Add(2 * time.Second)
+	cl.requests = nil
+	res := r.reconcile(context.Background(), obj)
+	if !slices.Equal(cl.requests, []string{"GET"}) || obj.Status.Operation == nil {
+		t.Fatalf("while Creating: requests %q (want one GET), operation %+v", cl.requests, obj.Status.Operation)
+	}
+	expectCondition(t, &obj.Status.ARMStatus, v1alpha1.ConditionReconciling, condition{metav1.ConditionTrue, ReasonCreating})
+	if c := findCondition(&obj.Status.ARMStatus, v1alpha1.ConditionReconciling); c == nil || c.Message != "replicating" {
+		t.Errorf("the progress is not shown: %+v", c)
+	}
+	if res.RequeueAfter != minPollInterval {
+		t.Errorf("requeue after %s, want %s", res.RequeueAfter, minPollInterval)
+	}
+	cl.existing.State = provisioningSucceeded
+	clock = clock.Add(2 * time.Second)
+	cl.requests = nil
+	res = r.reconcile(context.Background(), obj)
+	if !slices.Equal(cl.requests, []string{"GET"}) || obj.Status.Operation != nil {
+		t.Fatalf("once Succeeded: requests %q (want one GET), operation %+v", cl.requests, obj.Status.Operation)
+	}
+	expectCondition(t, &obj.Status.ARMStatus, v1alpha1.ConditionReady, condition{metav1.ConditionTrue, ReasonSucceeded})
+	if res.RequeueAfter < syncPeriod {
+		t.Errorf("Ready requeues after %s", res.RequeueAfter)
+	}
+
+	// Failed: the GET cannot tell why; the operation's status is polled for the error.
+	obj.Status.Operation = &v1alpha1.LongRunningOperation{Kind: v1alpha1.OperationCreateOrUpdate, ResumeToken: "op-token", StartTime: metav1.Time{Time: clock}, SpecHash: "h-want"}
+	cl.existing.State = provisioningFailed
+	cl.pollErr = &azure.OperationFailedError{Err: azureError(200, "ReplicationFailed", "westeurope failed")}
+	clock = clock.Add(2 * time.Second)
+	cl.requests = nil
+	r.reconcile(context.Background(), obj)
+	if !slices.Equal(cl.requests, []string{"GET", "POLL op-token"}) || obj.Status.Error == nil || obj.Status.Error.Code != "ReplicationFailed" {
+		t.Errorf("Failed: requests %q (want the GET, then the poll), error %+v", cl.requests, obj.Status.Error)
+	}
+}
+
+// partialClient is a listingClient whose listed "shared" resources lack a part only a GET has.
+type partialClient struct{ *listingClient }
+
+func (partialClient) Partial(b *body) bool { return b.State == "shared" }
+
+// TestPartialListedResourceIsRead: what a list shows only in part is read with a GET; the rest
+// of the collection is served by the list.
+func TestPartialListedResourceIsRead(t *testing.T) {
+	o := &ListObserver[body]{Interval: time.Second, Now: func() time.Time { return now }}
+	lc := &listingClient{fakeClient: &fakeClient{existing: &body{Description: "full"}},
+		items: map[string]*body{"a": {State: "Succeeded"}, "b": {State: "shared"}}}
+	cl := partialClient{lc}
+	got, _, err := o.Observe(context.Background(), cl, azure.ResourceRef{ResourceGroup: "rg", Gallery: "a"}, now.Add(-time.Minute))
+	if err != nil || got == nil || got.Description != "a:" {
+		t.Fatalf("a: %+v, %v", got, err)
+	}
+	got, _, err = o.Observe(context.Background(), cl, azure.ResourceRef{ResourceGroup: "rg", Gallery: "b"}, now.Add(-time.Minute))
+	if err != nil || got == nil || got.Description != "full" {
+		t.Fatalf("b (listed in part): %+v, %v; want the GET's body", got, err)
+	}
+	if !slices.Equal(lc.requests, []string{"LIST", "GET"}) {
+		t.Errorf("requests %q, want one list and one GET", lc.requests)
+	}
+}
+
+// TestActionDecidedOnGet: an action a listed body calls for is confirmed with a GET first; when
+// the GET shows it done already (the list lagged), nothing is sent.
+func TestActionDecidedOnGet(t *testing.T) {
+	clock := now
+	cl := &listingClient{fakeClient: &fakeClient{existing: &body{Description: "want", State: provisioningSucceeded}},
+		items: map[string]*body{"i": {Description: "want", State: provisioningSucceeded}}}
+	act := &Action{Kind: v1alpha1.OperationShare, Reason: "Sharing", Message: "Sharing with x"}
+	lk := listingKind{fakeKind: fakeKind{client: cl.fakeClient, action: act}, cl: cl}
+	r := &Reconciler[*v1alpha1.GalleryImage, body]{Recorder: events.NewFakeRecorder(100), Azure: fakeConnector{}, Kind: actingKind{lk},
+		Observer: &ListObserver[body]{Interval: time.Second, Now: func() time.Time { return clock }},
+		Options:  Options{SyncPeriod: syncPeriod, Now: func() time.Time { return clock }}}
+
+	obj := object("want", readyAt("h-want", clock.Add(-61*time.Minute)))
+	r.reconcile(context.Background(), obj)
+	if !slices.Equal(cl.requests, []string{"LIST", "GET", "ACTION Share"}) {
+		t.Errorf("action needed: requests %q, want the list, a GET, then the action", cl.requests)
+	}
+
+	cl.requests = nil
+	cl.actionsDone = true // the GET shows the sharing done; the list still shows it missing
+	obj = object("want", readyAt("h-want", clock.Add(-61*time.Minute)))
+	clock = clock.Add(2 * time.Second)
+	r.reconcile(context.Background(), obj)
+	if !slices.Equal(cl.requests, []string{"LIST", "GET"}) {
+		t.Errorf("list lagging behind: requests %q, want the list and a GET, no action", cl.requests)
+	}
+	expectCondition(t, &obj.Status.ARMStatus, v1alpha1.ConditionReady, condition{metav1.ConditionTrue, ReasonSucceeded})
+}
+
+// actingKind is listingKind with a pending action that a GET (not the list, which lags) shows
+// done once the client's actionsDone is set.
+type actingKind struct{ listingKind }
+
+func (k actingKind) NextAction(_ *v1alpha1.GalleryImage, e *body) *Action {
+	listed := strings.Contains(e.Description, ":")
+	if k.cl.actionsDone && !listed {
+		return nil
+	}
+	return k.action
 }

@@ -17,10 +17,10 @@ import (
 )
 
 // followOperation polls the create-or-update (or follow-up action) in flight once. It returns
-// done=true when the operation ended, so that the caller goes on to observe the resource;
-// otherwise the result to return. Sets Reconciling while it runs, Ready/Stalled and status.error
-// when it failed.
-func (r *Reconciler[O, B]) followOperation(ctx context.Context, obj O, cl Client[B], ref azure.ResourceRef) (bool, ctrl.Result) {
+// done=true when the operation ended, so that the caller goes on to observe the resource, with
+// the resource as a GET just read it when one did (fresh; nil otherwise); when not done, the
+// result to return. Sets Reconciling while it runs, Ready/Stalled and status.error when it failed.
+func (r *Reconciler[O, B]) followOperation(ctx context.Context, obj O, cl Client[B], ref azure.ResourceRef) (done bool, fresh *B, result ctrl.Result) {
 	st := obj.GetARMStatus()
 	op := st.Operation
 	var res azure.Operation
@@ -28,17 +28,20 @@ func (r *Reconciler[O, B]) followOperation(ctx context.Context, obj O, cl Client
 	switch op.Kind {
 	case v1alpha1.OperationCreateOrUpdate:
 		if done, result, decided := r.operationFromList(ctx, obj, cl, ref); decided {
-			return done, result
+			return done, nil, result
+		}
+		if done, fresh, result, decided := r.operationFromGet(ctx, obj, cl, ref); decided {
+			return done, fresh, result
 		}
 		res, err = cl.PollPut(ctx, ref, op.ResumeToken)
 	case v1alpha1.OperationDelete:
 		st.Operation = nil // a delete that was cancelled by removing deletion cannot be resumed here
-		return true, ctrl.Result{}
+		return true, nil, ctrl.Result{}
 	default:
 		ac, ok := cl.(ActionClient)
 		if !ok {
 			st.Operation = nil
-			return true, ctrl.Result{}
+			return true, nil, ctrl.Result{}
 		}
 		res, err = ac.PollAction(ctx, ref, op.Kind, op.ResumeToken)
 	}
@@ -50,22 +53,22 @@ func (r *Reconciler[O, B]) followOperation(ctx context.Context, obj O, cl Client
 			st.ProvisioningState = provisioningFailed
 		}
 		r.Recorder.Eventf(obj, nil, corev1.EventTypeWarning, ReasonOperationFailed, string(op.Kind), "%s", r.classify(err).Error())
-		return false, r.fail(ctx, obj, err, op.SpecHash)
+		return false, nil, r.fail(ctx, obj, err, op.SpecHash)
 	case err != nil:
 		// the status request failed, not the operation: keep following it
-		return false, r.fail(ctx, obj, err, op.SpecHash)
+		return false, nil, r.fail(ctx, obj, err, op.SpecHash)
 	}
 	if !res.Done {
 		op.ResumeToken = res.ResumeToken
 		r.markOperationRunning(obj)
 		r.showProgress(ctx, obj, cl, ref)
-		return false, ctrl.Result{RequeueAfter: r.pollInterval(res.RetryAfter, op.StartTime.Time)}
+		return false, nil, ctrl.Result{RequeueAfter: r.pollInterval(res.RetryAfter, op.StartTime.Time)}
 	}
 	if op.Kind == v1alpha1.OperationCreateOrUpdate {
 		st.LastAppliedSpecHash = op.SpecHash
 	}
 	r.endOperation(obj, "succeeded")
-	return true, ctrl.Result{}
+	return true, nil, ctrl.Result{}
 }
 
 // markOperationRunning keeps Reconciling while an operation runs, with the reason it started
@@ -168,6 +171,44 @@ func (r *Reconciler[O, B]) operationFromList(ctx context.Context, obj O, cl Clie
 	}
 	r.markOperationRunning(obj)
 	return false, ctrl.Result{RequeueAfter: r.listPollInterval(op.StartTime.Time)}, true
+}
+
+// operationFromGet follows a write of a kind with progress (an image version's replication, which
+// no list carries) by reading the resource itself: one GET tells both whether Azure finished and
+// how far it got, where polling the operation would need a GET for the progress as well. A GET
+// right after the write already shows it (Creating or Updating), unlike a list. decided is false
+// when the GET cannot tell (the resource absent, or Failed: the operation's status carries the
+// error): then the operation is polled.
+func (r *Reconciler[O, B]) operationFromGet(ctx context.Context, obj O, cl Client[B], ref azure.ResourceRef) (done bool, fresh *B, result ctrl.Result, decided bool) {
+	p, progress := r.Kind.(Progress[O, B])
+	if !progress || r.Observer == nil {
+		return false, nil, ctrl.Result{}, false
+	}
+	st := obj.GetARMStatus()
+	op := st.Operation
+	existing, err := r.get(ctx, cl, ref)
+	switch {
+	case err != nil:
+		return false, nil, r.fail(ctx, obj, err, op.SpecHash), true
+	case existing == nil:
+		return false, nil, ctrl.Result{}, false
+	}
+	switch r.Kind.ProvisioningState(existing) {
+	case provisioningSucceeded:
+		st.LastAppliedSpecHash = op.SpecHash
+		r.endOperation(obj, "succeeded")
+		return true, existing, ctrl.Result{}, true
+	case provisioningFailed:
+		return false, nil, ctrl.Result{}, false
+	}
+	state := st.ProvisioningState // the write's Creating or Updating, until the operation ends
+	r.observe(obj, existing)
+	st.ProvisioningState = state
+	r.markOperationRunning(obj)
+	if msg, busy := p.InProgress(obj, existing); busy {
+		r.markReconciling(obj, reasonForOperation(st), msg)
+	}
+	return false, nil, ctrl.Result{RequeueAfter: r.pollInterval(0, op.StartTime.Time)}, true
 }
 
 // listPollInterval is the wait before looking at the list again for a write in flight: a quarter

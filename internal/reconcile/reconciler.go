@@ -143,10 +143,12 @@ func (r *Reconciler[O, B]) reconcile(ctx context.Context, obj O) ctrl.Result {
 		return result
 	}
 	notBefore := r.observedSince(obj)
+	var fresh *B // the resource as a GET read it just now, if following the operation did
 	if st.Operation != nil {
 		started := st.Operation.StartTime.Time
-		done, result := r.followOperation(ctx, obj, cl, ref)
-		if !done {
+		var done bool
+		var result ctrl.Result
+		if done, fresh, result = r.followOperation(ctx, obj, cl, ref); !done {
 			return result
 		}
 		notBefore = maxTime(notBefore, afterStamp(metav1.NewTime(started)))
@@ -154,18 +156,22 @@ func (r *Reconciler[O, B]) reconcile(ctx context.Context, obj O) ctrl.Result {
 
 	desired := r.Kind.Desired(obj)
 	hash := r.Kind.Hash(desired)
-	if remaining, fresh := r.recentlySynced(obj, hash); fresh {
+	if remaining, recent := r.recentlySynced(obj, hash); recent && fresh == nil {
 		return ctrl.Result{RequeueAfter: remaining}
 	}
-	existing, wait, err := r.read(ctx, cl, ref, notBefore)
-	if err != nil {
-		return r.fail(ctx, obj, err, hash)
-	}
-	if wait > 0 {
-		return ctrl.Result{RequeueAfter: wait}
-	}
-	if existing, err = r.confirm(ctx, obj, cl, ref, desired, existing); err != nil {
-		return r.fail(ctx, obj, err, hash)
+	existing, err := fresh, error(nil)
+	if fresh == nil {
+		var wait time.Duration
+		existing, wait, err = r.read(ctx, cl, ref, notBefore)
+		if err != nil {
+			return r.fail(ctx, obj, err, hash)
+		}
+		if wait > 0 {
+			return ctrl.Result{RequeueAfter: wait}
+		}
+		if existing, err = r.confirm(ctx, obj, cl, ref, desired, existing); err != nil {
+			return r.fail(ctx, obj, err, hash)
+		}
 	}
 	r.observe(obj, existing)
 	r.stampObservation(obj, ref)
@@ -176,7 +182,7 @@ func (r *Reconciler[O, B]) reconcile(ctx context.Context, obj O) ctrl.Result {
 	changes := r.Kind.Diff(desired, existing)
 	failed := existing != nil && st.ProvisioningState == provisioningFailed
 	if existing != nil && len(changes) == 0 && !failed {
-		return r.converged(ctx, obj, cl, ref, existing, hash)
+		return r.converged(ctx, obj, cl, ref, existing, fresh != nil, hash)
 	}
 	if wait, stalled := r.stalledOn(obj, hash); stalled {
 		return ctrl.Result{RequeueAfter: wait}
@@ -185,10 +191,25 @@ func (r *Reconciler[O, B]) reconcile(ctx context.Context, obj O) ctrl.Result {
 }
 
 // converged handles a resource whose body matches the spec: it still may need a follow-up
-// action, or time to finish (replication), before it is Ready.
-func (r *Reconciler[O, B]) converged(ctx context.Context, obj O, cl Client[B], ref azure.ResourceRef, existing *B, hash string) ctrl.Result {
+// action, or time to finish (replication), before it is Ready. got says existing was read with a
+// GET just now; otherwise it may come from a list, and an action, a write like any other, is
+// only decided on a GET.
+func (r *Reconciler[O, B]) converged(ctx context.Context, obj O, cl Client[B], ref azure.ResourceRef, existing *B, got bool, hash string) ctrl.Result {
 	if acts, ok := r.Kind.(Actions[O, B]); ok {
-		if a := acts.NextAction(obj, existing); a != nil {
+		a := acts.NextAction(obj, existing)
+		if a != nil && r.Observer != nil && !got {
+			fresh, err := r.get(ctx, cl, ref)
+			if err != nil {
+				return r.fail(ctx, obj, err, hash)
+			}
+			if fresh == nil || len(r.Kind.Diff(r.Kind.Desired(obj), fresh)) > 0 {
+				return ctrl.Result{RequeueAfter: minPollInterval} // the list lagged: decide again on the GET
+			}
+			existing = fresh
+			r.observe(obj, existing)
+			a = acts.NextAction(obj, existing)
+		}
+		if a != nil {
 			if wait, stalled := r.stalledOn(obj, hash); stalled {
 				return ctrl.Result{RequeueAfter: wait}
 			}

@@ -3,6 +3,7 @@ package gallery
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/to"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/compute/armcompute/v7"
@@ -19,7 +20,11 @@ type client struct {
 	sharing   *armcompute.GallerySharingProfileClient
 }
 
-var _ reconcile.ActionClient = client{}
+var (
+	_ reconcile.ActionClient                = client{}
+	_ reconcile.Lister[armcompute.Gallery]  = client{}
+	_ reconcile.Partial[armcompute.Gallery] = client{}
+)
 
 // Get reads the gallery with its sharing groups, which Azure returns only when asked.
 func (c client) Get(ctx context.Context, ref azure.ResourceRef) (*armcompute.Gallery, error) {
@@ -88,4 +93,30 @@ func withoutGroups(body armcompute.Gallery) armcompute.Gallery {
 	props.SharingProfile = &sharing
 	body.Properties = &props
 	return body
+}
+
+// ListSiblings lists every gallery of ref's resource group, all pages, so that one list observes
+// many galleries.
+func (c client) ListSiblings(ctx context.Context, ref azure.ResourceRef) ([]*armcompute.Gallery, error) {
+	var out []*armcompute.Gallery
+	pager := c.galleries.NewListByResourceGroupPager(ref.ResourceGroup, nil)
+	for pager.More() {
+		page, err := pager.NextPage(ctx)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, page.Value...)
+	}
+	return out, nil
+}
+
+// NameOf is a listed gallery's name.
+func (client) NameOf(g *armcompute.Gallery) string { return azure.StrOf(g.Name) }
+
+// Partial: a gallery shared with groups is listed without them (the list takes no
+// $expand=SharingProfile/Groups), so it is read with a GET.
+func (client) Partial(g *armcompute.Gallery) bool {
+	p := g.Properties
+	return p != nil && p.SharingProfile != nil &&
+		strings.EqualFold(azure.StrOf(p.SharingProfile.Permissions), string(armcompute.GallerySharingPermissionTypesGroups))
 }
