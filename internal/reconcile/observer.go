@@ -57,9 +57,10 @@ type ListObserver[B any] struct {
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
 
-	mu     sync.Mutex
-	lists  map[string]*listing[B]
-	flight singleflight.Group
+	mu      sync.Mutex
+	lists   map[string]*listing[B]
+	anchors map[string]time.Time // when each collection was first listed: its resyncs' phase
+	flight  singleflight.Group
 }
 
 // listing is one read of a collection.
@@ -114,9 +115,12 @@ func (o *ListObserver[B]) refresh(ctx context.Context, l Lister[B], ref azure.Re
 		}
 		o.mu.Lock()
 		if o.lists == nil {
-			o.lists = map[string]*listing[B]{}
+			o.lists, o.anchors = map[string]*listing[B]{}, map[string]time.Time{}
 		}
 		o.lists[key] = fresh
+		if _, ok := o.anchors[key]; !ok {
+			o.anchors[key] = started
+		}
 		o.mu.Unlock()
 		return fresh, nil
 	})
@@ -136,10 +140,20 @@ func (o *ListObserver[B]) AsOf(ref azure.ResourceRef) time.Time {
 	return time.Time{}
 }
 
+// Anchor is when ref's collection was first listed (zero when never): the objects of a
+// collection are observed again at this time plus whole sync periods, so that one list serves
+// them all, however their own observations were spread (a ramp of writes over minutes, say).
+func (o *ListObserver[B]) Anchor(ref azure.ResourceRef) time.Time {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.anchors[collectionKey(ref)]
+}
+
 // Forget drops a collection's cached list (its parent is gone, say).
 func (o *ListObserver[B]) Forget(ref azure.ResourceRef) {
 	o.mu.Lock()
 	delete(o.lists, collectionKey(ref))
+	delete(o.anchors, collectionKey(ref))
 	o.mu.Unlock()
 }
 

@@ -105,8 +105,41 @@ func TestWriteFollowedByList(t *testing.T) {
 		t.Fatalf("once Succeeded: requests %q (want one list), operation %+v", cl.requests, obj.Status.Operation)
 	}
 	expectCondition(t, &obj.Status.ARMStatus, v1alpha1.ConditionReady, condition{metav1.ConditionTrue, ReasonSucceeded})
-	if res.RequeueAfter < syncPeriod {
-		t.Errorf("Ready requeues after %s", res.RequeueAfter)
+	// the collection was first listed at now: the object comes back a sync period after that
+	if due := now.Add(syncPeriod).Sub(clock); res.RequeueAfter < due || res.RequeueAfter > due+syncPeriod/50 {
+		t.Errorf("Ready requeues after %s, want the collection's next phase, %s (+ jitter)", res.RequeueAfter, due)
+	}
+}
+
+// TestResyncsAlignOnTheCollection: objects of one collection that became Ready at different
+// times (a ramp of writes) come back at the same time, the collection's phase, so that one list
+// serves them; none waits longer than a sync period.
+func TestResyncsAlignOnTheCollection(t *testing.T) {
+	clock := now
+	cl := &listingClient{fakeClient: &fakeClient{}, items: map[string]*body{"a": {Description: "want", State: provisioningSucceeded}}}
+	observer := &ListObserver[body]{Interval: time.Second, Now: func() time.Time { return clock }}
+	r := &Reconciler[*v1alpha1.GalleryImage, body]{Recorder: events.NewFakeRecorder(100), Azure: fakeConnector{},
+		Kind: listingKind{fakeKind: fakeKind{client: cl.fakeClient}, cl: cl}, Observer: observer,
+		Options: Options{SyncPeriod: syncPeriod, Now: func() time.Time { return clock }}}
+	ref := azure.ResourceRef{ResourceGroup: "rg", Gallery: "g", Image: "i"}
+	if _, _, err := observer.Observe(context.Background(), cl, ref, clock.Add(-time.Second)); err != nil { // anchors the collection at now
+		t.Fatal(err)
+	}
+	var dues []time.Time
+	for _, age := range []time.Duration{10 * time.Minute, 59 * time.Minute, time.Hour, 90 * time.Minute} {
+		clock = now.Add(age)
+		obj := object("want", readyAt("h-want", clock)) // observed (by a GET, say) just now
+		dues = append(dues, r.syncDue(obj, ref))
+		if wait := r.nextSync(obj, ref); wait <= 0 || wait > syncPeriod+syncPeriod/50 {
+			t.Errorf("observed at +%s: next sync after %s, want within a sync period", age, wait)
+		}
+	}
+	want := []time.Time{now.Add(syncPeriod), now.Add(syncPeriod), now.Add(2 * syncPeriod), now.Add(2 * syncPeriod)}
+	if !slices.EqualFunc(dues, want, time.Time.Equal) {
+		t.Errorf("next observations %v, want the collection's phases %v", dues, want)
+	}
+	if got := slotAfter(now, now.Add(-90*time.Minute), syncPeriod); !got.Equal(now.Add(-time.Hour)) {
+		t.Errorf("slot after a time before the anchor: %v", got)
 	}
 }
 
@@ -183,8 +216,8 @@ func TestProgressFollowedByGet(t *testing.T) {
 		t.Fatalf("once Succeeded: requests %q (want one GET), operation %+v", cl.requests, obj.Status.Operation)
 	}
 	expectCondition(t, &obj.Status.ARMStatus, v1alpha1.ConditionReady, condition{metav1.ConditionTrue, ReasonSucceeded})
-	if res.RequeueAfter < syncPeriod {
-		t.Errorf("Ready requeues after %s", res.RequeueAfter)
+	if due := now.Add(syncPeriod).Sub(clock); res.RequeueAfter < due || res.RequeueAfter > due+syncPeriod/50 {
+		t.Errorf("Ready requeues after %s, want the collection's next phase, %s (+ jitter)", res.RequeueAfter, due)
 	}
 
 	// Failed: the GET cannot tell why; the operation's status is polled for the error.

@@ -156,7 +156,7 @@ func (r *Reconciler[O, B]) reconcile(ctx context.Context, obj O) ctrl.Result {
 
 	desired := r.Kind.Desired(obj)
 	hash := r.Kind.Hash(desired)
-	if remaining, recent := r.recentlySynced(obj, hash); recent && fresh == nil {
+	if remaining, recent := r.recentlySynced(obj, ref, hash); recent && fresh == nil {
 		return ctrl.Result{RequeueAfter: remaining}
 	}
 	existing, err := fresh, error(nil)
@@ -233,7 +233,7 @@ func (r *Reconciler[O, B]) converged(ctx context.Context, obj O, cl Client[B], r
 			return ctrl.Result{RequeueAfter: r.pollInterval(0, obj.GetARMStatus().LastSyncTime.Time)}
 		}
 	}
-	return r.markReady(obj, hash, r.nextSync(obj))
+	return r.markReady(obj, hash, r.nextSync(obj, ref))
 }
 
 // rememberWrite records that a write was sent for obj, unless the request budget kept it back:
@@ -260,15 +260,39 @@ func (r *Reconciler[O, B]) stampObservation(obj O, ref azure.ResourceRef) {
 	}
 }
 
-// nextSync is when a Ready object is observed again: a sync period after its last observation,
-// plus a little jitter. Objects observed by one list come back together and are served by one
-// list again.
-func (r *Reconciler[O, B]) nextSync(obj O) time.Duration {
+// nextSync is the wait until a Ready object is observed again (syncDue), plus a little jitter.
+func (r *Reconciler[O, B]) nextSync(obj O, ref azure.ResourceRef) time.Duration {
+	return max(r.syncDue(obj, ref).Sub(r.now()), minPollInterval) + time.Duration(rand.Int64N(int64(r.SyncPeriod)/50+1))
+}
+
+// syncDue is when an object is observed again: within a sync period of its last observation.
+// With a list observer it is the first time after the last observation that falls on its
+// collection's phase (Anchor plus whole sync periods), so that the objects of a collection come
+// back together and one list serves them all, even in the first period after a ramp of writes
+// spread over minutes; such an object is observed early once.
+func (r *Reconciler[O, B]) syncDue(obj O, ref azure.ResourceRef) time.Time {
 	last := r.now()
 	if st := obj.GetARMStatus(); st.LastSyncTime != nil {
 		last = st.LastSyncTime.Time
 	}
-	return max(last.Add(r.SyncPeriod).Sub(r.now()), minPollInterval) + time.Duration(rand.Int64N(int64(r.SyncPeriod)/50+1))
+	if lo, ok := r.Observer.(interface {
+		Anchor(azure.ResourceRef) time.Time
+	}); ok {
+		if anchor := lo.Anchor(ref); !anchor.IsZero() {
+			return slotAfter(anchor, last, r.SyncPeriod)
+		}
+	}
+	return last.Add(r.SyncPeriod)
+}
+
+// slotAfter is the first of the times anchor + k·period (k any integer) after t: in (t, t+period].
+func slotAfter(anchor, t time.Time, period time.Duration) time.Time {
+	d := t.Sub(anchor)
+	n := d / period
+	if d < 0 && d%period != 0 {
+		n-- // round toward minus infinity
+	}
+	return anchor.Add((n + 1) * period)
 }
 
 // observedSince is how old an observation may be: a list read in the last tenth of a sync period

@@ -8,6 +8,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	v1alpha1 "github.com/azgallery/gallery-operator/api/v1alpha1"
+	"github.com/azgallery/gallery-operator/internal/azure"
 )
 
 // When to come back: backoff after transient failures, the poll interval of operations, and
@@ -20,15 +21,16 @@ const (
 )
 
 // recentlySynced reports whether the resource was read from Azure, matched this very spec and
-// was Ready less than a sync period ago; then no request is needed before the time returned.
-func (r *Reconciler[O, B]) recentlySynced(obj O, hash string) (time.Duration, bool) {
+// was Ready less than a sync period ago, and its next observation (syncDue) has not come; then
+// no request is needed before the time returned.
+func (r *Reconciler[O, B]) recentlySynced(obj O, ref azure.ResourceRef, hash string) (time.Duration, bool) {
 	st := obj.GetARMStatus()
 	ready := findCondition(st, v1alpha1.ConditionReady)
 	if ready == nil || ready.Status != metav1.ConditionTrue || ready.ObservedGeneration != obj.GetGeneration() ||
 		st.LastAppliedSpecHash != hash || st.LastSyncTime == nil {
 		return 0, false
 	}
-	remaining := st.LastSyncTime.Add(r.SyncPeriod).Sub(r.now())
+	remaining := r.syncDue(obj, ref).Sub(r.now())
 	if remaining <= 0 {
 		return 0, false
 	}
