@@ -116,19 +116,27 @@ type phaseResult struct {
 	ManagerAtDone procStats    `json:"managerAtAllReady"`
 }
 
-// waitForFullBuckets waits until the writes and reads spent since the start (or the last ramp)
-// are refilled, so that a ramp starts with full buckets as its bound assumes. The benchmark
-// uses the manager's principal, so they share the buckets.
+// waitForFullBuckets waits until the buckets are full again, so that a ramp starts with full
+// buckets as its bound assumes. Before the first ramp that is the setup's writes and reads,
+// refilled at the buckets' rates; after a ramp, which may have emptied them, a whole refill from
+// its end. The benchmark uses the manager's principal, so they share the buckets.
 func (b *bench) waitForFullBuckets(ctx context.Context) error {
-	if err := b.coll.poll(ctx); err != nil {
-		return err
-	}
 	s := b.res.Settings
-	used := statsOf(b.coll.between(b.lastRampEnd, time.Now().Add(time.Hour)))
-	// Spent tokens come back at the refill rate; a bucket is never owed more than its size.
-	wait := math.Max(math.Min(float64(used.Writes), s.WriteBurst)/s.WritePerSecond, math.Min(float64(used.Reads), s.ReadBurst)/s.ReadPerSecond) + 1
-	fmt.Printf("  %d writes and %d reads since the last ramp; waiting %.1fs for the buckets to refill\n", used.Writes, used.Reads, wait)
-	return sleep(ctx, time.Duration(wait*float64(time.Second)))
+	var wait time.Duration
+	if b.lastRampEnd.IsZero() {
+		if err := b.coll.poll(ctx); err != nil {
+			return err
+		}
+		used := statsOf(b.coll.between(time.Time{}, time.Now().Add(time.Hour)))
+		secs := math.Max(math.Min(float64(used.Writes), s.WriteBurst)/s.WritePerSecond, math.Min(float64(used.Reads), s.ReadBurst)/s.ReadPerSecond) + 1
+		wait = time.Duration(secs * float64(time.Second))
+		fmt.Printf("  setup used %d writes and %d reads; waiting %s for the buckets to refill\n", used.Writes, used.Reads, wait.Round(100*time.Millisecond))
+	} else {
+		full := math.Max(s.WriteBurst/s.WritePerSecond, s.ReadBurst/s.ReadPerSecond) + 1
+		wait = time.Until(b.lastRampEnd.Add(time.Duration(full * float64(time.Second))))
+		fmt.Printf("  waiting %s for the buckets to refill after the last ramp\n", max(wait, 0).Round(100*time.Millisecond))
+	}
+	return sleep(ctx, wait)
 }
 
 // ramp applies objs (all of one kind) at once, waits until all are Ready and records the phase.
