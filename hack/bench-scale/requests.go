@@ -139,7 +139,7 @@ func segments(r emulator.RequestRecord) []string {
 
 // resourceOf says which of the operator's kinds an ARM request reads or writes, from its path
 // (the log has no query): /subscriptions/s/resourcegroups/g/providers/microsoft.compute/ then
-// galleries[/x[/images[/i[/versions[/v]]]]], a list when the path ends in a collection. It is
+// galleries[/x[/images[/i[/versions[/v]]]]] (or /x/share), a list when the path ends in a collection. It is
 // empty for other paths (operation polls, resource groups, managed images).
 func resourceOf(r emulator.RequestRecord) string {
 	segs := segments(r)
@@ -147,11 +147,11 @@ func resourceOf(r emulator.RequestRecord) string {
 		return ""
 	}
 	switch {
-	case len(segs) <= 8:
+	case len(segs) <= 8 || segs[8] != "images": // the gallery, or one of its actions (share)
 		return kindGallery
-	case segs[8] == "images" && len(segs) <= 10:
+	case len(segs) <= 10:
 		return kindImage
-	case segs[8] == "images" && len(segs) <= 12 && segs[10] == "versions":
+	case len(segs) <= 12 && segs[10] == "versions":
 		return kindVersion
 	}
 	return ""
