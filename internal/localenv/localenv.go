@@ -27,6 +27,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/resources/armresources"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
+	"github.com/azgallery/gallery-operator/internal/azure"
 	"github.com/azgallery/gallery-operator/internal/emulator/emulatortest"
 )
 
@@ -333,16 +334,8 @@ func (e *Emulator) Images(ctx context.Context, group, gallery string) ([]*armcom
 	if err != nil {
 		return nil, err
 	}
-	var out []*armcompute.GalleryImage
-	pager := client.NewListByGalleryPager(group, gallery, nil)
-	for pager.More() {
-		page, err := pager.NextPage(ctx)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, page.Value...)
-	}
-	return out, nil
+	return azure.AllPages(ctx, client.NewListByGalleryPager(group, gallery, nil),
+		func(p armcompute.GalleryImagesClientListByGalleryResponse) []*armcompute.GalleryImage { return p.Value })
 }
 
 // Manager is a running manager process.

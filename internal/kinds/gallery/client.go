@@ -98,16 +98,8 @@ func withoutGroups(body armcompute.Gallery) armcompute.Gallery {
 // ListSiblings lists every gallery of ref's resource group, all pages, so that one list observes
 // many galleries.
 func (c client) ListSiblings(ctx context.Context, ref azure.ResourceRef) ([]*armcompute.Gallery, error) {
-	var out []*armcompute.Gallery
-	pager := c.galleries.NewListByResourceGroupPager(ref.ResourceGroup, nil)
-	for pager.More() {
-		page, err := pager.NextPage(ctx)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, page.Value...)
-	}
-	return out, nil
+	return azure.AllPages(ctx, c.galleries.NewListByResourceGroupPager(ref.ResourceGroup, nil),
+		func(p armcompute.GalleriesClientListByResourceGroupResponse) []*armcompute.Gallery { return p.Value })
 }
 
 // NameOf is a listed gallery's name.

@@ -49,16 +49,8 @@ func (c client) PollDelete(ctx context.Context, ref azure.ResourceRef, token str
 // ListSiblings lists every image definition of ref's gallery, all pages (100 per page), so that
 // one list observes many images.
 func (c client) ListSiblings(ctx context.Context, ref azure.ResourceRef) ([]*armcompute.GalleryImage, error) {
-	var out []*armcompute.GalleryImage
-	pager := c.images.NewListByGalleryPager(ref.ResourceGroup, ref.Gallery, nil)
-	for pager.More() {
-		page, err := pager.NextPage(ctx)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, page.Value...)
-	}
-	return out, nil
+	return azure.AllPages(ctx, c.images.NewListByGalleryPager(ref.ResourceGroup, ref.Gallery, nil),
+		func(p armcompute.GalleryImagesClientListByGalleryResponse) []*armcompute.GalleryImage { return p.Value })
 }
 
 // NameOf is a listed image definition's name.

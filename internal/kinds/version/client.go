@@ -53,16 +53,10 @@ func (c client) PollDelete(ctx context.Context, ref azure.ResourceRef, token str
 // ListSiblings lists every version of ref's image definition, all pages. The list carries no
 // replication status; the kind keeps the last one it read.
 func (c client) ListSiblings(ctx context.Context, ref azure.ResourceRef) ([]*armcompute.GalleryImageVersion, error) {
-	var out []*armcompute.GalleryImageVersion
-	pager := c.versions.NewListByGalleryImagePager(ref.ResourceGroup, ref.Gallery, ref.Image, nil)
-	for pager.More() {
-		page, err := pager.NextPage(ctx)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, page.Value...)
-	}
-	return out, nil
+	return azure.AllPages(ctx, c.versions.NewListByGalleryImagePager(ref.ResourceGroup, ref.Gallery, ref.Image, nil),
+		func(p armcompute.GalleryImageVersionsClientListByGalleryImageResponse) []*armcompute.GalleryImageVersion {
+			return p.Value
+		})
 }
 
 // NameOf is a listed version's name.
