@@ -1,6 +1,10 @@
 package azure
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
 	"maps"
 	"slices"
 	"strings"
@@ -104,4 +108,16 @@ func ValueOr[T any](p *T, def T) T {
 		return def
 	}
 	return *p
+}
+
+// HashOf is a short stable hash of a kind's normalised body (its spec hash): the first 16 hex
+// digits of the SHA-256 of its JSON form. normal holds only strings, numbers, pointers to them,
+// maps and slices, whose fields keep their order, so Marshal cannot fail.
+func HashOf(normal any) string {
+	b, err := json.Marshal(normal)
+	if err != nil {
+		panic(fmt.Sprintf("azure: marshal normalised %T: %v", normal, err))
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])[:16]
 }

@@ -21,17 +21,7 @@ type Operation struct {
 
 // Started describes an operation just begun: Azure may already have finished it.
 func Started[T any](ctx context.Context, poller *runtime.Poller[T]) (Operation, error) {
-	if poller.Done() {
-		if _, err := poller.Result(ctx); err != nil {
-			return Operation{}, &OperationFailedError{Err: err}
-		}
-		return Operation{Done: true}, nil
-	}
-	token, err := poller.ResumeToken()
-	if err != nil {
-		return Operation{}, fmt.Errorf("getting the operation's resume token: %w", err)
-	}
-	return Operation{ResumeToken: token}, nil
+	return stateOf(ctx, poller, 0)
 }
 
 // PollOnce makes one status request; a finished operation's failure is returned as an error.
@@ -40,6 +30,12 @@ func PollOnce[T any](ctx context.Context, poller *runtime.Poller[T]) (Operation,
 	if err != nil {
 		return Operation{}, err
 	}
+	return stateOf(ctx, poller, retryAfter(resp))
+}
+
+// stateOf describes the operation as poller last saw it: done (or failed), or running with its
+// resume token and Azure's Retry-After.
+func stateOf[T any](ctx context.Context, poller *runtime.Poller[T], retry time.Duration) (Operation, error) {
 	if poller.Done() {
 		if _, err := poller.Result(ctx); err != nil {
 			return Operation{}, &OperationFailedError{Err: err}
@@ -50,7 +46,7 @@ func PollOnce[T any](ctx context.Context, poller *runtime.Poller[T]) (Operation,
 	if err != nil {
 		return Operation{}, fmt.Errorf("getting the operation's resume token: %w", err)
 	}
-	return Operation{ResumeToken: token, RetryAfter: retryAfter(resp)}, nil
+	return Operation{ResumeToken: token, RetryAfter: retry}, nil
 }
 
 // Begun turns what a Begin* call returned into an Operation: a request error as it is, otherwise

@@ -123,8 +123,15 @@ func (r *Reconciler[O, B]) showProgress(ctx context.Context, obj O, cl Client[B]
 	if err != nil || existing == nil {
 		return
 	}
+	r.recordProgress(obj, p, existing)
+}
+
+// recordProgress records what a read during a write shows (a version's replication per region)
+// and says it in Reconciling, keeping the write's Creating or Updating as the provisioning state
+// until the operation ends.
+func (r *Reconciler[O, B]) recordProgress(obj O, p Progress[O, B], existing *B) {
 	st := obj.GetARMStatus()
-	state := st.ProvisioningState // the write's Creating or Updating, until the operation ends
+	state := st.ProvisioningState
 	r.observe(obj, existing)
 	st.ProvisioningState = state
 	if msg, busy := p.InProgress(obj, existing); busy {
@@ -201,13 +208,8 @@ func (r *Reconciler[O, B]) operationFromGet(ctx context.Context, obj O, cl Clien
 	case provisioningFailed:
 		return false, nil, ctrl.Result{}, false
 	}
-	state := st.ProvisioningState // the write's Creating or Updating, until the operation ends
-	r.observe(obj, existing)
-	st.ProvisioningState = state
 	r.markOperationRunning(obj)
-	if msg, busy := p.InProgress(obj, existing); busy {
-		r.markReconciling(obj, reasonForOperation(st), msg)
-	}
+	r.recordProgress(obj, p, existing)
 	return false, nil, ctrl.Result{RequeueAfter: r.pollInterval(0, op.StartTime.Time)}, true
 }
 

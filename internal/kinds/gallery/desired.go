@@ -3,9 +3,6 @@
 package gallery
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"maps"
 	"slices"
 	"strings"
@@ -113,12 +110,7 @@ func Diff(desired armcompute.Gallery, existing *armcompute.Gallery) []string {
 
 // SpecHash is a short stable hash of the normalised desired gallery, sharing groups included.
 func SpecHash(desired armcompute.Gallery) string {
-	b, err := json.Marshal(normalize(&desired))
-	if err != nil {
-		panic("gallery: marshal normalised gallery: " + err.Error()) // strings, maps and slices only
-	}
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:])[:16]
+	return azure.HashOf(normalize(&desired))
 }
 
 // normalGallery is the user-controlled part of a gallery with Azure's normalisations applied.

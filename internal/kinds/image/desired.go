@@ -2,9 +2,6 @@
 package image
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"maps"
 	"reflect"
 	"slices"
@@ -180,13 +177,7 @@ func sameInstant(a, b *time.Time) bool {
 // types, the allowUpdateImage flag, the spelling of the location, identifier, tag-name and enum
 // case, and the difference between an unset hyperVGeneration/architecture and Azure's default.
 func SpecHash(desired armcompute.GalleryImage) string {
-	b, err := json.Marshal(normalize(&desired))
-	if err != nil {
-		// normalImage holds only strings, maps, slices and int32 pointers; Marshal cannot fail.
-		panic("azure: marshal normalised image: " + err.Error())
-	}
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:])[:16]
+	return azure.HashOf(normalize(&desired))
 }
 
 // normalImage is a GalleryImage with everything Azure normalises already normalised, holding only

@@ -3,8 +3,6 @@
 package version
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"maps"
 	"reflect"
@@ -195,12 +193,7 @@ func Diff(desired armcompute.GalleryImageVersion, existing *armcompute.GalleryIm
 
 // SpecHash is a short stable hash of the normalised desired version.
 func SpecHash(desired armcompute.GalleryImageVersion) string {
-	b, err := json.Marshal(normalize(&desired, nil))
-	if err != nil {
-		panic("version: marshal normalised version: " + err.Error())
-	}
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:])[:16]
+	return azure.HashOf(normalize(&desired, nil))
 }
 
 // normalVersion is the user-controlled part of a version with Azure's normalisations applied.
