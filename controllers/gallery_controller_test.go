@@ -156,7 +156,7 @@ func TestGalleryLifecycle(t *testing.T) {
 	}
 
 	azureEnv.putGalleryOutside(t, g, "changed in the portal")
-	eventually(t, 4*syncPeriod, "drift corrected", func() (bool, string) {
+	eventually(t, readyTimeout, "drift corrected", func() (bool, string) {
 		d := azure.StrOf(azureEnv.azureGallery(t, g).Properties.Description)
 		return d == "changed", d
 	})
@@ -261,7 +261,7 @@ func TestGalleryRefWaitsAndDeletionOrder(t *testing.T) {
 	}
 	deleteImage(t, img)
 	waitDeleted(t, img, readyTimeout)
-	waitDeleted(t, g, 60*time.Second)
+	waitDeleted(t, g, readyTimeout)
 	if azureEnv.azureGallery(t, g) != nil {
 		t.Fatal("the gallery is still in Azure after its object went away")
 	}

@@ -19,7 +19,14 @@ import (
 	v1alpha1 "github.com/azgallery/gallery-operator/api/v1alpha1"
 )
 
-const readyTimeout = 30 * time.Second
+// readyTimeout bounds every wait for a condition in these suites. It is generous on purpose: a
+// wait ends as soon as its condition holds, so the bound only decides how long a broken test takes
+// to fail, and a machine busy with other builds must never fail a test that would pass.
+const readyTimeout = 3 * time.Minute
+
+// inFlightDuration is how long the emulator runs an operation in the tests that act while one is
+// in flight: long enough that a busy machine still sees it running.
+const inFlightDuration = 20 * time.Second
 
 // expectKstatus computes kstatus (what Flux, Argo CD's kstatus users and kpt wait on) for img.
 func expectKstatus(t *testing.T, img *v1alpha1.GalleryImage, want kstatus.Status) {
@@ -131,7 +138,7 @@ func TestDriftIsCorrectedWithOnePut(t *testing.T) {
 	waitReady(t, img, readyTimeout)
 
 	azureEnv.patchDescription(t, img, "changed in the portal")
-	eventually(t, 4*syncPeriod, "drift corrected", func() (bool, string) {
+	eventually(t, readyTimeout, "drift corrected", func() (bool, string) {
 		d := azureEnv.description(t, img)
 		return d == "suite image", d
 	})
@@ -147,7 +154,7 @@ func TestDriftIsCorrectedWithOnePut(t *testing.T) {
 // TestSpecChangeDuringOperationIsApplied changes the spec while the create runs in Azure; the
 // change is applied after it, with no write refused for a running operation.
 func TestSpecChangeDuringOperationIsApplied(t *testing.T) {
-	azureEnv.setOperationDuration(t, 2*time.Second)
+	azureEnv.setOperationDuration(t, inFlightDuration)
 	t.Cleanup(func() { azureEnv.setOperationDuration(t, fastOperations) })
 	startManager(t)
 	img := newImage(newNamespace(t), "midflight")
@@ -227,7 +234,7 @@ func TestMissingGalleryWaitsThenConverges(t *testing.T) {
 	if err := azureEnv.createGallery(group, "late_gallery"); err != nil {
 		t.Fatal(err)
 	}
-	waitReady(t, img, 60*time.Second)
+	waitReady(t, img, readyTimeout)
 }
 
 // TestPropertyChangeNotAllowedStalls adopts an image Azure holds with another osState: Azure
@@ -295,7 +302,7 @@ func TestOrphanLeavesAzureUntouched(t *testing.T) {
 
 // TestDeleteWhileCreating deletes the object while Azure still creates the image.
 func TestDeleteWhileCreating(t *testing.T) {
-	azureEnv.setOperationDuration(t, 2*time.Second)
+	azureEnv.setOperationDuration(t, inFlightDuration)
 	t.Cleanup(func() { azureEnv.setOperationDuration(t, fastOperations) })
 	startManager(t)
 	img := newImage(newNamespace(t), "shortlived")

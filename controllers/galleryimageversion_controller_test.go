@@ -148,7 +148,7 @@ func TestVersionReplicatesThenReady(t *testing.T) {
 	if s := kstatusOf(t, progress, "GalleryImageVersion"); s != kstatus.InProgressStatus {
 		t.Errorf("kstatus while replicating is %s, want InProgress", s)
 	}
-	cur := waitFor(t, v, v1alpha1.ConditionReady, metav1.ConditionTrue, "", 60*time.Second)
+	cur := waitFor(t, v, v1alpha1.ConditionReady, metav1.ConditionTrue, "", readyTimeout)
 	if got := regionStates(azureEnv.azureVersion(t, v)); !slices.Equal(got, []string{"northeurope=Completed", "westeurope=Completed"}) {
 		t.Fatalf("Ready while Azure reports %v", got)
 	}
@@ -175,7 +175,7 @@ func TestVersionReplicatesThenReady(t *testing.T) {
 	if got := regionStates(azureEnv.azureVersion(t, v)); !slices.Contains(got, "northeurope=Completed") || !slices.Contains(got, "westeurope=Completed") {
 		t.Errorf("the regions already replicated started again: %v", got)
 	}
-	cur = waitFor(t, v, v1alpha1.ConditionReady, metav1.ConditionTrue, "", 60*time.Second)
+	cur = waitFor(t, v, v1alpha1.ConditionReady, metav1.ConditionTrue, "", readyTimeout)
 	if n := azureEnv.count(t, "PUT", path); n != 2 {
 		t.Fatalf("adding a region: %d PUTs in all, want 2", n)
 	}
@@ -187,7 +187,7 @@ func TestVersionReplicatesThenReady(t *testing.T) {
 	if err := k8s.Update(context.Background(), cur); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, v, v1alpha1.ConditionReady, metav1.ConditionTrue, "", 60*time.Second)
+	waitFor(t, v, v1alpha1.ConditionReady, metav1.ConditionTrue, "", readyTimeout)
 	if got := regionStates(azureEnv.azureVersion(t, v)); !slices.Equal(got, []string{"eastus=Completed", "westeurope=Completed"}) {
 		t.Fatalf("after removing northeurope Azure reports %v", got)
 	}
@@ -219,7 +219,7 @@ func TestVersionRestartMidReplication(t *testing.T) {
 		t.Fatal("replication ended before the restart; the test proves nothing")
 	}
 	startManager(t)
-	waitFor(t, v, v1alpha1.ConditionReady, metav1.ConditionTrue, "", 60*time.Second)
+	waitFor(t, v, v1alpha1.ConditionReady, metav1.ConditionTrue, "", readyTimeout)
 	if n := azureEnv.count(t, "PUT", path); n != 1 {
 		t.Fatalf("a restart mid-replication sent PUTs: %d in all, want 1", n)
 	}
@@ -254,7 +254,7 @@ func TestVersionDeleteAndImageWaitsForVersions(t *testing.T) {
 	if err := k8s.Create(context.Background(), v); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, v, v1alpha1.ConditionReady, metav1.ConditionTrue, "", 60*time.Second)
+	waitFor(t, v, v1alpha1.ConditionReady, metav1.ConditionTrue, "", readyTimeout)
 	deleteImage(t, f.image)
 	waitFor(t, f.image, v1alpha1.ConditionReconciling, metav1.ConditionTrue, "WaitingForImageVersions", readyTimeout)
 	if !azureEnv.exists(t, f.image) {
@@ -268,7 +268,7 @@ func TestVersionDeleteAndImageWaitsForVersions(t *testing.T) {
 	if n := azureEnv.count(t, "DELETE", strings.ToLower(azID)); n != 1 {
 		t.Errorf("sent %d DELETEs for the version, want 1", n)
 	}
-	waitGone(t, f.image, 60*time.Second)
+	waitGone(t, f.image, readyTimeout)
 	if azureEnv.exists(t, f.image) {
 		t.Fatal("the image definition is still in Azure")
 	}
@@ -295,7 +295,7 @@ func TestVersionFailedRegionReportsAzureError(t *testing.T) {
 		t.Fatal(err)
 	}
 	var cur *v1alpha1.GalleryImageVersion
-	eventually(t, 60*time.Second, "the failed region in the status", func() (bool, string) {
+	eventually(t, readyTimeout, "the failed region in the status", func() (bool, string) {
 		cur = fetch(t, v)
 		e := cur.Status.Error
 		return e != nil && e.Code == "InternalExecutionError" && strings.Contains(e.Message, "northeurope"), fmt.Sprintf("%+v", cur.Status)
@@ -303,7 +303,7 @@ func TestVersionFailedRegionReportsAzureError(t *testing.T) {
 	if reasons := eventReasonsOf(t, v.Namespace, v.Name); !slices.Contains(reasons, "OperationFailed") {
 		t.Errorf("no OperationFailed event: %v", reasons)
 	}
-	waitFor(t, v, v1alpha1.ConditionReady, metav1.ConditionTrue, "", 90*time.Second)
+	waitFor(t, v, v1alpha1.ConditionReady, metav1.ConditionTrue, "", readyTimeout)
 	if got := regionStates(azureEnv.azureVersion(t, v)); !slices.Equal(got, []string{"northeurope=Completed", "westeurope=Completed"}) {
 		t.Fatalf("after the retry Azure reports %v", got)
 	}

@@ -98,7 +98,7 @@ func TestSecureMetricsNeedAuthorisedToken(t *testing.T) {
 		body, _ := io.ReadAll(resp.Body)
 		return resp.StatusCode, string(body), nil
 	}
-	eventually(t, 30*time.Second, "the metrics endpoint serving", func() (bool, string) {
+	eventually(t, readyTimeout, "the metrics endpoint serving", func() (bool, string) {
 		code, _, err := scrape("https", "")
 		return err == nil, fmt.Sprint(code, err)
 	})
@@ -114,7 +114,7 @@ func TestSecureMetricsNeedAuthorisedToken(t *testing.T) {
 	}
 	var code int
 	var body string
-	eventually(t, 30*time.Second, "an authorised scrape", func() (bool, string) {
+	eventually(t, readyTimeout, "an authorised scrape", func() (bool, string) {
 		code, body, err = scrape("https", prometheus)
 		return code == http.StatusOK, fmt.Sprint(code, err)
 	})

@@ -93,7 +93,7 @@ func TestRandomManifests(t *testing.T) {
 
 	// Every accepted object settles.
 	pending := slices.Clone(accepted)
-	deadline := time.Now().Add(150 * time.Second)
+	deadline := time.Now().Add(2 * readyTimeout)
 	for len(pending) > 0 && time.Now().Before(deadline) {
 		pending = slices.DeleteFunc(pending, func(m *manifest) bool {
 			cur := &unstructured.Unstructured{}
@@ -145,7 +145,7 @@ func TestRandomManifests(t *testing.T) {
 	for _, m := range slices.Backward(accepted) {
 		_ = k8s.Delete(ctx, m.obj)
 	}
-	eventually(t, 60*time.Second, "random objects deleted", func() (bool, string) {
+	eventually(t, readyTimeout, "random objects deleted", func() (bool, string) {
 		left := 0
 		for _, m := range accepted {
 			cur := &unstructured.Unstructured{}

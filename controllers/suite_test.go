@@ -260,7 +260,7 @@ func waitGone(t *testing.T, img *v1alpha1.GalleryImage, timeout time.Duration) {
 func update(t *testing.T, img *v1alpha1.GalleryImage, mutate func(*v1alpha1.GalleryImage)) *v1alpha1.GalleryImage {
 	t.Helper()
 	var cur *v1alpha1.GalleryImage
-	eventually(t, 10*time.Second, "update of "+img.Name, func() (bool, string) {
+	eventually(t, readyTimeout, "update of "+img.Name, func() (bool, string) {
 		cur = get(t, img)
 		mutate(cur)
 		err := k8s.Update(context.Background(), cur)

@@ -37,7 +37,7 @@ func tenantNamespace(t *testing.T, labels, annotations map[string]string) string
 // annotateNamespace replaces the tenancy annotations of ns.
 func annotateNamespace(t *testing.T, ns string, annotations map[string]string) {
 	t.Helper()
-	eventually(t, 10*time.Second, "annotating "+ns, func() (bool, string) {
+	eventually(t, readyTimeout, "annotating "+ns, func() (bool, string) {
 		cur := &corev1.Namespace{}
 		if err := k8s.Get(context.Background(), client.ObjectKey{Name: ns}, cur); err != nil {
 			return false, err.Error()
@@ -126,7 +126,7 @@ func TestTenancyPolicyAdmission(t *testing.T) {
 	otherSub := "00000000-0000-0000-0000-00000000beef"
 
 	// The binding takes effect asynchronously: wait for the first refusal.
-	eventually(t, 30*time.Second, "the policy in force", func() (bool, string) {
+	eventually(t, readyTimeout, "the policy in force", func() (bool, string) {
 		err := admissionErr(newGallery(bare, "probe"))
 		return apierrors.IsForbidden(err) || apierrors.IsInvalid(err), fmt.Sprint(err)
 	})
@@ -268,7 +268,7 @@ func TestTenancyReconcilerRefusesScopes(t *testing.T) {
 	versionPath := imagePath(img) + "/versions/1.0.0"
 
 	for _, obj := range []reconcile.Object{g, img, v} {
-		cur := waitFor(t, obj, v1alpha1.ConditionStalled, metav1.ConditionTrue, tenancy.ReasonScopeNotAllowed, 30*time.Second)
+		cur := waitFor(t, obj, v1alpha1.ConditionStalled, metav1.ConditionTrue, tenancy.ReasonScopeNotAllowed, readyTimeout)
 		st := cur.GetARMStatus()
 		msg := meta.FindStatusCondition(st.Conditions, v1alpha1.ConditionStalled).Message
 		for _, want := range []string{"namespace " + ns, tenancy.AllowedResourceGroups, `"` + group + `"`} {
@@ -281,7 +281,7 @@ func TestTenancyReconcilerRefusesScopes(t *testing.T) {
 		}
 	}
 	for _, obj := range []*v1alpha1.GalleryImage{imgRef, img2} {
-		cur := waitFor(t, obj, v1alpha1.ConditionReconciling, metav1.ConditionTrue, "WaitingForGallery", 30*time.Second)
+		cur := waitFor(t, obj, v1alpha1.ConditionReconciling, metav1.ConditionTrue, "WaitingForGallery", readyTimeout)
 		if msg := meta.FindStatusCondition(cur.Status.Conditions, v1alpha1.ConditionReconciling).Message; !strings.Contains(msg, tenancy.ReasonScopeNotAllowed) {
 			t.Errorf("%s waits for its Gallery without saying why: %s", obj.Name, msg)
 		}
@@ -301,14 +301,14 @@ func TestTenancyReconcilerRefusesScopes(t *testing.T) {
 		if err := k8s.Delete(ctx, obj); err != nil {
 			t.Fatal(err)
 		}
-		waitDeleted(t, obj, 30*time.Second)
+		waitDeleted(t, obj, readyTimeout)
 	}
 	deleteImage(t, img)
 	time.Sleep(2 * syncPeriod)
 	if n := azureEnv.count(t, "DELETE", imagePath(img)); n != 0 {
 		t.Errorf("%d DELETEs of an image its namespace no longer allows, want 0", n)
 	}
-	waitCondition(t, img, v1alpha1.ConditionStalled, metav1.ConditionTrue, tenancy.ReasonScopeNotAllowed, 10*time.Second)
+	waitCondition(t, img, v1alpha1.ConditionStalled, metav1.ConditionTrue, tenancy.ReasonScopeNotAllowed, readyTimeout)
 
 	// Allowed again: the deletion goes through, and the rest converges and is cleaned up.
 	annotateNamespace(t, ns, map[string]string{tenancy.AllowedResourceGroups: "*"})

@@ -202,7 +202,7 @@ func StartEmulator(dir, bin string, extraArgs ...string) (*Emulator, error) {
 		return nil, err
 	}
 	e := &Emulator{Process: p, URL: "https://" + addr, CAFile: filepath.Join(dataDir, "ca.crt")}
-	if err := e.waitReady(30 * time.Second); err != nil {
+	if err := e.waitReady(startTimeout); err != nil {
 		p.Stop()
 		return nil, fmt.Errorf("%w\nemulator log:\n%s", err, p.Log())
 	}
@@ -210,6 +210,10 @@ func StartEmulator(dir, bin string, extraArgs ...string) (*Emulator, error) {
 }
 
 // waitReady waits for the CA file and a served OpenID configuration.
+// startTimeout bounds the wait for a started process to serve. A process that is up answers at
+// once and ends the wait; the bound is generous so that a busy machine does not fail a start.
+const startTimeout = 3 * time.Minute
+
 func (e *Emulator) waitReady(timeout time.Duration) error {
 	deadline := time.Now().Add(timeout)
 	for time.Now().Before(deadline) {
@@ -365,7 +369,7 @@ func StartManager(dir, bin, kubeconfig string, emulator *Emulator, extraArgs ...
 		return nil, err
 	}
 	m := &Manager{Process: p, MetricsURL: "http://" + metricsAddr + "/metrics"}
-	if err := waitHTTP("http://"+probeAddr+"/readyz", p, 60*time.Second); err != nil {
+	if err := waitHTTP("http://"+probeAddr+"/readyz", p, startTimeout); err != nil {
 		p.Stop()
 		return nil, fmt.Errorf("%w\nmanager log:\n%s", err, p.Log())
 	}

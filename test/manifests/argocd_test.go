@@ -213,7 +213,9 @@ func executeHealthLua(obj *unstructured.Unstructured, script string, openLibs bo
 			return healthStatus{}, err
 		}
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	// The bound stops a script that never ends; it is generous so that a busy machine does not
+	// fail a script that would finish.
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	l.SetContext(ctx)
 	l.SetGlobal("obj", toLua(l, obj.Object))
