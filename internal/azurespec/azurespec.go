@@ -4,10 +4,10 @@
 // its operations with go-openapi's validator. Only _test.go files import it; production code must
 // not (TestNotImportedByProduction checks).
 //
-// Responses are validated against the spec as written, except that Azure's extensible enums
-// (x-ms-enum modelAsString: true) accept values the spec does not list. Requests are validated strictly: an object
-// schema that does not say whether it allows additional properties is closed, so a field the spec
-// does not know fails (see strict.go).
+// Requests and responses are validated strictly: an object schema that does not say whether it
+// allows additional properties is closed, so a field the spec does not know fails (see strict.go).
+// In responses, Azure's extensible enums (x-ms-enum modelAsString: true) accept values the spec
+// does not list; requests must use the listed ones.
 package azurespec
 
 import (
@@ -158,12 +158,17 @@ func newOperation(method, path string, common []spec.Parameter, op *spec.Operati
 	return o, nil
 }
 
-// responseSchema is the schema a response body is validated with (nil when none is documented).
+// responseSchema is the schema a response body is validated with (nil when none is documented):
+// strict, with open extensible enums.
 func responseSchema(s *spec.Schema) (*spec.Schema, error) {
 	if s == nil {
 		return nil, nil
 	}
-	return Extensible(s)
+	x, err := Extensible(s)
+	if err != nil {
+		return nil, err
+	}
+	return Strict(x)
 }
 
 // exampleFiles lists the files the operation's x-ms-examples reference.

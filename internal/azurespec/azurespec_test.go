@@ -121,21 +121,38 @@ func TestStrictRequestRejectsUnknownFields(t *testing.T) {
 		"nested": func(m map[string]any) {
 			m["properties"].(map[string]any)["identifier"].(map[string]any)["colour"] = "red"
 		},
-		"wrong enum":    func(m map[string]any) { m["properties"].(map[string]any)["osType"] = "Plan9" },
-		"missing field": func(m map[string]any) { delete(m["properties"].(map[string]any), "identifier") },
+		"wrong enum":      func(m map[string]any) { m["properties"].(map[string]any)["osType"] = "Plan9" },
+		"extensible enum": func(m map[string]any) { m["properties"].(map[string]any)["architecture"] = "Arm128" },
+		"missing field":   func(m map[string]any) { delete(m["properties"].(map[string]any), "identifier") },
 	} {
 		if err := o.ValidateRequest(body(mutate)); err == nil {
 			t.Errorf("%s: an invalid body validates", name)
-		} else if name != "wrong enum" && name != "missing field" && !strings.Contains(err.Error(), "colour") {
+		} else if !strings.Contains(name, "enum") && name != "missing field" && !strings.Contains(err.Error(), "colour") {
 			t.Errorf("%s: the error does not name the field: %v", name, err)
 		}
 	}
 }
 
-// TestValidateResponseStatuses: an undocumented success status fails; an error status falls back
-// to the default CloudError schema.
-func TestValidateResponseStatuses(t *testing.T) {
+// TestValidateResponse: a response with a field of the wrong type, an unknown field or a value
+// outside a closed enum fails; a value outside an extensible enum passes. An undocumented success
+// status fails; an error status falls back to the default CloudError schema.
+func TestValidateResponse(t *testing.T) {
 	o := load(t).Find("PATCH", "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/galleries/g/images/i")
+	image := func(props string) []byte {
+		return []byte(`{"location":"westus","properties":{"identifier":{"publisher":"p","offer":"o","sku":"s"},` + props + `}}`)
+	}
+	if err := o.ValidateResponse(200, image(`"osType":"Linux","osState":"Generalized","architecture":"Arm128"`)); err != nil {
+		t.Errorf("an extensible enum is closed: %v", err)
+	}
+	for name, props := range map[string]string{
+		"wrong type":    `"osType":"Linux","osState":"Generalized","endOfLifeDate":7`,
+		"unknown field": `"osType":"Linux","osState":"Generalized","colour":"red"`,
+		"closed enum":   `"osType":"Plan9","osState":"Generalized"`,
+	} {
+		if err := o.ValidateResponse(200, image(props)); err == nil {
+			t.Errorf("%s: an invalid response validates", name)
+		}
+	}
 	if err := o.ValidateResponse(201, []byte(`{}`)); err == nil {
 		t.Error("an undocumented 201 validates")
 	}
