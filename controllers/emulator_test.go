@@ -43,14 +43,20 @@ type emulatorEnv struct {
 // fault is one rule of PUT /_emulator/faults.
 type fault = emulator.Fault
 
-// startEmulator starts the emulator on a free loopback port with fast operations.
+// startEmulator starts the emulator on a free loopback port with fast operations; every request
+// body the operator sends is checked against the spec (contract_test.go).
 func startEmulator() (*emulatorEnv, error) {
+	var err error
+	if contract, err = newOperatorContract(); err != nil {
+		return nil, err
+	}
 	cfg := emulator.Config{
 		Listen: "127.0.0.1:0",
 		Principals: []emulator.Principal{{ClientID: secondClientID, ClientSecret: secondClientSecret,
 			Subscriptions: []string{emulator.DefaultSubscriptionID}}},
 		Settings: emulator.Settings{OperationDurationMs: int(fastOperations / time.Millisecond), RetryAfterMs: 200,
 			ReplicationSecondsPerRegion: replicationPerRegion},
+		OnRequest: contract.observe,
 	}
 	server, err := emulator.New(cfg)
 	if err != nil {

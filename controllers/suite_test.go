@@ -64,7 +64,7 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	os.Exit(code)
+	os.Exit(contract.report(code))
 }
 
 func runSuite(m *testing.M) (int, error) {

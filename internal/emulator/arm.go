@@ -104,12 +104,14 @@ func (s *Server) serveARM(w http.ResponseWriter, r *http.Request) {
 	rec := &recorder{ResponseWriter: w}
 	ar := &armRequest{r: r, w: rec, base: baseURL(r), apiVersion: r.URL.Query().Get("api-version")}
 	fault := ""
+	body, truncated := recordBody(r)
 	defer func() {
 		s.recordRequest(RequestRecord{
 			Time: start.UTC(), Method: r.Method, Path: r.URL.Path, APIVersion: ar.apiVersion,
 			Status: rec.status, ErrorCode: rec.errorCode, ClientID: principalClient(ar.principal),
 			ObjectID: principalObject(ar.principal), CorrelationID: corr, RequestID: reqID, Fault: fault,
 			DurationMs: float64(time.Since(start).Microseconds()) / 1000,
+			UserAgent:  r.UserAgent(), Body: body, BodyTruncated: truncated,
 		})
 		s.logf("%s %s %d %s", r.Method, r.URL.RequestURI(), rec.status, rec.errorCode)
 	}()

@@ -60,6 +60,10 @@ type Config struct {
 
 	// Log, when non-nil, receives one line per served request.
 	Log func(format string, args ...any)
+
+	// OnRequest, when non-nil, receives every entry of the ARM request log as it is recorded (even
+	// when the log is later cleared or trimmed), on the request's goroutine.
+	OnRequest func(RequestRecord) `json:"-"`
 }
 
 // Principal is a service principal (app registration) known to the emulated

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -175,10 +176,11 @@ func TestRequestLogAndControl(t *testing.T) {
 	}
 	r0, r1 := recs[0], recs[1]
 	if r0.Method != "PUT" || r0.Path != e.rgPath("rg") || r0.Status != 201 || r0.APIVersion != groupsAPI ||
-		r0.CorrelationID != "corr-1" || r0.ClientID != emulator.DefaultClientID || r0.Time.IsZero() {
+		r0.CorrelationID != "corr-1" || r0.ClientID != emulator.DefaultClientID || r0.Time.IsZero() ||
+		r0.Body != `{"location":"westus"}` || r0.UserAgent == "" {
 		t.Errorf("record 0 = %+v", r0)
 	}
-	if r1.Status != 404 || r1.ErrorCode != "ParentResourceNotFound" || strings.Contains(r1.Path, "?") {
+	if r1.Status != 404 || r1.ErrorCode != "ParentResourceNotFound" || strings.Contains(r1.Path, "?") || r1.Body != "" {
 		t.Errorf("record 1 = %+v", r1)
 	}
 	if err := e.Control.ResetRequests(ctx); err != nil {
@@ -256,5 +258,38 @@ func TestSecretRotation(t *testing.T) {
 	}
 	if err := env.Control.SetClientSecret(ctx, emulator.SecretChange{ClientID: "unknown", ClientSecret: "x"}); err == nil {
 		t.Error("unknown principal accepted")
+	}
+}
+
+// TestRequestLogBodies: the log keeps the bodies of writes, at most 64 KiB of each, and passes
+// every entry to Config.OnRequest, also after the log is cleared.
+func TestRequestLogBodies(t *testing.T) {
+	var mu sync.Mutex
+	var seen []emulator.RequestRecord
+	e := newEnv(t, func(c *emulator.Config) {
+		c.OnRequest = func(r emulator.RequestRecord) {
+			mu.Lock()
+			defer mu.Unlock()
+			seen = append(seen, r)
+		}
+	})
+	ctx := testCtx(t)
+	long := strings.Repeat("x", 70<<10)
+	mustStatus(t, e.do("PUT", q(e.rgPath("rg"), groupsAPI), map[string]any{"location": "westus"}), 201)
+	e.do("PUT", q(e.rgPath("rg"), groupsAPI), map[string]any{"location": "westus", "tags": map[string]any{"t": long}})
+	e.Server.ResetRequests()
+	r := e.do("PATCH", q(e.rgPath("rg"), groupsAPI), map[string]any{"tags": map[string]any{"a": "b"}})
+	mustStatus(t, r, 200)
+	recs, err := e.Control.Requests(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != 1 || recs[0].Body != `{"tags":{"a":"b"}}` || recs[0].BodyTruncated {
+		t.Fatalf("log = %+v", recs)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(seen) != 3 || !seen[1].BodyTruncated || len(seen[1].Body) != 64<<10 || seen[2].Body != recs[0].Body {
+		t.Fatalf("OnRequest saw %d entries: %+v", len(seen), seen)
 	}
 }

@@ -1,7 +1,9 @@
 package emulator
 
 import (
+	"bytes"
 	"fmt"
+	"io"
 	"net/http"
 	"regexp"
 	"strings"
@@ -194,17 +196,68 @@ type RequestRecord struct {
 	// Fault is "error", "delay" or "reset" when a fault rule applied.
 	Fault      string  `json:"fault,omitempty"`
 	DurationMs float64 `json:"durationMs"`
+	UserAgent  string  `json:"userAgent,omitempty"`
+	// Body is the request body of a PUT, PATCH or POST, at most maxRecordedBody bytes of it
+	// (BodyTruncated is set when it was longer).
+	Body          string `json:"body,omitempty"`
+	BodyTruncated bool   `json:"bodyTruncated,omitempty"`
 }
 
-// recordRequest appends to the bounded request log.
+// maxRecordedBody bounds the body kept per request log entry, and maxRequestLogBodies the bodies
+// of the whole log: when either bound is reached the older half of the log is dropped.
+const (
+	maxRecordedBody     = 64 << 10
+	maxRequestLogBodies = 32 << 20
+)
+
+// recordRequest appends to the bounded request log and passes the entry to Config.OnRequest.
 func (s *Server) recordRequest(rec RequestRecord) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	if len(s.requests) >= maxRequestLog {
-		n := copy(s.requests, s.requests[len(s.requests)-maxRequestLog/2:])
-		s.requests = s.requests[:n]
+	if len(s.requests) >= maxRequestLog || s.requestBodies+len(rec.Body) > maxRequestLogBodies {
+		s.dropOlderRequests()
 	}
 	s.requests = append(s.requests, rec)
+	s.requestBodies += len(rec.Body)
+	s.mu.Unlock()
+	if s.cfg.OnRequest != nil {
+		s.cfg.OnRequest(rec)
+	}
+}
+
+// dropOlderRequests keeps the newer half of the request log. s.mu must be held.
+func (s *Server) dropOlderRequests() {
+	old := len(s.requests)
+	n := copy(s.requests, s.requests[old-old/2:])
+	clear(s.requests[n:old])
+	s.requests = s.requests[:n]
+	s.requestBodies = 0
+	for _, r := range s.requests {
+		s.requestBodies += len(r.Body)
+	}
+}
+
+// recordBody reads the body of a PUT, PATCH or POST (as the handlers would, up to 4 MiB), puts it
+// back for the handler and returns what the request log keeps of it.
+func recordBody(r *http.Request) (body string, truncated bool) {
+	if r.Body == nil || (r.Method != http.MethodPut && r.Method != http.MethodPatch && r.Method != http.MethodPost) {
+		return "", false
+	}
+	b, err := io.ReadAll(io.LimitReader(r.Body, 4<<20))
+	r.Body = io.NopCloser(io.MultiReader(bytes.NewReader(b), errReader{err}))
+	if len(b) > maxRecordedBody {
+		return string(b[:maxRecordedBody]), true
+	}
+	return string(b), false
+}
+
+// errReader returns err (io.EOF when nil) from every Read.
+type errReader struct{ err error }
+
+func (e errReader) Read([]byte) (int, error) {
+	if e.err != nil {
+		return 0, e.err
+	}
+	return 0, io.EOF
 }
 
 // Requests returns a copy of the ARM request log, oldest first.
@@ -217,6 +270,6 @@ func (s *Server) Requests() []RequestRecord {
 // ResetRequests clears the ARM request log.
 func (s *Server) ResetRequests() {
 	s.mu.Lock()
-	s.requests = nil
+	s.requests, s.requestBodies = nil, 0
 	s.mu.Unlock()
 }

@@ -38,13 +38,16 @@ type tenv struct {
 	versions *armcompute.GalleryImageVersionsClient
 	tokenMu  sync.Mutex
 	token    string
+	// contract counts the answers validated against the spec (see contract_test.go).
+	contract *contractStats
 }
 
-// newEnv starts an emulator and builds SDK clients for it.
+// newEnv starts an emulator and builds SDK clients for it; every answer they get to an operation of
+// the 2024-03-03 spec is validated against it (contract_test.go).
 func newEnv(t testing.TB, configure ...func(*emulator.Config)) *tenv {
 	t.Helper()
 	env := emulatortest.Start(t, configure...)
-	e := &tenv{Env: env, t: t}
+	e := &tenv{Env: env, t: t, contract: withContract(t, env)}
 	var err error
 	sub := env.SubscriptionID
 	if e.groups, err = armresources.NewResourceGroupsClient(sub, env.Credential, env.ClientOptions); err != nil {

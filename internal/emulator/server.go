@@ -42,6 +42,8 @@ type Server struct {
 	buckets   map[string]*bucket
 	windows   map[string]*window
 	rng       *rand.Rand
+	// requestBodies is the size of the bodies in requests.
+	requestBodies int
 
 	tokenCache       sync.Map // access token string → *tokenInfo (verified)
 	tokenCacheStores atomic.Int64
