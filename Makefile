@@ -169,13 +169,9 @@ image-push: ## Push dist/image (make image) to IMAGE_REPO:VERSION with the crede
 	go run ./hack/image push --layout dist/image --ref $(IMAGE_REPO):$(VERSION)
 
 .PHONY: install-yaml
-install-yaml: $(KUSTOMIZE) ## Render config/default into dist/install.yaml with the image of dist/image.digest (make image) pinned.
-	@test -s dist/image.digest || { echo "dist/image.digest is missing: run make image first"; exit 1; }
-	rm -rf dist/install && mkdir -p dist/install
-	printf 'resources:\n- ../../config/default\nimages:\n- name: controller\n  newName: %s\n  newTag: %s\n  digest: %s\n' \
-	  "$(IMAGE_REPO)" "$(VERSION)" "$$(cat dist/image.digest)" > dist/install/kustomization.yaml
-	$(KUSTOMIZE) build dist/install > dist/install.yaml
-	@echo "dist/install.yaml: $$(grep -m1 'image: ' dist/install.yaml | tr -s ' ')"
+install-yaml: ## Render config/default into dist/install.yaml with the image of make image pinned by digest.
+	go run ./hack/image install-yaml --config config/default --repo $(IMAGE_REPO) --tag $(VERSION) \
+	  --digest-file dist/image.digest --out dist/install.yaml
 
 .PHONY: docker-build
 docker-build: ## Build the container image (needs a Docker engine with buildx).

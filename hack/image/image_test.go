@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"log"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,8 +18,10 @@ import (
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/registry"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/layout"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 )
@@ -64,6 +68,40 @@ func TestImage(t *testing.T) {
 	}
 	if slices.Sort(archs); !slices.Equal(archs, []string{"amd64", "arm64"}) {
 		t.Errorf("platforms linux/%v, want linux/amd64 and linux/arm64", archs)
+	}
+	t.Run("push", func(t *testing.T) { checkPush(t, filepath.Join(out, "image"), idx) })
+}
+
+// checkPush pushes the layout as make image-push does, to a registry in this process, and reads
+// the index back by tag: the same digest, with both platforms pullable.
+func checkPush(t *testing.T, dir string, idx v1.ImageIndex) {
+	srv := httptest.NewServer(registry.New(registry.Logger(log.New(io.Discard, "", 0))))
+	defer srv.Close()
+	ref := strings.TrimPrefix(srv.URL, "http://") + "/azgallery/gallery-operator:v1.2.3-test"
+	if err := pushCmd([]string{"--layout", dir, "--ref", ref}); err != nil {
+		t.Fatal(err)
+	}
+	tag, err := name.NewTag(ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pushed, err := remote.Index(tag)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err1 := pushed.Digest()
+	want, err2 := idx.Digest()
+	if err := errors.Join(err1, err2); err != nil || got != want {
+		t.Errorf("the registry has %s, the layout %s (%v)", got, want, err)
+	}
+	for _, arch := range []string{"amd64", "arm64"} {
+		img, err := remote.Image(tag, remote.WithPlatform(v1.Platform{OS: "linux", Architecture: arch}))
+		if err == nil {
+			_, err = img.ConfigFile()
+		}
+		if err != nil {
+			t.Errorf("pulling linux/%s: %v", arch, err)
+		}
 	}
 }
 

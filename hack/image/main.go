@@ -3,11 +3,13 @@
 //
 //	go run ./hack/image build --version v1.2.3 --revision <sha> --out dist
 //	go run ./hack/image push --layout dist/image --ref ghcr.io/azgallery/gallery-operator:v1.2.3
+//	go run ./hack/image install-yaml --tag v1.2.3 --digest-file dist/image.digest --out dist/install.yaml
 //
 // build cross-compiles the manager (CGO_ENABLED=0) for each platform and writes dist/image (an OCI
 // layout holding one image index), dist/gallery-operator-<version>-linux-<arch>.tar (for docker
 // load), dist/sbom/manager-linux-<arch>.spdx.json and dist/image.digest. push copies the layout's
 // index to a registry with the credentials of ~/.docker/config.json (docker login, crane auth login).
+// install-yaml renders config/default with the image pinned to the built index's digest.
 package main
 
 import (
@@ -21,13 +23,14 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 )
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: image build|push [flags]")
+		fmt.Fprintln(os.Stderr, "usage: image build|push|install-yaml [flags]")
 		os.Exit(2)
 	}
 	var err error
@@ -36,8 +39,10 @@ func main() {
 		err = buildCmd(os.Args[2:])
 	case "push":
 		err = pushCmd(os.Args[2:])
+	case "install-yaml":
+		err = installCmd(os.Args[2:])
 	default:
-		err = fmt.Errorf("unknown command %q: want build or push", os.Args[1])
+		err = fmt.Errorf("unknown command %q: want build, push or install-yaml", os.Args[1])
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "image:", err)
@@ -139,6 +144,31 @@ func pushCmd(args []string) error {
 		fmt.Printf("%s@%s\n", ref, m.Manifests[0].Digest)
 	}
 	return nil
+}
+
+func installCmd(args []string) error {
+	var config, repo, tag, digestFile, out string
+	fs := flag.NewFlagSet("install-yaml", flag.ExitOnError)
+	fs.StringVar(&config, "config", "config/default", "The kustomization to render.")
+	fs.StringVar(&repo, "repo", "ghcr.io/azgallery/gallery-operator", "Image repository.")
+	fs.StringVar(&tag, "tag", "dev", "Image tag (the version).")
+	fs.StringVar(&digestFile, "digest-file", "dist/image.digest", "File with the image index digest (build writes it).")
+	fs.StringVar(&out, "out", "dist/install.yaml", "Output file.")
+	_ = fs.Parse(args)
+	d, err := os.ReadFile(digestFile)
+	if err != nil {
+		return fmt.Errorf("%w (run make image first)", err)
+	}
+	digest, err := v1.NewHash(strings.TrimSpace(string(d)))
+	if err != nil {
+		return fmt.Errorf("%s: %w", digestFile, err)
+	}
+	y, err := installYAML(config, repo, tag, digest.String())
+	if err != nil {
+		return err
+	}
+	fmt.Printf("%s: %s:%s@%s\n", out, repo, tag, digest)
+	return os.WriteFile(out, y, 0o644)
 }
 
 // stringList is a repeatable string flag.
