@@ -241,6 +241,9 @@ func checkSBOM(t *testing.T, doc, bin, version string) {
 	if got[info.Main.Path] != version {
 		t.Errorf("SBOM main module %s at %q, want %s", info.Main.Path, got[info.Main.Path], version)
 	}
+	if got["stdlib"] != strings.TrimPrefix(info.GoVersion, "go") {
+		t.Errorf("SBOM stdlib at %q, the binary was built with %s", got["stdlib"], info.GoVersion)
+	}
 	if len(info.Deps) < 10 {
 		t.Fatalf("the binary lists %d modules", len(info.Deps))
 	}

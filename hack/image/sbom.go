@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+	"runtime/debug"
+	"strings"
 	"time"
 
 	spdxjson "github.com/spdx/tools-golang/json"
@@ -17,7 +19,7 @@ import (
 
 // sbom writes an SPDX 2.3 JSON document for the Go binary at path, from the module list its build
 // embeds (debug/buildinfo): the main module, described by the image's version, and every
-// dependency module linked into it, each with a purl.
+// dependency module linked into it and the Go standard library, each with a purl.
 func sbom(path, version string, created time.Time) ([]byte, error) {
 	info, err := buildinfo.ReadFile(path)
 	if err != nil {
@@ -48,7 +50,9 @@ func sbom(path, version string, created time.Time) ([]byte, error) {
 			Relationship: common.TypeRelationshipDescribe,
 		}},
 	}
-	for i, dep := range info.Deps {
+	// The Go standard library, as vulnerability scanners name it (pkg:golang/stdlib@1.26.8).
+	deps := append([]*debug.Module{{Path: "stdlib", Version: strings.TrimPrefix(info.GoVersion, "go")}}, info.Deps...)
+	for i, dep := range deps {
 		if dep.Replace != nil {
 			dep = dep.Replace
 		}
