@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"testing"
@@ -184,11 +185,15 @@ func checkTarball(t *testing.T, o buildOptions, arch string, img v1.Image, out s
 }
 
 // checkBinary runs the image's manager: --version prints the stamped version and commit and the
-// Go version it was built with, --help lists the flags.
+// Go version it was built with, --help lists the flags; and it embeds the fallback CA roots.
 func checkBinary(t *testing.T, bin string, o buildOptions) {
 	info, err := buildinfo.ReadFile(bin)
 	if err != nil {
 		t.Fatal(err)
+	}
+	// The image has no CA bundle: the manager trusts Azure's certificates through the roots it embeds.
+	if !slices.ContainsFunc(info.Deps, func(m *debug.Module) bool { return m.Path == "golang.org/x/crypto/x509roots/fallback" }) {
+		t.Error("the manager does not embed golang.org/x/crypto/x509roots/fallback; it would trust no TLS server in the image")
 	}
 	out, err := exec.Command(bin, "--version").CombinedOutput()
 	if err != nil {
