@@ -1,13 +1,24 @@
 # GalleryImage operator. `make help` lists the targets.
 
-IMG ?= ghcr.io/azgallery/gallery-operator:latest
+IMAGE_REPO ?= ghcr.io/azgallery/gallery-operator
+IMG ?= $(IMAGE_REPO):latest
 PLATFORMS ?= linux/amd64,linux/arm64
+# The release that make image stamps into the manager (--version) and tags the image with, and its
+# commit. The release workflow passes the git tag and its commit.
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+COMMIT ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
+# The image's org.opencontainers.image.licenses label (an SPDX expression).
+IMAGE_LICENSES ?= NOASSERTION
+# Files in the image are dated by the last commit, so that the same commit builds the same image.
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
+export SOURCE_DATE_EPOCH
 
 # Tool versions, all built from the Go module proxy into ./bin on first use.
 CONTROLLER_TOOLS_VERSION ?= v0.23.0
 KUSTOMIZE_VERSION ?= v5.8.1
 KUBE_VERSION ?= 1.37.2
 HELM_VERSION ?= v3.22.0
+ACTIONLINT_VERSION ?= v1.7.12
 
 SHELL := /usr/bin/env bash -o pipefail
 .SHELLFLAGS := -ec
@@ -18,8 +29,11 @@ CONTROLLER_GEN ?= $(LOCALBIN)/controller-gen-$(CONTROLLER_TOOLS_VERSION)
 KUSTOMIZE ?= $(LOCALBIN)/kustomize-$(KUSTOMIZE_VERSION)
 # test/manifests runs this helm (lint, template).
 HELM ?= $(LOCALBIN)/helm-$(HELM_VERSION)
+ACTIONLINT ?= $(LOCALBIN)/actionlint-$(ACTIONLINT_VERSION)
 export HELM
 CHART ?= charts/gallery-operator
+# Where make helm-push publishes the chart (oci://).
+CHART_REGISTRY ?= ghcr.io/azgallery/charts
 # The control plane (kube-apiserver, etcd, kubectl) that envtest, e2e and the demo run against.
 KUBEBUILDER_ASSETS ?= $(LOCALBIN)/k8s/$(KUBE_VERSION)
 export KUBEBUILDER_ASSETS
@@ -60,6 +74,10 @@ vet: ## Run go vet on the code.
 verify-generated: $(CONTROLLER_GEN) ## Fail when committed CRDs, RBAC, deepcopy or chart files are stale.
 	CONTROLLER_GEN=$(CONTROLLER_GEN) hack/verify-generated.sh
 
+.PHONY: lint-workflows
+lint-workflows: $(ACTIONLINT) ## Lint .github/workflows with actionlint (shellcheck and pyflakes off, for the same result everywhere).
+	$(ACTIONLINT) -shellcheck= -pyflakes=
+
 .PHONY: verify-fmt
 verify-fmt: ## Fail when a Go file is not gofmt-formatted.
 	@out="$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './bin/*'))"; \
@@ -77,7 +95,7 @@ test: test-prepare ## Vet, check generated files, run unit, envtest and e2e suit
 TEST_JOBS ?= 4
 .PHONY: test-prepare
 test-prepare:
-	$(MAKE) --no-print-directory -j$(TEST_JOBS) --output-sync=target verify-fmt verify-generated vet control-plane helm fuzz test-build
+	$(MAKE) --no-print-directory -j$(TEST_JOBS) --output-sync=target verify-fmt verify-generated vet lint-workflows control-plane helm fuzz test-build
 
 .PHONY: test-build
 test-build: ## Compile every test binary (and the emulator's with -race) without running them.
@@ -157,6 +175,20 @@ build: ## Build the manager, the Azure emulator and the kubectl-gallery plugin i
 run: manifests generate fmt vet ## Run the manager against the cluster in your kubeconfig.
 	go run .
 
+.PHONY: image
+image: ## Build the manager's image for PLATFORMS into dist/ without Docker: an OCI layout, docker load tarballs, SBOMs.
+	go run ./hack/image build --out dist --repo $(IMAGE_REPO) --version $(VERSION) --revision $(COMMIT) \
+	  --licenses $(IMAGE_LICENSES) --platforms $(PLATFORMS)
+
+.PHONY: image-push
+image-push: ## Push dist/image (make image) to IMAGE_REPO:VERSION with the credentials of docker login or crane auth login.
+	go run ./hack/image push --layout dist/image --ref $(IMAGE_REPO):$(VERSION)
+
+.PHONY: install-yaml
+install-yaml: ## Render config/default into dist/install.yaml with the image of make image pinned by digest.
+	go run ./hack/image install-yaml --config config/default --repo $(IMAGE_REPO) --tag $(VERSION) \
+	  --digest-file dist/image.digest --out dist/install.yaml
+
 .PHONY: docker-build
 docker-build: ## Build the container image (needs a Docker engine with buildx).
 	docker buildx build --platform=$(PLATFORMS) -t $(IMG) .
@@ -178,6 +210,14 @@ helm-lint: $(HELM) ## Lint the chart with its default and ci/ values.
 .PHONY: helm-package
 helm-package: $(HELM) ## Package the chart into dist/ (CHART_VERSION, APP_VERSION override Chart.yaml).
 	$(HELM) package $(CHART) --destination dist $(if $(CHART_VERSION),--version $(CHART_VERSION)) $(if $(APP_VERSION),--app-version $(APP_VERSION))
+
+.PHONY: helm-login
+helm-login: $(HELM) ## Log helm in to CHART_REGISTRY's host as REGISTRY_USER, the password on stdin.
+	$(HELM) registry login $(firstword $(subst /, ,$(CHART_REGISTRY))) --username "$(REGISTRY_USER)" --password-stdin
+
+.PHONY: helm-push
+helm-push: $(HELM) ## Push dist/gallery-operator-CHART_VERSION.tgz (make helm-package) to oci://CHART_REGISTRY.
+	$(HELM) push dist/$(notdir $(CHART))-$(CHART_VERSION).tgz oci://$(CHART_REGISTRY)
 
 .PHONY: helm-install
 helm-install: $(HELM) ## Install or upgrade the chart into the cluster in your kubeconfig (HELM_ARGS for --set etc.).
@@ -211,6 +251,10 @@ $(CONTROLLER_GEN):
 $(KUSTOMIZE):
 	GOBIN=$(LOCALBIN) go install sigs.k8s.io/kustomize/kustomize/v5@$(KUSTOMIZE_VERSION)
 	mv $(LOCALBIN)/kustomize $@
+
+$(ACTIONLINT):
+	GOBIN=$(LOCALBIN) go install github.com/rhysd/actionlint/cmd/actionlint@$(ACTIONLINT_VERSION)
+	mv $(LOCALBIN)/actionlint $@
 
 # The ldflags of Helm's own release build: its version, and the Kubernetes version that
 # `helm template` and `helm lint` assume without a cluster (KUBE_VERSION, not Helm's v1.20 fallback).

@@ -6,7 +6,12 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	goruntime "runtime"
 	"time"
+
+	// Trust Azure's TLS certificates without a CA bundle in the image: Go uses these roots when
+	// the system has none (the image has no /etc/ssl).
+	_ "golang.org/x/crypto/x509roots/fallback"
 
 	"k8s.io/apimachinery/pkg/runtime"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
@@ -21,6 +26,13 @@ import (
 	"github.com/azgallery/gallery-operator/internal/manager"
 	"github.com/azgallery/gallery-operator/internal/reconcile"
 	"github.com/azgallery/gallery-operator/internal/tenancy"
+)
+
+// version and commit are stamped by the build: go build -ldflags "-X main.version=v1.2.3
+// -X main.commit=<sha>" (make image does).
+var (
+	version = "dev"
+	commit  = "unknown"
 )
 
 // options are the manager's command-line flags.
@@ -45,6 +57,7 @@ type options struct {
 
 func main() {
 	var o options
+	showVersion := flag.Bool("version", false, "Print the version, commit and Go version, and exit.")
 	flag.StringVar(&o.metricsAddr, "metrics-bind-address", ":8443", "Address of the Prometheus /metrics endpoint; \"0\" disables it.")
 	flag.BoolVar(&o.metricsSecure, "metrics-secure", true, "Serve /metrics over HTTPS to authenticated and authorised clients only (a bearer token allowed to get the non-resource URL /metrics); false serves plain HTTP to anyone.")
 	flag.StringVar(&o.metricsCertDir, "metrics-cert-dir", "", "Folder with tls.crt and tls.key for the secure metrics endpoint; empty generates a self-signed certificate.")
@@ -70,6 +83,10 @@ func main() {
 	zapOpts := zap.Options{Development: false}
 	zapOpts.BindFlags(flag.CommandLine)
 	flag.Parse()
+	if *showVersion {
+		fmt.Printf("manager %s (commit %s, %s %s/%s)\n", version, commit, goruntime.Version(), goruntime.GOOS, goruntime.GOARCH)
+		return
+	}
 	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&zapOpts)))
 
 	if err := run(o); err != nil {
