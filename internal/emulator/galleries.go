@@ -308,7 +308,12 @@ func (s *Server) putGallery(ar *armRequest) {
 		gal.tags = req.tags
 	}
 	op := s.startOpLocked(ar, gal, false)
-	s.setLROHeadersLocked(ar, op)
+	if status == http.StatusOK && op.failure == nil {
+		// Azure answers a gallery update (PUT or PATCH) Succeeded at once
+		// (recorded by the Python SDK); images and versions say Updating.
+		s.finishLocked(op)
+	}
+	s.setAsyncHeaderLocked(ar, op)
 	writeJSON(ar.w, status, s.renderLocked(gal))
 }
 

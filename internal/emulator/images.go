@@ -76,6 +76,9 @@ func (p *imageProperties) render(state string) imageProperties {
 	out := *p
 	out.ProvisioningState = state
 	out.AllowUpdateImage = nil
+	if out.Disallowed != nil && len(out.Disallowed.DiskTypes) == 0 {
+		out.Disallowed = nil // Azure drops an empty disallowed: {} (recorded by the az CLI)
+	}
 	return out
 }
 
@@ -408,7 +411,7 @@ func (s *Server) putImage(ar *armRequest) {
 		img.tags = req.tags
 	}
 	op := s.startOpLocked(ar, img, false)
-	s.setLROHeadersLocked(ar, op)
+	s.setAsyncHeaderLocked(ar, op)
 	writeJSON(ar.w, status, s.renderLocked(img))
 }
 

@@ -253,7 +253,7 @@ func (s *Server) renderLocked(n *node) map[string]any {
 // $expand=ReplicationStatus for an image version).
 func (s *Server) renderExpandLocked(n *node, expand bool) map[string]any {
 	m := map[string]any{"id": n.id(), "name": n.name, "type": n.resourceType(), "location": n.location}
-	if len(n.tags) > 0 {
+	if n.tags != nil { // an empty "tags": {} sent is echoed (recorded by the az CLI)
 		m["tags"] = maps.Clone(n.tags)
 	}
 	switch n.kind {

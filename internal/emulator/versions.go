@@ -220,6 +220,9 @@ func normalizeVersion(p *versionProperties, loc, shownLoc string) *apiError {
 	}
 	pp := p.PublishingProfile
 	pp.PublishedDate = ""
+	if pp.ExcludeFromLatest == nil {
+		pp.ExcludeFromLatest = boolp(false) // Azure returns the default (recorded by the Python SDK)
+	}
 	if pp.ReplicaCount == nil {
 		pp.ReplicaCount = i32(1)
 	}
@@ -263,6 +266,7 @@ func normalizeVersion(p *versionProperties, loc, shownLoc string) *apiError {
 		}
 		names[c] = true
 		display = append(display, r.Name)
+		r.Name = displayLocation(c) // Azure returns target regions by display name
 		if r.RegionalReplicaCount == nil {
 			r.RegionalReplicaCount = i32(*pp.ReplicaCount)
 		}
@@ -513,7 +517,8 @@ func (s *Server) resolveStorageLocked(req *versionStorageProfile, loc string) (*
 	out := &versionStorageProfile{}
 	b, _ := json.Marshal(req)
 	_ = json.Unmarshal(b, out)
-	var whole *node // a managed image or image version source
+	var whole *node      // a managed image or image version source
+	var diskSourced bool // the OS disk is a snapshot or managed disk
 	if src := req.Source; src != nil && src.ID != "" {
 		n, e := s.lookupSourceLocked(src.ID, "storageProfile.source.id", "images", "snapshots", "disks", "versions")
 		if e == nil && n.kind == kindSource {
@@ -530,6 +535,7 @@ func (s *Server) resolveStorageLocked(req *versionStorageProfile, loc string) (*
 				out.OSDiskImage = &diskImage{}
 			}
 			out.OSDiskImage.SizeInGB = i32(diskSizeOf(n, -1))
+			diskSourced = true
 		}
 	}
 	if o := out.OSDiskImage; o != nil && o.Source != nil && o.Source.ID != "" {
@@ -541,6 +547,7 @@ func (s *Server) resolveStorageLocked(req *versionStorageProfile, loc string) (*
 			return nil, e
 		}
 		o.SizeInGB = i32(diskSizeOf(n, -1))
+		diskSourced = true
 	}
 	for i := range out.DataDiskImages {
 		d := &out.DataDiskImages[i]
@@ -578,19 +585,38 @@ func (s *Server) resolveStorageLocked(req *versionStorageProfile, loc string) (*
 	if (out.OSDiskImage.SizeInGB == nil || *out.OSDiskImage.SizeInGB == 0) && !isVHD(out.OSDiskImage.Source) {
 		out.OSDiskImage.SizeInGB = i32(defaultDiskSizeGB)
 	}
-	if out.OSDiskImage.HostCaching == "" {
-		out.OSDiskImage.HostCaching = "ReadOnly"
-	}
+	defaultHostCaching(out, diskSourced)
 	for i := range out.DataDiskImages {
 		d := &out.DataDiskImages[i]
 		if (d.SizeInGB == nil || *d.SizeInGB == 0) && !isVHD(d.Source) {
 			d.SizeInGB = i32(defaultDiskSizeGB)
 		}
-		if d.HostCaching == "" {
-			d.HostCaching = "None"
-		}
 	}
 	return out, nil
+}
+
+// defaultHostCaching fills the host caching Azure reports when none is sent:
+// from snapshots or disks ReadWrite for the OS disk and ReadOnly for data
+// disks (issue "Azure as it really answers", from recordings), otherwise
+// ReadOnly for the OS disk and None for data disks.
+func defaultHostCaching(sp *versionStorageProfile, diskSourced bool) {
+	osCaching, dataCaching := "ReadOnly", "None"
+	if diskSourced {
+		osCaching = "ReadWrite"
+	}
+	if sp.OSDiskImage.HostCaching == "" {
+		sp.OSDiskImage.HostCaching = osCaching
+	}
+	for i := range sp.DataDiskImages {
+		d := &sp.DataDiskImages[i]
+		if d.HostCaching != "" {
+			continue
+		}
+		d.HostCaching = dataCaching
+		if d.Source != nil && d.Source.ID != "" {
+			d.HostCaching = "ReadOnly"
+		}
+	}
 }
 
 // wholeDataDisks lists the data disks of a managed image or image version
@@ -787,7 +813,7 @@ func (s *Server) putVersion(ar *armRequest) {
 	if op.failure == nil {
 		op.failure = v.ver.replicationFailure()
 	}
-	s.setLROHeadersLocked(ar, op)
+	s.setAsyncHeaderLocked(ar, op)
 	writeJSON(ar.w, status, s.renderLocked(v))
 }
 
@@ -1030,10 +1056,27 @@ func (s *Server) renderVersionLocked(n *node, expand bool) map[string]any {
 		m = map[string]any{}
 	}
 	m["provisioningState"] = n.state
+	if n.state == "Creating" {
+		dropDiskSizes(m) // Azure reports sizeInGB once the version is created (recorded by the Python SDK)
+	}
 	if expand {
 		m["replicationStatus"] = n.ver.replicationStatus(time.Now())
 	}
 	return m
+}
+
+// dropDiskSizes removes sizeInGB from a rendered storage profile.
+func dropDiskSizes(props map[string]any) {
+	sp, _ := props["storageProfile"].(map[string]any)
+	if o, ok := sp["osDiskImage"].(map[string]any); ok {
+		delete(o, "sizeInGB")
+	}
+	disks, _ := sp["dataDiskImages"].([]any)
+	for _, d := range disks {
+		if dm, ok := d.(map[string]any); ok {
+			delete(dm, "sizeInGB")
+		}
+	}
 }
 
 // handleVersionList lists an image's versions, PageSize at a time.
