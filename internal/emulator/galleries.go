@@ -163,15 +163,11 @@ func (s *Server) handleGallery(ar *armRequest) {
 		if e == nil {
 			if gal := s.childLocked(g, ar.rt.gallery); gal != nil {
 				m = s.renderExpandLocked(gal, expand)
-				if selectPerms {
-					// $select=Permissions returns only the sharing profile
-					// (Gallery_Get_WithSelectPermissions.json).
-					props, _ := m["properties"].(map[string]any)
-					sp := props["sharingProfile"]
-					if sp == nil {
-						sp = map[string]any{"permissions": "Private"}
-					}
-					m["properties"] = map[string]any{"sharingProfile": sp}
+				if props, _ := m["properties"].(map[string]any); selectPerms && props["sharingProfile"] == nil {
+					// $select=Permissions returns the whole gallery with its sharing profile, Private
+					// when none was set (recorded by Azure PowerShell; the example
+					// Gallery_Get_WithSelectPermissions.json is abbreviated to the profile).
+					props["sharingProfile"] = map[string]any{"permissions": "Private"}
 				}
 			} else {
 				e = galleryNotFound(ar.rt)
@@ -299,6 +295,11 @@ func (s *Server) putGallery(ar *armRequest) {
 		gal.state, status = "Creating", http.StatusCreated
 	} else {
 		gal.state = "Updating"
+	}
+	if !patch && props.SharingProfile == nil && gal.gal.props.SharingProfile != nil {
+		// A PUT without sharingProfile keeps the gallery's permissions (recorded by Azure
+		// PowerShell: the answer still says Groups).
+		props.SharingProfile = gal.gal.props.SharingProfile
 	}
 	gal.gal.props = *props
 	if gal.gal.permissions() != "Community" {

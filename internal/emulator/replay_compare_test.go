@@ -9,44 +9,61 @@ import (
 // replayDiff is one difference between Azure's recorded answer and the
 // emulator's.
 type replayDiff struct {
-	resource string // galleries, images, versions, applications, share, operations
+	resource string // galleries, images, versions, applications, share, operations, groups
+	method   string
 	kind     string // status, header, error, shape, value
-	path     string // JSON path without indexes, or the header name
+	path     string // JSON path without indexes ("" = the body), or the header name
 	detail   string
 }
 
-func (d replayDiff) key() string { return d.resource + " " + d.kind + " " + d.path }
+func (d replayDiff) String() string {
+	return d.resource + " " + d.method + " " + d.kind + " " + d.path + ": " + d.detail
+}
 
-func (d replayDiff) String() string { return d.key() + ": " + d.detail }
-
-// replayAllowance is a difference we accept, with its reason.
+// replayAllowance is a difference we accept, with its reason. Empty fields
+// match anything; path matches as a prefix.
 type replayAllowance struct {
-	key string // replayDiff.key() prefix
+	resource, method, kind, path string
 	// before: the allowance applies only to recordings made with an
 	// api-version older than this ("" = any).
 	before string
 	reason string
 }
 
-// replayAllowed lists the differences that are not emulator errors (also in
-// docs/emulator.md, "Replayed recordings"). Each entry says why.
-var replayAllowances = []replayAllowance{
-	{key: "applications ", reason: "gallery applications are not emulated: the emulator answers 400 InvalidResourceType"},
-	{key: "versions shape properties.safetyProfile.blockDeletionBeforeEndOfLife", before: "2023-07-03",
-		reason: "blockDeletionBeforeEndOfLife is returned from api-version 2023-07-03 on"},
-	{key: "versions shape properties.publishingProfile.targetRegions[].excludeFromLatest", before: "2022-08-03",
-		reason: "a target region's excludeFromLatest is returned from api-version 2022-08-03 on"},
+func (a replayAllowance) matches(d replayDiff, apiVersion string) bool {
+	return (a.resource == "" || a.resource == d.resource) && (a.method == "" || a.method == d.method) &&
+		(a.kind == "" || a.kind == d.kind) && strings.HasPrefix(d.path, a.path) &&
+		(a.before == "" || apiVersion < a.before)
 }
 
-// replayAllowed returns the reason a difference is accepted for a recording
-// made at apiVersion, or "".
-func replayAllowed(d replayDiff, apiVersion string) string {
-	for _, a := range replayAllowances {
-		if strings.HasPrefix(d.key(), a.key) && (a.before == "" || apiVersion < a.before) {
-			return a.reason
+// replayAllowances are the differences that are not emulator errors (also in
+// docs/emulator.md, "Replayed recordings"), each with its reason.
+var replayAllowances = []replayAllowance{
+	{resource: "applications", reason: "gallery applications are not emulated: the emulator answers 400 InvalidResourceType"},
+	{resource: "versions", kind: "shape", path: "properties.safetyProfile.blockDeletionBeforeEndOfLife", before: "2023-07-03",
+		reason: "blockDeletionBeforeEndOfLife is returned from api-version 2023-07-03 on"},
+	{resource: "versions", kind: "shape", path: "properties.publishingProfile.targetRegions[].excludeFromLatest",
+		before: "2022-08-03", reason: "a target region's excludeFromLatest is returned from api-version 2022-08-03 on"},
+	{resource: "galleries", method: "GET", kind: "shape", path: "properties.sharingProfile", before: "2020-09-31",
+		reason: "at 2020-09-30 a plain GET returns no sharingProfile; the 2024-03-03 example CommunityGallery_Get.json " +
+			"shows it, which the emulator follows"},
+	{resource: "share", method: "POST", kind: "shape", path: "", before: "2020-09-31",
+		reason: "at 2020-09-30 the share action answers 202 without a body; the 2024-03-03 example " +
+			"Gallery_AddToSharingProfile.json has the SharingUpdate as body and result, which the emulator follows"},
+	{resource: "operations", method: "GET", kind: "shape", path: "", before: "2020-09-31",
+		reason: "the share action's Location result: as for its 202 body (2020-09-30 empty, 2024-03-03 example the SharingUpdate)"},
+}
+
+// replayAllowed returns the index of the allow-list entry that accepts a
+// difference of a recording made at apiVersion, or -1.
+func replayAllowed(d replayDiff, apiVersion string) int {
+	for i, a := range replayAllowances {
+		if a.matches(d, apiVersion) {
+			usedAllowances[i] = true
+			return i
 		}
 	}
-	return ""
+	return -1
 }
 
 // volatileKeys hold values that differ between any two runs.
@@ -54,7 +71,7 @@ var volatileKeys = map[string]bool{
 	"uniqueName": true, "publishedDate": true, "startTime": true, "endTime": true, "timeCreated": true,
 }
 
-var resourceRE = regexp.MustCompile(`(?i)/(galleries|images|versions|applications|capsOperations|share)(?:/[^/?]+)?(?:\?|$)`)
+var resourceRE = regexp.MustCompile(`(?i)/(galleries|images|versions|applications|capsOperations|operationresults|share|resourceGroups)(?:/[^/?]+)?(?:\?|$)`)
 
 // resourceKind names the resource type an URI addresses.
 func resourceKind(uri string) string {
@@ -62,8 +79,11 @@ func resourceKind(uri string) string {
 	if m == nil {
 		return "other"
 	}
-	if strings.EqualFold(m[1], "capsOperations") {
+	switch strings.ToLower(m[1]) {
+	case "capsoperations", "operationresults":
 		return "operations"
+	case "resourcegroups":
+		return "groups"
 	}
 	return strings.ToLower(m[1])
 }
@@ -74,7 +94,7 @@ func compareInteraction(in interaction, got resp) ([]replayDiff, replayTally) {
 	res := resourceKind(in.URI)
 	var diffs []replayDiff
 	add := func(kind, path, format string, a ...any) {
-		diffs = append(diffs, replayDiff{res, kind, path, fmt.Sprintf(format, a...)})
+		diffs = append(diffs, replayDiff{res, in.Method, kind, path, fmt.Sprintf(format, a...)})
 	}
 	if got.status == in.Status {
 		c.status = 1
@@ -86,8 +106,10 @@ func compareInteraction(in interaction, got resp) ([]replayDiff, replayTally) {
 		c.headers = compareAsyncHeaders(in, got, add)
 	}
 	if in.Status >= 400 {
-		c.errors = 1
+		// Error bodies compare by their code (ARM's older bodies spell Error.Code, Target, Details).
+		c.errors, c.shape, c.values = 1, 1, 1
 		c.errorCodes = compareErrorCode(in, got, add)
+		return diffs, c
 	}
 	shape, values := compareBodies(in.ResponseBody, got.body, res == "operations", add)
 	c.shape, c.values = boolInt(shape), boolInt(values)
@@ -110,13 +132,24 @@ func compareAsyncHeaders(in interaction, got resp, add addFunc) int {
 	return ok
 }
 
+// compareErrorCode compares error.code (ARM's older bodies spell it Error.Code).
 func compareErrorCode(in interaction, got resp, add addFunc) int {
-	want, _ := in.ResponseBody["error"].(map[string]any)
-	if want["code"] == got.errCode() {
+	want, _ := field(in.ResponseBody, "error").(map[string]any)
+	if field(want, "code") == got.errCode() {
 		return 1
 	}
-	add("error", "error.code", "Azure %v, emulator %q", want["code"], got.errCode())
+	add("error", "error.code", "Azure %v, emulator %q", field(want, "code"), got.errCode())
 	return 0
+}
+
+// field returns m[k] with k matched case-insensitively.
+func field(m map[string]any, k string) any {
+	for mk, v := range m {
+		if strings.EqualFold(mk, k) {
+			return v
+		}
+	}
+	return nil
 }
 
 // compareBodies compares keys at every level (shape) and non-volatile scalar
