@@ -82,6 +82,13 @@ func (p *imageProperties) render(state string) imageProperties {
 	return out
 }
 
+// imageNotFound is the 404 of a missing image definition: ARM's
+// ResourceNotFound (Microsoft's Image Builder troubleshooting page quotes it
+// for a missing gallery image version).
+func imageNotFound(rt route) *apiError {
+	return notFound("ResourceNotFound", "Microsoft.Compute/galleries/"+rt.gallery+"/images/"+rt.image, rt.rg)
+}
+
 // propPath is the message/target path of an image property.
 func propPath(name string) string { return "galleryImage.properties." + name }
 
@@ -273,7 +280,7 @@ func (s *Server) handleImage(ar *armRequest) {
 			if img := s.childLocked(gal, ar.rt.image); img != nil {
 				m = s.renderLocked(img)
 			} else {
-				e = notFound("NotFound", "Microsoft.Compute/galleries/"+ar.rt.gallery+"/images/"+ar.rt.image, ar.rt.rg)
+				e = imageNotFound(ar.rt)
 			}
 		}
 		s.mu.Unlock()
@@ -377,7 +384,7 @@ func (s *Server) putImage(ar *armRequest) {
 	img := s.childLocked(gal, ar.rt.image)
 	if patch {
 		if img == nil {
-			writeError(ar.w, notFound("NotFound", "Microsoft.Compute/galleries/"+ar.rt.gallery+"/images/"+ar.rt.image, ar.rt.rg))
+			writeError(ar.w, imageNotFound(ar.rt))
 			return
 		}
 		loc = img.location

@@ -76,7 +76,7 @@ func TestImageLifecycleWithSDK(t *testing.T) {
 	}
 	_, err = e.images.Get(ctx, "rg", "gal", "img", nil)
 	re := respErr(t, err)
-	if re.StatusCode != 404 || re.ErrorCode != "NotFound" ||
+	if re.StatusCode != 404 || re.ErrorCode != "ResourceNotFound" ||
 		!strings.Contains(err.Error(), "The Resource 'Microsoft.Compute/galleries/gal/images/img' under resource group 'rg' was not found.") {
 		t.Fatalf("GET after delete: %v", err)
 	}
@@ -115,7 +115,7 @@ func TestResumeToken(t *testing.T) {
 	if _, err := rd.PollUntilDone(ctx, pollOpts); err != nil {
 		t.Fatal(err)
 	}
-	mustError(t, e.do("GET", q(e.imgPath("rg", "gal", "img"), computeAPI), nil), 404, "NotFound")
+	mustError(t, e.do("GET", q(e.imgPath("rg", "gal", "img"), computeAPI), nil), 404, "ResourceNotFound")
 }
 
 func TestLROProtocolRaw(t *testing.T) {
@@ -169,7 +169,7 @@ func TestLROProtocolRaw(t *testing.T) {
 	mustStatus(t, e.do("GET", r.header.Get("Location"), nil), 202)
 	time.Sleep(250 * time.Millisecond)
 	mustStatus(t, e.do("GET", r.header.Get("Location"), nil), 200)
-	mustError(t, e.do("GET", q(path, computeAPI), nil), 404, "NotFound")
+	mustError(t, e.do("GET", q(path, computeAPI), nil), 404, "ResourceNotFound")
 	mustStatus(t, e.do("DELETE", q(path, computeAPI), nil), 204)
 }
 
@@ -329,11 +329,12 @@ func TestConflictsAndNotFound(t *testing.T) {
 		t.Errorf("message = %q", r.errField("message"))
 	}
 	r = e.do("GET", q(e.imgPath("rg", "gal", "img"), computeAPI), nil)
-	mustError(t, r, 404, "NotFound")
-	if r.errField("message") != "The Resource 'Microsoft.Compute/galleries/gal/images/img' under resource group 'rg' was not found." {
+	mustError(t, r, 404, "ResourceNotFound")
+	if r.errField("message") != "The Resource 'Microsoft.Compute/galleries/gal/images/img' under resource group 'rg' was not found. "+
+		"For more details please go to https://aka.ms/ARMResourceNotFoundFix" {
 		t.Errorf("message = %q", r.errField("message"))
 	}
-	mustError(t, e.do("PATCH", q(e.imgPath("rg", "gal", "img"), computeAPI), map[string]any{}), 404, "NotFound")
+	mustError(t, e.do("PATCH", q(e.imgPath("rg", "gal", "img"), computeAPI), map[string]any{}), 404, "ResourceNotFound")
 
 	// Duplicate publisher/offer/sku in the same gallery.
 	e.createImage(ctx, "rg", "gal", "a", image("westus", "P", "O", "S"))

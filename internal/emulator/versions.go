@@ -423,9 +423,7 @@ func (s *Server) lookupSourceLocked(id, param string, allowed ...string) (*node,
 	for _, p := range pairs {
 		typePath += "/" + p[0] + "/" + p[1]
 	}
-	missing := &apiError{status: http.StatusNotFound, Code: "NotFound",
-		Message: "The Resource 'Microsoft.Compute" + typePath + "' under resource group '" + rg + "' was not found.",
-		Target:  verParam(param)}
+	missing := notFound("ResourceNotFound", "Microsoft.Compute"+typePath, rg).withTarget(verParam(param))
 	root := s.roots[strings.ToLower(sub)]
 	if root == nil {
 		return nil, missing
@@ -687,7 +685,7 @@ func (s *Server) handleVersion(ar *armRequest) {
 
 // versionNotFound is the 404 of a missing image version.
 func versionNotFound(rt route) *apiError {
-	return notFound("NotFound", "Microsoft.Compute/galleries/"+rt.gallery+"/images/"+rt.image+"/versions/"+rt.ver, rt.rg)
+	return notFound("ResourceNotFound", "Microsoft.Compute/galleries/"+rt.gallery+"/images/"+rt.image+"/versions/"+rt.ver, rt.rg)
 }
 
 // versionDeleteGuard refuses to delete a version whose safety profile

@@ -128,7 +128,7 @@ func TestVersionLifecycleWithSDK(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = e.versions.Get(ctx, "rg", "gal", "img", "1.0.0", nil)
-	if re := respErr(t, err); re.StatusCode != 404 || re.ErrorCode != "NotFound" {
+	if re := respErr(t, err); re.StatusCode != 404 || re.ErrorCode != "ResourceNotFound" {
 		t.Errorf("get deleted: %v", err)
 	}
 }
@@ -160,7 +160,7 @@ func TestVersionValidation(t *testing.T) {
 			"galleryImageVersion.properties.storageProfile"},
 		{"no source", map[string]any{"location": "westus", "properties": map[string]any{"storageProfile": map[string]any{}}}, 400,
 			"InvalidParameter", "storageProfile.source"},
-		{"missing managed image", verBody(strings.Replace(src, "/images/src", "/images/nope", 1)), 404, "NotFound",
+		{"missing managed image", verBody(strings.Replace(src, "/images/src", "/images/nope", 1)), 404, "ResourceNotFound",
 			"Microsoft.Compute/images/nope"},
 		{"unsupported source type", verBody("/subscriptions/" + e.SubscriptionID + "/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/x"),
 			400, "InvalidParameter", "managed image"},
