@@ -205,6 +205,18 @@ func TestGallerySharingGroups(t *testing.T) {
 	if n := azureEnv.count(t, "POST", share); n != 3 {
 		t.Fatalf("at rest: %d share actions in all, want 3", n)
 	}
+
+	// Azure refuses to delete a shared gallery: the deletion unshares it (Reset) first.
+	if err := k8s.Delete(context.Background(), cur); err != nil {
+		t.Fatal(err)
+	}
+	waitDeleted(t, g, readyTimeout)
+	if azureEnv.azureGallery(t, g) != nil {
+		t.Fatal("the shared gallery is still in Azure after its object went away")
+	}
+	if n := azureEnv.count(t, "POST", share); n != 4 {
+		t.Errorf("deletion sent %d share actions in all, want 4 (3 + the Reset)", n)
+	}
 }
 
 // sharedIDs lists the subscription ids Azure shares g with, lower-cased and sorted.

@@ -182,10 +182,23 @@ func (s *Server) handleGallery(ar *armRequest) {
 	case http.MethodPut, http.MethodPatch:
 		s.putGallery(ar)
 	case http.MethodDelete:
-		s.deleteChild(ar, func() (*node, *apiError) { return s.writableGroupLocked(ar.rt) }, ar.rt.gallery)
+		s.deleteChild(ar, func() (*node, *apiError) { return s.writableGroupLocked(ar.rt) }, ar.rt.gallery, galleryDeleteGuard)
 	default:
 		methodNotAllowed(ar)
 	}
+}
+
+// galleryDeleteGuard refuses to delete a gallery that is still shared: 409
+// OperationNotAllowed "Gallery is still shared to 'Groups'. Please unshare the
+// gallery first before deleting the gallery." (Azure's answer, recorded by
+// Azure PowerShell as the detail of a blocked resource group deletion). A
+// Reset share action unshares it.
+func galleryDeleteGuard(n *node) *apiError {
+	if p := n.gal.permissions(); p != "Private" {
+		return errf(http.StatusConflict, "OperationNotAllowed",
+			"Gallery is still shared to '%s'. Please unshare the gallery first before deleting the gallery.", p)
+	}
+	return nil
 }
 
 // galleryNotFound is the 404 of a missing gallery.
