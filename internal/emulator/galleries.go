@@ -135,10 +135,13 @@ func (g *galleryData) render(n *node, expandGroups bool) map[string]any {
 			_ = json.Unmarshal(gb, &groups)
 			sp["groups"] = groups
 		}
-		if ci, ok := sp["communityGalleryInfo"].(map[string]any); ok && g.community {
-			ci["communityGalleryEnabled"] = true
+		if ci, ok := sp["communityGalleryInfo"].(map[string]any); ok {
+			// Azure answers with the public name from the start, enabled or not, and without the
+			// prefix it was given (recorded by the az CLI; CommunityGallery_Get.json has no prefix).
+			ci["communityGalleryEnabled"] = g.community
 			ci["publicNames"] = []any{g.props.SharingProfile.CommunityGalleryInfo.PublicNamePrefix + "-" +
 				deterministicGUID("public:"+g.uniqueName)}
+			delete(ci, "publicNamePrefix")
 		}
 	}
 	if g.community {
@@ -436,11 +439,9 @@ func (g *galleryData) applySharing(u *sharingUpdate) {
 		}
 		g.groups = slices.DeleteFunc(g.groups, func(x sharingGroup) bool { return len(x.IDs) == 0 })
 	case "Reset":
+		// Private, without community gallery info (recorded by the az CLI).
 		g.groups, g.community = nil, false
-		if g.props.SharingProfile == nil {
-			g.props.SharingProfile = &sharingProfile{}
-		}
-		g.props.SharingProfile.Permissions = "Private"
+		g.props.SharingProfile = &sharingProfile{Permissions: "Private"}
 	case "EnableCommunity":
 		g.community = true
 	}

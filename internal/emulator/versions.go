@@ -570,6 +570,9 @@ func (s *Server) resolveStorageLocked(req *versionStorageProfile, loc string) (*
 		if out.OSDiskImage.SizeInGB == nil {
 			out.OSDiskImage.SizeInGB = i32(diskSizeOf(whole, -1))
 		}
+		if out.OSDiskImage.HostCaching == "" {
+			out.OSDiskImage.HostCaching = osCachingOf(whole)
+		}
 		if len(out.DataDiskImages) == 0 {
 			out.DataDiskImages = wholeDataDisks(whole)
 		}
@@ -615,6 +618,25 @@ func defaultHostCaching(sp *versionStorageProfile, diskSourced bool) {
 			d.HostCaching = "ReadOnly"
 		}
 	}
+}
+
+// osCachingOf is the OS disk caching of a managed image (storageProfile.osDisk.caching) or
+// image version source, "" when it has none: Azure reports it as the version's OS disk
+// hostCaching (recorded by the az CLI: a managed image with caching ReadWrite).
+func osCachingOf(n *node) string {
+	if n.kind == kindVersion && n.ver != nil {
+		if o := n.ver.props.StorageProfile.OSDiskImage; o != nil {
+			return o.HostCaching
+		}
+		return ""
+	}
+	sp, _ := n.props["storageProfile"].(map[string]any)
+	od, _ := sp["osDisk"].(map[string]any)
+	caching, _ := od["caching"].(string)
+	if c, ok := canonicalEnum(caching, hostCachings); ok {
+		return c
+	}
+	return ""
 }
 
 // wholeDataDisks lists the data disks of a managed image or image version
@@ -1055,26 +1077,19 @@ func (s *Server) renderVersionLocked(n *node, expand bool) map[string]any {
 	}
 	m["provisioningState"] = n.state
 	if n.state == "Creating" {
-		dropDiskSizes(m) // Azure reports sizeInGB once the version is created (recorded by the Python SDK)
+		// While creating, Azure answers with the storage profile as requested; the disks it derives
+		// (sizes, host caching, a managed image's disks) appear once the version is created
+		// (recorded by the Python SDK and the az CLI).
+		req := n.ver.requested()
+		b, _ := json.Marshal(req.StorageProfile)
+		var sp map[string]any
+		_ = json.Unmarshal(b, &sp)
+		m["storageProfile"] = sp
 	}
 	if expand {
 		m["replicationStatus"] = n.ver.replicationStatus(time.Now())
 	}
 	return m
-}
-
-// dropDiskSizes removes sizeInGB from a rendered storage profile.
-func dropDiskSizes(props map[string]any) {
-	sp, _ := props["storageProfile"].(map[string]any)
-	if o, ok := sp["osDiskImage"].(map[string]any); ok {
-		delete(o, "sizeInGB")
-	}
-	disks, _ := sp["dataDiskImages"].([]any)
-	for _, d := range disks {
-		if dm, ok := d.(map[string]any); ok {
-			delete(dm, "sizeInGB")
-		}
-	}
 }
 
 // handleVersionList lists an image's versions, PageSize at a time.

@@ -196,7 +196,44 @@ func normalCommunityInfo(c *armcompute.CommunityGalleryInfo) *normalCommunity {
 		return nil
 	}
 	return &normalCommunity{PublisherURI: azure.StrOf(c.PublisherURI), PublisherContact: azure.StrOf(c.PublisherContact),
-		Eula: azure.StrOf(c.Eula), PublicNamePrefix: azure.StrOf(c.PublicNamePrefix)}
+		Eula: azure.StrOf(c.Eula), PublicNamePrefix: PublicNamePrefix(c)}
+}
+
+// PublicNamePrefix is a community gallery's public name prefix. Azure does not return the
+// prefix it was given: it returns the public names, "<prefix>-<guid>" (recorded by the az CLI,
+// testdata/recordings of the emulator), so the prefix is read from the first of them when the
+// prefix itself is absent.
+func PublicNamePrefix(c *armcompute.CommunityGalleryInfo) string {
+	if c == nil {
+		return ""
+	}
+	if p := azure.StrOf(c.PublicNamePrefix); p != "" || len(c.PublicNames) == 0 {
+		return p
+	}
+	name := azure.StrOf(c.PublicNames[0])
+	const guidLen = 36
+	if i := len(name) - guidLen - 1; i > 0 && name[i] == '-' && isGUID(name[i+1:]) {
+		return name[:i]
+	}
+	return ""
+}
+
+// isGUID reports whether s is a GUID in its 8-4-4-4-12 form.
+func isGUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i, c := range s {
+		switch {
+		case i == 8 || i == 13 || i == 18 || i == 23:
+			if c != '-' {
+				return false
+			}
+		case !strings.ContainsRune("0123456789abcdefABCDEF", c):
+			return false
+		}
+	}
+	return true
 }
 
 func normalID(id *armcompute.GalleryIdentity) *normalIdentity {
