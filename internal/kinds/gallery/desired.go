@@ -16,6 +16,9 @@ import (
 // defaultPermissions is what Azure reports for a gallery created without a sharing profile.
 const defaultPermissions = string(armcompute.GallerySharingPermissionTypesPrivate)
 
+// private is the normalised Private permissions.
+var private = strings.ToLower(defaultPermissions)
+
 // DesiredGallery builds the gallery wanted in Azure from the spec. It includes the sharing
 // groups, which Azure does not take in a PUT (the client leaves them out; the share action sends
 // them), so that they count in the hash. Fields the spec leaves unset stay nil.
@@ -102,7 +105,9 @@ func Diff(desired armcompute.Gallery, existing *armcompute.Gallery) []string {
 	add("tags", !maps.Equal(d.Tags, e.Tags))
 	add("identity", desired.Identity != nil && !identityEqual(d.Identity, e.Identity))
 	add("properties.description", d.Description != e.Description)
-	add("properties.sharingProfile.permissions", d.Permissions != e.Permissions)
+	// Making a gallery private is the share action Reset's business (NextSharingAction): a PUT
+	// without a sharing profile keeps Azure's permissions (recorded by Azure PowerShell).
+	add("properties.sharingProfile.permissions", d.Permissions != e.Permissions && d.Permissions != private)
 	add("properties.sharingProfile.communityGalleryInfo", d.Community != nil && (e.Community == nil || *d.Community != *e.Community))
 	add("properties.softDeletePolicy", d.SoftDelete != e.SoftDelete)
 	return out

@@ -73,10 +73,7 @@ func (Kind) ActionBeforeDelete(_ *v1alpha1.Gallery, existing *armcompute.Gallery
 	if p == "" || strings.EqualFold(p, string(armcompute.GallerySharingPermissionTypesPrivate)) {
 		return nil
 	}
-	op := armcompute.SharingUpdateOperationTypesReset
-	return &reconcile.Action{Kind: v1alpha1.OperationShare, Reason: ReasonUnsharing,
-		Message: "Unsharing the gallery (permissions " + p + ") before deleting it: Azure refuses to delete a shared gallery",
-		Body:    armcompute.SharingUpdate{OperationType: &op}}
+	return ResetSharing("Unsharing the gallery (permissions " + p + ") before deleting it: Azure refuses to delete a shared gallery")
 }
 
 // Observe records the unique name and the sharing Azure reports.
