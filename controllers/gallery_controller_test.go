@@ -205,6 +205,53 @@ func TestGallerySharingGroups(t *testing.T) {
 	if n := azureEnv.count(t, "POST", share); n != 3 {
 		t.Fatalf("at rest: %d share actions in all, want 3", n)
 	}
+
+	// Azure refuses to delete a shared gallery: the deletion unshares it (Reset) first.
+	if err := k8s.Delete(context.Background(), cur); err != nil {
+		t.Fatal(err)
+	}
+	waitDeleted(t, g, readyTimeout)
+	if azureEnv.azureGallery(t, g) != nil {
+		t.Fatal("the shared gallery is still in Azure after its object went away")
+	}
+	if n := azureEnv.count(t, "POST", share); n != 4 {
+		t.Errorf("deletion sent %d share actions in all, want 4 (3 + the Reset)", n)
+	}
+}
+
+// TestGalleryMadePrivate: a gallery whose spec drops its sharing is made private with the share
+// action Reset (a PUT without a sharing profile keeps Azure's permissions), once, and then rests.
+func TestGalleryMadePrivate(t *testing.T) {
+	startManager(t)
+	g := newGallery(newNamespace(t), "private")
+	g.Spec.Properties.SharingProfile = &v1alpha1.SharingProfile{Permissions: v1alpha1.SharingGroups,
+		Groups: []v1alpha1.SharingProfileGroup{{Type: "Subscriptions", IDs: []string{shareSubA}}}}
+	share := galleryPath(g) + "/share"
+	if err := k8s.Create(context.Background(), g); err != nil {
+		t.Fatal(err)
+	}
+	cur := waitFor(t, g, v1alpha1.ConditionReady, metav1.ConditionTrue, "", readyTimeout)
+	cur.Spec.Properties.SharingProfile = nil
+	if err := k8s.Update(context.Background(), cur); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, readyTimeout, "Azure's gallery private", func() (bool, string) {
+		sp := azureEnv.azureGallery(t, g).Properties.SharingProfile
+		p := ""
+		if sp != nil {
+			p = string(azure.ValueOr(sp.Permissions, ""))
+		}
+		return p == string(armcompute.GallerySharingPermissionTypesPrivate) && (sp == nil || len(sp.Groups) == 0), p
+	})
+	waitFor(t, g, v1alpha1.ConditionReady, metav1.ConditionTrue, "", readyTimeout)
+	if n := azureEnv.count(t, "POST", share); n != 2 {
+		t.Errorf("sharing and making private sent %d share actions, want 2 (Add, Reset)", n)
+	}
+	puts := azureEnv.count(t, "PUT", galleryPath(g))
+	time.Sleep(2 * syncPeriod)
+	if n := azureEnv.count(t, "PUT", galleryPath(g)); n != puts {
+		t.Errorf("at rest after making it private: %d PUTs, then %d", puts, n)
+	}
 }
 
 // sharedIDs lists the subscription ids Azure shares g with, lower-cased and sorted.

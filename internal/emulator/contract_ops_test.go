@@ -61,6 +61,8 @@ func exerciseOperations(t *testing.T, e *tenv) {
 	c.fails("DELETE", gal, nil) // it holds an image
 	c.fails("DELETE", img, nil) // it holds a version
 	c.fails("DELETE", ver, nil, "api-version", "2015-01-01")
+	c.succeeds("POST", gal+"/share", map[string]any{"operationType": "Reset"}) // Azure refuses to delete a shared gallery
+	c.waitSucceeded(gal)
 	for _, p := range []string{ver, img, gal} {
 		c.succeeds("DELETE", p, nil)
 		c.waitGone(p)

@@ -135,10 +135,13 @@ func (g *galleryData) render(n *node, expandGroups bool) map[string]any {
 			_ = json.Unmarshal(gb, &groups)
 			sp["groups"] = groups
 		}
-		if ci, ok := sp["communityGalleryInfo"].(map[string]any); ok && g.community {
-			ci["communityGalleryEnabled"] = true
+		if ci, ok := sp["communityGalleryInfo"].(map[string]any); ok {
+			// Azure answers with the public name from the start, enabled or not, and without the
+			// prefix it was given (recorded by the az CLI; CommunityGallery_Get.json has no prefix).
+			ci["communityGalleryEnabled"] = g.community
 			ci["publicNames"] = []any{g.props.SharingProfile.CommunityGalleryInfo.PublicNamePrefix + "-" +
 				deterministicGUID("public:"+g.uniqueName)}
+			delete(ci, "publicNamePrefix")
 		}
 	}
 	if g.community {
@@ -163,15 +166,11 @@ func (s *Server) handleGallery(ar *armRequest) {
 		if e == nil {
 			if gal := s.childLocked(g, ar.rt.gallery); gal != nil {
 				m = s.renderExpandLocked(gal, expand)
-				if selectPerms {
-					// $select=Permissions returns only the sharing profile
-					// (Gallery_Get_WithSelectPermissions.json).
-					props, _ := m["properties"].(map[string]any)
-					sp := props["sharingProfile"]
-					if sp == nil {
-						sp = map[string]any{"permissions": "Private"}
-					}
-					m["properties"] = map[string]any{"sharingProfile": sp}
+				if props, _ := m["properties"].(map[string]any); selectPerms && props["sharingProfile"] == nil {
+					// $select=Permissions returns the whole gallery with its sharing profile, Private
+					// when none was set (recorded by Azure PowerShell; the example
+					// Gallery_Get_WithSelectPermissions.json is abbreviated to the profile).
+					props["sharingProfile"] = map[string]any{"permissions": "Private"}
 				}
 			} else {
 				e = galleryNotFound(ar.rt)
@@ -186,10 +185,23 @@ func (s *Server) handleGallery(ar *armRequest) {
 	case http.MethodPut, http.MethodPatch:
 		s.putGallery(ar)
 	case http.MethodDelete:
-		s.deleteChild(ar, func() (*node, *apiError) { return s.writableGroupLocked(ar.rt) }, ar.rt.gallery)
+		s.deleteChild(ar, func() (*node, *apiError) { return s.writableGroupLocked(ar.rt) }, ar.rt.gallery, galleryDeleteGuard)
 	default:
 		methodNotAllowed(ar)
 	}
+}
+
+// galleryDeleteGuard refuses to delete a gallery that is still shared: 409
+// OperationNotAllowed "Gallery is still shared to 'Groups'. Please unshare the
+// gallery first before deleting the gallery." (Azure's answer, recorded by
+// Azure PowerShell as the detail of a blocked resource group deletion). A
+// Reset share action unshares it.
+func galleryDeleteGuard(n *node) *apiError {
+	if p := n.gal.permissions(); p != "Private" {
+		return errf(http.StatusConflict, "OperationNotAllowed",
+			"Gallery is still shared to '%s'. Please unshare the gallery first before deleting the gallery.", p)
+	}
+	return nil
 }
 
 // galleryNotFound is the 404 of a missing gallery.
@@ -300,6 +312,11 @@ func (s *Server) putGallery(ar *armRequest) {
 	} else {
 		gal.state = "Updating"
 	}
+	if !patch && props.SharingProfile == nil && gal.gal.props.SharingProfile != nil {
+		// A PUT without sharingProfile keeps the gallery's permissions (recorded by Azure
+		// PowerShell: the answer still says Groups).
+		props.SharingProfile = gal.gal.props.SharingProfile
+	}
 	gal.gal.props = *props
 	if gal.gal.permissions() != "Community" {
 		gal.gal.community = false
@@ -308,7 +325,12 @@ func (s *Server) putGallery(ar *armRequest) {
 		gal.tags = req.tags
 	}
 	op := s.startOpLocked(ar, gal, false)
-	s.setLROHeadersLocked(ar, op)
+	if status == http.StatusOK && op.failure == nil {
+		// Azure answers a gallery update (PUT or PATCH) Succeeded at once
+		// (recorded by the Python SDK); images and versions say Updating.
+		s.finishLocked(op)
+	}
+	s.setAsyncHeaderLocked(ar, op)
 	writeJSON(ar.w, status, s.renderLocked(gal))
 }
 
@@ -417,11 +439,9 @@ func (g *galleryData) applySharing(u *sharingUpdate) {
 		}
 		g.groups = slices.DeleteFunc(g.groups, func(x sharingGroup) bool { return len(x.IDs) == 0 })
 	case "Reset":
+		// Private, without community gallery info (recorded by the az CLI).
 		g.groups, g.community = nil, false
-		if g.props.SharingProfile == nil {
-			g.props.SharingProfile = &sharingProfile{}
-		}
-		g.props.SharingProfile.Permissions = "Private"
+		g.props.SharingProfile = &sharingProfile{Permissions: "Private"}
 	case "EnableCommunity":
 		g.community = true
 	}

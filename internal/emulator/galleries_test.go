@@ -195,6 +195,13 @@ func TestGallerySharingWithSDK(t *testing.T) {
 		t.Errorf("add a bad id: %v", err)
 	}
 
+	// A shared gallery cannot be deleted (Azure's answer, testdata/recordings).
+	r := e.do("DELETE", q(e.galPath("rg", "grp"), computeAPI), nil)
+	mustError(t, r, 409, "OperationNotAllowed")
+	if !strings.Contains(r.raw, "Gallery is still shared to 'Groups'. Please unshare the gallery first") {
+		t.Errorf("message: %s", r.raw)
+	}
+
 	// Reset clears the groups and makes the gallery private.
 	if _, err := update("grp", armcompute.SharingUpdateOperationTypesReset); err != nil {
 		t.Fatalf("reset: %v", err)
@@ -204,6 +211,7 @@ func TestGallerySharingWithSDK(t *testing.T) {
 		len(g.Properties.SharingProfile.Groups) != 0 {
 		t.Errorf("after reset: %v %+v", err, g.Properties.SharingProfile)
 	}
+	mustStatus(t, e.do("DELETE", q(e.galPath("rg", "grp"), computeAPI), nil), 202)
 
 	// Community: EnableCommunity publishes public names and a sharing status.
 	mustStatus(t, e.do("PUT", q(e.galPath("rg", "comm"), computeAPI), galBody(map[string]any{

@@ -76,7 +76,17 @@ func (p *imageProperties) render(state string) imageProperties {
 	out := *p
 	out.ProvisioningState = state
 	out.AllowUpdateImage = nil
+	if out.Disallowed != nil && len(out.Disallowed.DiskTypes) == 0 {
+		out.Disallowed = nil // Azure drops an empty disallowed: {} (recorded by the az CLI)
+	}
 	return out
+}
+
+// imageNotFound is the 404 of a missing image definition: ARM's
+// ResourceNotFound (Microsoft's Image Builder troubleshooting page quotes it
+// for a missing gallery image version).
+func imageNotFound(rt route) *apiError {
+	return notFound("ResourceNotFound", "Microsoft.Compute/galleries/"+rt.gallery+"/images/"+rt.image, rt.rg)
 }
 
 // propPath is the message/target path of an image property.
@@ -270,7 +280,7 @@ func (s *Server) handleImage(ar *armRequest) {
 			if img := s.childLocked(gal, ar.rt.image); img != nil {
 				m = s.renderLocked(img)
 			} else {
-				e = notFound("NotFound", "Microsoft.Compute/galleries/"+ar.rt.gallery+"/images/"+ar.rt.image, ar.rt.rg)
+				e = imageNotFound(ar.rt)
 			}
 		}
 		s.mu.Unlock()
@@ -374,7 +384,7 @@ func (s *Server) putImage(ar *armRequest) {
 	img := s.childLocked(gal, ar.rt.image)
 	if patch {
 		if img == nil {
-			writeError(ar.w, notFound("NotFound", "Microsoft.Compute/galleries/"+ar.rt.gallery+"/images/"+ar.rt.image, ar.rt.rg))
+			writeError(ar.w, imageNotFound(ar.rt))
 			return
 		}
 		loc = img.location
@@ -408,7 +418,7 @@ func (s *Server) putImage(ar *armRequest) {
 		img.tags = req.tags
 	}
 	op := s.startOpLocked(ar, img, false)
-	s.setLROHeadersLocked(ar, op)
+	s.setAsyncHeaderLocked(ar, op)
 	writeJSON(ar.w, status, s.renderLocked(img))
 }
 

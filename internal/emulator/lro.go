@@ -244,6 +244,16 @@ func (s *Server) setLROHeadersLocked(ar *armRequest, op *operation) {
 	setRetryAfterMs(ar.w, s.settings.RetryAfterMs)
 }
 
+// setAsyncHeaderLocked sets Azure-AsyncOperation and Retry-After, without
+// Location: Azure's gallery, image and image version PUT/PATCH answers carry
+// Azure-AsyncOperation alone (recorded by the az CLI and the Python SDK);
+// DELETE and the share action add Location (setLROHeadersLocked).
+func (s *Server) setAsyncHeaderLocked(ar *armRequest, op *operation) {
+	a, _ := asyncURLs(ar.base, op)
+	ar.w.Header().Set("Azure-AsyncOperation", a)
+	setRetryAfterMs(ar.w, s.settings.RetryAfterMs)
+}
+
 // opStatusJSON renders the async operation status resource.
 func opStatusJSON(op *operation) map[string]any {
 	m := map[string]any{

@@ -253,7 +253,7 @@ func (s *Server) renderLocked(n *node) map[string]any {
 // $expand=ReplicationStatus for an image version).
 func (s *Server) renderExpandLocked(n *node, expand bool) map[string]any {
 	m := map[string]any{"id": n.id(), "name": n.name, "type": n.resourceType(), "location": n.location}
-	if len(n.tags) > 0 {
+	if n.tags != nil { // an empty "tags": {} sent is echoed (recorded by the az CLI)
 		m["tags"] = maps.Clone(n.tags)
 	}
 	switch n.kind {
@@ -487,6 +487,9 @@ func (s *Server) deleteGroup(ar *armRequest) {
 		} else {
 			g.deleting = true
 			op = s.startOpLocked(ar, g, true)
+			if op.failure == nil {
+				op.failure = sharedGalleriesBlock(g, op.id)
+			}
 		}
 	}
 	s.mu.Unlock()
@@ -497,6 +500,29 @@ func (s *Server) deleteGroup(ar *armRequest) {
 	ar.w.Header().Set("Location", groupOperationURL(ar.base, op, ar.apiVersion))
 	s.setRetryAfter(ar.w)
 	ar.w.WriteHeader(http.StatusAccepted)
+}
+
+// sharedGalleriesBlock is the failure of deleting a resource group that holds
+// galleries still shared (permissions other than Private): Azure's resource
+// group deletion ends 409 ResourceGroupDeletionBlocked, the gallery refusing
+// with OperationNotAllowed "Gallery is still shared to 'Groups'. Please
+// unshare the gallery first before deleting the gallery." (recorded by Azure
+// PowerShell, TestGalleryDirectSharing).
+func sharedGalleriesBlock(g *node, trackingID string) *apiError {
+	var ids []string
+	for _, c := range g.children {
+		if c.kind == kindGallery && c.gal != nil && c.gal.permissions() != "Private" {
+			ids = append(ids, "Microsoft.Compute/galleries/"+c.name)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	sort.Strings(ids)
+	return errf(http.StatusConflict, "ResourceGroupDeletionBlocked",
+		"Deletion of resource group '%s' failed as resources with identifiers '%s' could not be deleted. The "+
+			"provisioning state of the resource group will be rolled back. The tracking Id is '%s'. Please check audit "+
+			"logs for more details.", g.name, strings.Join(ids, ","), trackingID)
 }
 
 // ---- galleries ----

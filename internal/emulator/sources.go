@@ -24,7 +24,7 @@ func sourceParam(srcType string) string {
 
 // sourceNotFound is the 404 of a missing source resource.
 func sourceNotFound(rt route) *apiError {
-	return notFound("NotFound", "Microsoft.Compute/"+rt.srcType+"/"+rt.src, rt.rg)
+	return notFound("ResourceNotFound", "Microsoft.Compute/"+rt.srcType+"/"+rt.src, rt.rg)
 }
 
 // handleSource serves a managed image, snapshot or disk.

@@ -107,7 +107,7 @@ func TestSourcesWithSDK(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = images.Get(ctx, "rg", "src", nil)
-	if re := respErr(t, err); re.StatusCode != 404 || re.ErrorCode != "NotFound" {
+	if re := respErr(t, err); re.StatusCode != 404 || re.ErrorCode != "ResourceNotFound" {
 		t.Fatalf("get deleted image: %v", err)
 	}
 	snaps, _ := armcompute.NewSnapshotsClient(e.SubscriptionID, e.Credential, e.ClientOptions)

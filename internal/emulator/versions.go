@@ -220,6 +220,9 @@ func normalizeVersion(p *versionProperties, loc, shownLoc string) *apiError {
 	}
 	pp := p.PublishingProfile
 	pp.PublishedDate = ""
+	if pp.ExcludeFromLatest == nil {
+		pp.ExcludeFromLatest = boolp(false) // Azure returns the default (recorded by the Python SDK)
+	}
 	if pp.ReplicaCount == nil {
 		pp.ReplicaCount = i32(1)
 	}
@@ -263,6 +266,7 @@ func normalizeVersion(p *versionProperties, loc, shownLoc string) *apiError {
 		}
 		names[c] = true
 		display = append(display, r.Name)
+		r.Name = displayLocation(c) // Azure returns target regions by display name
 		if r.RegionalReplicaCount == nil {
 			r.RegionalReplicaCount = i32(*pp.ReplicaCount)
 		}
@@ -419,9 +423,7 @@ func (s *Server) lookupSourceLocked(id, param string, allowed ...string) (*node,
 	for _, p := range pairs {
 		typePath += "/" + p[0] + "/" + p[1]
 	}
-	missing := &apiError{status: http.StatusNotFound, Code: "NotFound",
-		Message: "The Resource 'Microsoft.Compute" + typePath + "' under resource group '" + rg + "' was not found.",
-		Target:  verParam(param)}
+	missing := notFound("ResourceNotFound", "Microsoft.Compute"+typePath, rg).withTarget(verParam(param))
 	root := s.roots[strings.ToLower(sub)]
 	if root == nil {
 		return nil, missing
@@ -513,7 +515,8 @@ func (s *Server) resolveStorageLocked(req *versionStorageProfile, loc string) (*
 	out := &versionStorageProfile{}
 	b, _ := json.Marshal(req)
 	_ = json.Unmarshal(b, out)
-	var whole *node // a managed image or image version source
+	var whole *node      // a managed image or image version source
+	var diskSourced bool // the OS disk is a snapshot or managed disk
 	if src := req.Source; src != nil && src.ID != "" {
 		n, e := s.lookupSourceLocked(src.ID, "storageProfile.source.id", "images", "snapshots", "disks", "versions")
 		if e == nil && n.kind == kindSource {
@@ -530,6 +533,7 @@ func (s *Server) resolveStorageLocked(req *versionStorageProfile, loc string) (*
 				out.OSDiskImage = &diskImage{}
 			}
 			out.OSDiskImage.SizeInGB = i32(diskSizeOf(n, -1))
+			diskSourced = true
 		}
 	}
 	if o := out.OSDiskImage; o != nil && o.Source != nil && o.Source.ID != "" {
@@ -541,6 +545,7 @@ func (s *Server) resolveStorageLocked(req *versionStorageProfile, loc string) (*
 			return nil, e
 		}
 		o.SizeInGB = i32(diskSizeOf(n, -1))
+		diskSourced = true
 	}
 	for i := range out.DataDiskImages {
 		d := &out.DataDiskImages[i]
@@ -565,6 +570,9 @@ func (s *Server) resolveStorageLocked(req *versionStorageProfile, loc string) (*
 		if out.OSDiskImage.SizeInGB == nil {
 			out.OSDiskImage.SizeInGB = i32(diskSizeOf(whole, -1))
 		}
+		if out.OSDiskImage.HostCaching == "" {
+			out.OSDiskImage.HostCaching = osCachingOf(whole)
+		}
 		if len(out.DataDiskImages) == 0 {
 			out.DataDiskImages = wholeDataDisks(whole)
 		}
@@ -578,19 +586,57 @@ func (s *Server) resolveStorageLocked(req *versionStorageProfile, loc string) (*
 	if (out.OSDiskImage.SizeInGB == nil || *out.OSDiskImage.SizeInGB == 0) && !isVHD(out.OSDiskImage.Source) {
 		out.OSDiskImage.SizeInGB = i32(defaultDiskSizeGB)
 	}
-	if out.OSDiskImage.HostCaching == "" {
-		out.OSDiskImage.HostCaching = "ReadOnly"
-	}
+	defaultHostCaching(out, diskSourced)
 	for i := range out.DataDiskImages {
 		d := &out.DataDiskImages[i]
 		if (d.SizeInGB == nil || *d.SizeInGB == 0) && !isVHD(d.Source) {
 			d.SizeInGB = i32(defaultDiskSizeGB)
 		}
-		if d.HostCaching == "" {
-			d.HostCaching = "None"
-		}
 	}
 	return out, nil
+}
+
+// defaultHostCaching fills the host caching Azure reports when none is sent:
+// from snapshots or disks ReadWrite for the OS disk and ReadOnly for data
+// disks (issue "Azure as it really answers", from recordings), otherwise
+// ReadOnly for the OS disk and None for data disks.
+func defaultHostCaching(sp *versionStorageProfile, diskSourced bool) {
+	osCaching, dataCaching := "ReadOnly", "None"
+	if diskSourced {
+		osCaching = "ReadWrite"
+	}
+	if sp.OSDiskImage.HostCaching == "" {
+		sp.OSDiskImage.HostCaching = osCaching
+	}
+	for i := range sp.DataDiskImages {
+		d := &sp.DataDiskImages[i]
+		if d.HostCaching != "" {
+			continue
+		}
+		d.HostCaching = dataCaching
+		if d.Source != nil && d.Source.ID != "" {
+			d.HostCaching = "ReadOnly"
+		}
+	}
+}
+
+// osCachingOf is the OS disk caching of a managed image (storageProfile.osDisk.caching) or
+// image version source, "" when it has none: Azure reports it as the version's OS disk
+// hostCaching (recorded by the az CLI: a managed image with caching ReadWrite).
+func osCachingOf(n *node) string {
+	if n.kind == kindVersion && n.ver != nil {
+		if o := n.ver.props.StorageProfile.OSDiskImage; o != nil {
+			return o.HostCaching
+		}
+		return ""
+	}
+	sp, _ := n.props["storageProfile"].(map[string]any)
+	od, _ := sp["osDisk"].(map[string]any)
+	caching, _ := od["caching"].(string)
+	if c, ok := canonicalEnum(caching, hostCachings); ok {
+		return c
+	}
+	return ""
 }
 
 // wholeDataDisks lists the data disks of a managed image or image version
@@ -661,7 +707,7 @@ func (s *Server) handleVersion(ar *armRequest) {
 
 // versionNotFound is the 404 of a missing image version.
 func versionNotFound(rt route) *apiError {
-	return notFound("NotFound", "Microsoft.Compute/galleries/"+rt.gallery+"/images/"+rt.image+"/versions/"+rt.ver, rt.rg)
+	return notFound("ResourceNotFound", "Microsoft.Compute/galleries/"+rt.gallery+"/images/"+rt.image+"/versions/"+rt.ver, rt.rg)
 }
 
 // versionDeleteGuard refuses to delete a version whose safety profile
@@ -787,7 +833,7 @@ func (s *Server) putVersion(ar *armRequest) {
 	if op.failure == nil {
 		op.failure = v.ver.replicationFailure()
 	}
-	s.setLROHeadersLocked(ar, op)
+	s.setAsyncHeaderLocked(ar, op)
 	writeJSON(ar.w, status, s.renderLocked(v))
 }
 
@@ -1030,6 +1076,16 @@ func (s *Server) renderVersionLocked(n *node, expand bool) map[string]any {
 		m = map[string]any{}
 	}
 	m["provisioningState"] = n.state
+	if n.state == "Creating" {
+		// While creating, Azure answers with the storage profile as requested; the disks it derives
+		// (sizes, host caching, a managed image's disks) appear once the version is created
+		// (recorded by the Python SDK and the az CLI).
+		req := n.ver.requested()
+		b, _ := json.Marshal(req.StorageProfile)
+		var sp map[string]any
+		_ = json.Unmarshal(b, &sp)
+		m["storageProfile"] = sp
+	}
 	if expand {
 		m["replicationStatus"] = n.ver.replicationStatus(time.Now())
 	}

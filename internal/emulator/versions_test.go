@@ -128,7 +128,7 @@ func TestVersionLifecycleWithSDK(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = e.versions.Get(ctx, "rg", "gal", "img", "1.0.0", nil)
-	if re := respErr(t, err); re.StatusCode != 404 || re.ErrorCode != "NotFound" {
+	if re := respErr(t, err); re.StatusCode != 404 || re.ErrorCode != "ResourceNotFound" {
 		t.Errorf("get deleted: %v", err)
 	}
 }
@@ -160,7 +160,7 @@ func TestVersionValidation(t *testing.T) {
 			"galleryImageVersion.properties.storageProfile"},
 		{"no source", map[string]any{"location": "westus", "properties": map[string]any{"storageProfile": map[string]any{}}}, 400,
 			"InvalidParameter", "storageProfile.source"},
-		{"missing managed image", verBody(strings.Replace(src, "/images/src", "/images/nope", 1)), 404, "NotFound",
+		{"missing managed image", verBody(strings.Replace(src, "/images/src", "/images/nope", 1)), 404, "ResourceNotFound",
 			"Microsoft.Compute/images/nope"},
 		{"unsupported source type", verBody("/subscriptions/" + e.SubscriptionID + "/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/x"),
 			400, "InvalidParameter", "managed image"},
@@ -211,9 +211,15 @@ func TestVersionValidation(t *testing.T) {
 		"osDiskImage":    map[string]any{"source": map[string]any{"id": *snap.ID}},
 		"dataDiskImages": []any{map[string]any{"lun": 0, "source": map[string]any{"id": *data.ID}}}}}})
 	mustStatus(t, r, 201)
-	sp := r.prop("storageProfile").(map[string]any)
-	if sp["osDiskImage"].(map[string]any)["sizeInGB"] != float64(100) ||
-		sp["dataDiskImages"].([]any)[0].(map[string]any)["sizeInGB"] != float64(8) {
+	// Azure reports the sizes once the version is created, and host caching ReadWrite (OS disk) and
+	// ReadOnly (data disks) for snapshot sources when none is sent.
+	if os := r.prop("storageProfile").(map[string]any)["osDiskImage"].(map[string]any); os["sizeInGB"] != nil {
+		t.Errorf("sizeInGB while Creating: %v", os)
+	}
+	sp := e.waitIdle(e.verPath("rg", "gal", "img", "1.0.4")).prop("storageProfile").(map[string]any)
+	osDisk, dataDisk := sp["osDiskImage"].(map[string]any), sp["dataDiskImages"].([]any)[0].(map[string]any)
+	if osDisk["sizeInGB"] != float64(100) || dataDisk["sizeInGB"] != float64(8) ||
+		osDisk["hostCaching"] != "ReadWrite" || dataDisk["hostCaching"] != "ReadOnly" {
 		t.Errorf("storageProfile = %v", sp)
 	}
 	// A managed image as an OS disk source is refused.
@@ -233,7 +239,8 @@ func TestVersionUpdates(t *testing.T) {
 	if r.prop("provisioningState") != "Updating" {
 		t.Errorf("provisioningState = %v", r.prop("provisioningState"))
 	}
-	want := map[string]string{"westus": "Completed", "eastus": "Completed", "West Europe": "Replicating"}
+	// Azure returns target regions by display name.
+	want := map[string]string{"West US": "Completed", "East US": "Completed", "West Europe": "Replicating"}
 	if got := regionStates(e.replicationStatus(ctx, "1.0.0")); !mapsEqual(got, want) {
 		t.Errorf("after adding a region: %v, want %v", got, want)
 	}
@@ -251,7 +258,7 @@ func TestVersionUpdates(t *testing.T) {
 	body["properties"].(map[string]any)["safetyProfile"] = map[string]any{"allowDeletionOfReplicatedLocations": true}
 	mustStatus(t, e.do("PUT", path, body), 200)
 	e.waitIdle(e.verPath("rg", "gal", "img", "1.0.0"))
-	if got := regionStates(e.replicationStatus(ctx, "1.0.0")); !mapsEqual(got, map[string]string{"westus": "Completed", "eastus": "Completed"}) {
+	if got := regionStates(e.replicationStatus(ctx, "1.0.0")); !mapsEqual(got, map[string]string{"West US": "Completed", "East US": "Completed"}) {
 		t.Errorf("after removing a region: %v", got)
 	}
 
@@ -349,7 +356,7 @@ func TestReplicationFailure(t *testing.T) {
 	}
 	rs := e.replicationStatus(ctx, "1.0.0")
 	if *rs.AggregatedState != armcompute.AggregatedReplicationStateFailed ||
-		!mapsEqual(regionStates(rs), map[string]string{"westus": "Completed", "eastus": "Failed"}) ||
+		!mapsEqual(regionStates(rs), map[string]string{"West US": "Completed", "East US": "Failed"}) ||
 		!strings.Contains(*rs.Summary[1].Details, "Quota exceeded in eastus.") {
 		t.Errorf("replication = %+v", regionStates(rs))
 	}
@@ -364,7 +371,7 @@ func TestReplicationFailure(t *testing.T) {
 	}
 	r := e.do("PUT", q(e.verPath("rg", "gal", "img", "1.0.0"), computeAPI), verBody(src, "westus", "eastus"))
 	mustStatus(t, r, 200)
-	if got := regionStates(e.replicationStatus(ctx, "1.0.0")); got["westus"] != "Completed" || got["eastus"] != "Replicating" {
+	if got := regionStates(e.replicationStatus(ctx, "1.0.0")); got["West US"] != "Completed" || got["East US"] != "Replicating" {
 		t.Errorf("retry: %v", got)
 	}
 	if w := e.waitIdle(e.verPath("rg", "gal", "img", "1.0.0")); w.prop("provisioningState") != "Succeeded" {

@@ -15,6 +15,7 @@ import (
 
 	v1alpha1 "github.com/azgallery/gallery-operator/api/v1alpha1"
 	"github.com/azgallery/gallery-operator/internal/azure"
+	gallerykind "github.com/azgallery/gallery-operator/internal/kinds/gallery"
 )
 
 // galleryMapping imports galleries (Microsoft.Compute/galleries) as Gallery objects.
@@ -161,7 +162,7 @@ func GallerySpecFrom(g *armcompute.Gallery, ref azure.ResourceRef) (v1alpha1.Gal
 		}
 		if c := s.CommunityGalleryInfo; c != nil && perm == string(v1alpha1.SharingCommunity) {
 			sp.CommunityGalleryInfo = &v1alpha1.CommunityGalleryInfo{PublisherURI: azure.StrOf(c.PublisherURI),
-				PublisherContact: azure.StrOf(c.PublisherContact), Eula: azure.StrOf(c.Eula), PublicNamePrefix: azure.StrOf(c.PublicNamePrefix)}
+				PublisherContact: azure.StrOf(c.PublisherContact), Eula: azure.StrOf(c.Eula), PublicNamePrefix: gallerykind.PublicNamePrefix(c)}
 			if c.CommunityGalleryEnabled == nil || !*c.CommunityGalleryEnabled {
 				warnings = append(warnings, "permissions are Community but community sharing is not enabled: the operator will enable it (share action EnableCommunity)")
 			}

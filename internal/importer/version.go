@@ -147,7 +147,8 @@ func publishingFrom(pp *armcompute.GalleryImageVersionPublishingProfile, locatio
 		if r == nil || azure.StrOf(r.Name) == "" {
 			continue
 		}
-		region := v1alpha1.TargetRegion{Name: *r.Name}
+		// Azure returns target regions by display name ("East US 2"); manifests use the canonical one.
+		region := v1alpha1.TargetRegion{Name: azure.CanonicalLocation(*r.Name)}
 		if n := azure.ValueOr(r.RegionalReplicaCount, replicas); n != replicas {
 			region.RegionalReplicaCount = to.Ptr(n)
 		}

@@ -117,6 +117,10 @@ func TestImportedVersionFields(t *testing.T) {
 		*pp.ReplicaCount != 2 || pp.StorageAccountType != "Premium_LRS" || pp.ReplicationMode != "" || pp.EndOfLifeDate == nil {
 		t.Errorf("publishing profile %+v", pp)
 	}
+	// Azure returns target regions by display name ("West Europe"); the manifest has the canonical one.
+	if pp != nil && len(pp.TargetRegions) == 2 && (pp.TargetRegions[0].Name != "westeurope" || pp.TargetRegions[1].Name != "eastus") {
+		t.Errorf("target region names %q, %q", pp.TargetRegions[0].Name, pp.TargetRegions[1].Name)
+	}
 	n, _ = versionNode(t, azureVersions["snapshots_shallow"])
 	p := n.Object.(*v1alpha1.GalleryImageVersion).Spec.Properties
 	if sp := p.StorageProfile; sp.Source != nil || sp.OSDiskImage == nil || sp.OSDiskImage.HostCaching != "ReadWrite" || len(sp.DataDiskImages) != 2 ||

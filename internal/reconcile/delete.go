@@ -69,6 +69,11 @@ func (r *Reconciler[O, B]) reconcileDelete(ctx context.Context, obj O) (ctrl.Res
 		r.markReconciling(obj, ReasonWaitingForAzure, fmt.Sprintf("Azure reports provisioningState %s; deleting once it finishes", st.ProvisioningState))
 		return ctrl.Result{RequeueAfter: r.pollInterval(0, deletionStart(obj))}, nil
 	}
+	if a, ok := r.Kind.(DeleteActions[O, B]); ok {
+		if action := a.ActionBeforeDelete(obj, existing); action != nil {
+			return r.startAction(ctx, obj, cl, ref, *action, ""), nil
+		}
+	}
 	return r.startDelete(ctx, obj, cl, ref), nil
 }
 

@@ -133,6 +133,13 @@ type DeleteGuard[O Object, B any] interface {
 	DeleteBlocked(o O, existing *B, now time.Time) *azure.Error
 }
 
+// DeleteActions is implemented by kinds whose resource needs an action before Azure accepts its
+// deletion (a shared gallery is unshared first): a non-nil action is sent, and followed to its
+// end, before the DELETE.
+type DeleteActions[O Object, B any] interface {
+	ActionBeforeDelete(o O, existing *B) *Action
+}
+
 // Notice is an event a kind wants recorded about a change it observed.
 type Notice struct {
 	Warning         bool

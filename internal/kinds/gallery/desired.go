@@ -16,6 +16,9 @@ import (
 // defaultPermissions is what Azure reports for a gallery created without a sharing profile.
 const defaultPermissions = string(armcompute.GallerySharingPermissionTypesPrivate)
 
+// private is the normalised Private permissions.
+var private = strings.ToLower(defaultPermissions)
+
 // DesiredGallery builds the gallery wanted in Azure from the spec. It includes the sharing
 // groups, which Azure does not take in a PUT (the client leaves them out; the share action sends
 // them), so that they count in the hash. Fields the spec leaves unset stay nil.
@@ -102,7 +105,9 @@ func Diff(desired armcompute.Gallery, existing *armcompute.Gallery) []string {
 	add("tags", !maps.Equal(d.Tags, e.Tags))
 	add("identity", desired.Identity != nil && !identityEqual(d.Identity, e.Identity))
 	add("properties.description", d.Description != e.Description)
-	add("properties.sharingProfile.permissions", d.Permissions != e.Permissions)
+	// Making a gallery private is the share action Reset's business (NextSharingAction): a PUT
+	// without a sharing profile keeps Azure's permissions (recorded by Azure PowerShell).
+	add("properties.sharingProfile.permissions", d.Permissions != e.Permissions && d.Permissions != private)
 	add("properties.sharingProfile.communityGalleryInfo", d.Community != nil && (e.Community == nil || *d.Community != *e.Community))
 	add("properties.softDeletePolicy", d.SoftDelete != e.SoftDelete)
 	return out
@@ -196,7 +201,44 @@ func normalCommunityInfo(c *armcompute.CommunityGalleryInfo) *normalCommunity {
 		return nil
 	}
 	return &normalCommunity{PublisherURI: azure.StrOf(c.PublisherURI), PublisherContact: azure.StrOf(c.PublisherContact),
-		Eula: azure.StrOf(c.Eula), PublicNamePrefix: azure.StrOf(c.PublicNamePrefix)}
+		Eula: azure.StrOf(c.Eula), PublicNamePrefix: PublicNamePrefix(c)}
+}
+
+// PublicNamePrefix is a community gallery's public name prefix. Azure does not return the
+// prefix it was given: it returns the public names, "<prefix>-<guid>" (recorded by the az CLI,
+// testdata/recordings of the emulator), so the prefix is read from the first of them when the
+// prefix itself is absent.
+func PublicNamePrefix(c *armcompute.CommunityGalleryInfo) string {
+	if c == nil {
+		return ""
+	}
+	if p := azure.StrOf(c.PublicNamePrefix); p != "" || len(c.PublicNames) == 0 {
+		return p
+	}
+	name := azure.StrOf(c.PublicNames[0])
+	const guidLen = 36
+	if i := len(name) - guidLen - 1; i > 0 && name[i] == '-' && isGUID(name[i+1:]) {
+		return name[:i]
+	}
+	return ""
+}
+
+// isGUID reports whether s is a GUID in its 8-4-4-4-12 form.
+func isGUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i, c := range s {
+		switch {
+		case i == 8 || i == 13 || i == 18 || i == 23:
+			if c != '-' {
+				return false
+			}
+		case !strings.ContainsRune("0123456789abcdefABCDEF", c):
+			return false
+		}
+	}
+	return true
 }
 
 func normalID(id *armcompute.GalleryIdentity) *normalIdentity {

@@ -73,8 +73,8 @@ func TestDiff(t *testing.T) {
 		{"soft delete enabled in the spec", nil, func(s *v1alpha1.GallerySpec) {
 			s.Properties.SoftDeletePolicy = &v1alpha1.SoftDeletePolicy{IsSoftDeleteEnabled: to.Ptr(true)}
 		}, []string{"properties.softDeletePolicy"}},
-		{"no sharing profile in the spec means Private", nil, func(s *v1alpha1.GallerySpec) { s.Properties.SharingProfile = nil },
-			[]string{"properties.sharingProfile.permissions"}},
+		{"no sharing profile in the spec means Private: the share action's business", nil,
+			func(s *v1alpha1.GallerySpec) { s.Properties.SharingProfile = nil }, nil},
 		{"identity set only in Azure is not managed", func(e *armcompute.Gallery) {
 			e.Identity = &armcompute.GalleryIdentity{Type: to.Ptr(armcompute.ResourceIdentityTypeSystemAssigned)}
 		}, nil, nil},
@@ -134,12 +134,15 @@ func TestNextSharingAction(t *testing.T) {
 		{"one to add", []string{subA, subB}, []string{subA}, "Add", []string{"Subscriptions:" + subB}},
 		{"one to remove first", []string{subB}, []string{subA}, "Remove", []string{"Subscriptions:" + subA}},
 		{"all removed", nil, []string{subA, subB}, "Remove", []string{"Subscriptions:" + subA, "Subscriptions:" + subB}},
+		{"made private", []string{"private"}, []string{subA}, "Reset", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := spec()
 			s.Properties.SharingProfile.Groups = nil
-			if len(tt.want) > 0 {
+			if slices.Equal(tt.want, []string{"private"}) {
+				s.Properties.SharingProfile = nil
+			} else if len(tt.want) > 0 {
 				s.Properties.SharingProfile.Groups = []v1alpha1.SharingProfileGroup{{Type: "Subscriptions", IDs: tt.want}}
 			}
 			desired := DesiredGallery(s)

@@ -20,8 +20,9 @@ const ReasonWaitingForImages = "WaitingForImageDefinitions"
 type Kind struct{}
 
 var (
-	_ reconcile.Kind[*v1alpha1.Gallery, armcompute.Gallery]    = Kind{}
-	_ reconcile.Actions[*v1alpha1.Gallery, armcompute.Gallery] = Kind{}
+	_ reconcile.Kind[*v1alpha1.Gallery, armcompute.Gallery]          = Kind{}
+	_ reconcile.Actions[*v1alpha1.Gallery, armcompute.Gallery]       = Kind{}
+	_ reconcile.DeleteActions[*v1alpha1.Gallery, armcompute.Gallery] = Kind{}
 )
 
 func (Kind) Name() string                 { return "Gallery" }
@@ -59,6 +60,20 @@ func (Kind) ID(existing *armcompute.Gallery) string { return azure.StrOf(existin
 func (Kind) NextAction(o *v1alpha1.Gallery, existing *armcompute.Gallery) *reconcile.Action {
 	desired := DesiredGallery(&o.Spec)
 	return NextSharingAction(&desired, existing)
+}
+
+// ActionBeforeDelete unshares a shared gallery before its deletion: Azure refuses to delete a
+// gallery that is still shared (409 OperationNotAllowed "Gallery is still shared to 'Groups'.
+// Please unshare the gallery first before deleting the gallery.", recorded by Azure PowerShell).
+func (Kind) ActionBeforeDelete(_ *v1alpha1.Gallery, existing *armcompute.Gallery) *reconcile.Action {
+	if existing == nil || existing.Properties == nil || existing.Properties.SharingProfile == nil {
+		return nil
+	}
+	p := azure.StrOf(existing.Properties.SharingProfile.Permissions)
+	if p == "" || strings.EqualFold(p, string(armcompute.GallerySharingPermissionTypesPrivate)) {
+		return nil
+	}
+	return ResetSharing("Unsharing the gallery (permissions " + p + ") before deleting it: Azure refuses to delete a shared gallery")
 }
 
 // Observe records the unique name and the sharing Azure reports.

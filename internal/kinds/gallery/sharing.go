@@ -20,10 +20,14 @@ const (
 )
 
 // NextSharingAction is the next share action (POST .../share) that brings Azure's sharing
-// groups to the desired ones: Remove what Azure has beyond them, then Add what it lacks, then
-// enable community sharing when it is wanted and not yet enabled. nil when Azure matches.
+// groups to the desired ones: Reset when the gallery is to be private and Azure's is not, else
+// Remove what Azure has beyond the groups, then Add what it lacks, then enable community sharing
+// when it is wanted and not yet enabled. nil when Azure matches.
 func NextSharingAction(desired, existing *armcompute.Gallery) *reconcile.Action {
 	want, have := normalize(desired), normalize(existing)
+	if want.Permissions == private && have.Permissions != private {
+		return ResetSharing("Making the gallery private (share action Reset; Azure has permissions " + have.Permissions + ")")
+	}
 	if extra := difference(have.Groups, want.Groups); len(extra) > 0 {
 		return &reconcile.Action{Kind: v1alpha1.OperationShare, Reason: ReasonUnsharing,
 			Message: "Removing sharing groups from the gallery: " + describe(extra),
@@ -40,6 +44,13 @@ func NextSharingAction(desired, existing *armcompute.Gallery) *reconcile.Action 
 			Message: "Enabling community sharing of the gallery", Body: armcompute.SharingUpdate{OperationType: &op}}
 	}
 	return nil
+}
+
+// ResetSharing is the share action Reset: no groups, no community sharing, permissions Private.
+func ResetSharing(message string) *reconcile.Action {
+	op := armcompute.SharingUpdateOperationTypesReset
+	return &reconcile.Action{Kind: v1alpha1.OperationShare, Reason: ReasonUnsharing, Message: message,
+		Body: armcompute.SharingUpdate{OperationType: &op}}
 }
 
 // difference returns the ids of a that b lacks, by type; nil when none.
