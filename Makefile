@@ -89,18 +89,13 @@ test: test-prepare ## Vet, check generated files, run unit, envtest and e2e suit
 	go test $(GO_TEST_FLAGS) -race ./internal/emulator/...
 
 # What the suites need first, as make jobs side by side: on a fresh machine the control plane,
-# helm and the code generators build (mostly downloads and links) while vet, the fuzz tests and
-# the test binaries compile. Each step skips what is current: tools are versioned files in bin/,
-# and test-build fills Go's build cache for the suites that follow.
+# helm and the code generators build (downloads, compiles and links) while vet and the fuzz tests
+# compile and run. Each step skips what is current: tools are versioned files in bin/, and Go's
+# build cache keeps what vet and fuzz compiled for the suites that follow.
 TEST_JOBS ?= 4
 .PHONY: test-prepare
 test-prepare:
-	$(MAKE) --no-print-directory -j$(TEST_JOBS) --output-sync=target verify-fmt verify-generated vet lint-workflows control-plane helm fuzz test-build
-
-.PHONY: test-build
-test-build: ## Compile every test binary (and the emulator's with -race) without running them.
-	@dir="$$(mktemp -d)"; trap 'rm -rf "$$dir"' EXIT; \
-	{ go test -c -o "$$dir/" ./... && go test -race -c -o "$$dir/race/" ./internal/emulator/...; } | { grep -v '\[no test files\]' || true; }
+	$(MAKE) --no-print-directory -j$(TEST_JOBS) --output-sync=target verify-fmt verify-generated vet lint-workflows control-plane helm fuzz
 
 # The fuzz tests, package:function. Their seed corpora run with every go test. make fuzz runs each
 # for FUZZTIME with FUZZ_PARALLEL workers: the same as go test -run '^$$' -fuzz '^FuzzX$$'
