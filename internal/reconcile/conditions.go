@@ -6,6 +6,7 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/equality"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -83,7 +84,7 @@ func (r *Reconciler[O, B]) fail(ctx context.Context, obj O, err error, hash stri
 	st := obj.GetARMStatus()
 	azErr := r.classify(err)
 	now := metav1.NewTime(r.now())
-	st.Error = statusError(azErr, hash, now)
+	st.Error = statusError(azErr, hash, now, st.Error)
 	message := azErr.Message
 	if message == "" {
 		message = azErr.Error()
@@ -94,6 +95,7 @@ func (r *Reconciler[O, B]) fail(ctx context.Context, obj O, err error, hash stri
 	}
 	log.FromContext(ctx).Info("Azure request failed", "code", azErr.Code, "httpStatus", azErr.HTTPStatus, "terminal", azErr.Terminal, "message", message)
 	if azErr.Terminal {
+		r.times.update(key(obj), func(t *objectTimes) { t.refused = now.Time })
 		r.Recorder.Eventf(obj, nil, corev1.EventTypeWarning, conditionReason(reason), "Reconcile", "%s", message)
 		r.setCondition(obj, v1alpha1.ConditionStalled, metav1.ConditionTrue, reason, message)
 		r.setCondition(obj, v1alpha1.ConditionReady, metav1.ConditionFalse, reason, message)
@@ -106,12 +108,20 @@ func (r *Reconciler[O, B]) fail(ctx context.Context, obj O, err error, hash stri
 	return ctrl.Result{RequeueAfter: r.nextBackoff(obj, azErr.RetryAfter)}
 }
 
-// statusError is the status form of an Azure error.
-func statusError(e *azure.Error, hash string, now metav1.Time) *v1alpha1.AzureError {
+// statusError is the status form of an Azure error. The same error met again keeps the time it
+// was first seen (prev's): time passing alone is no change of the status.
+func statusError(e *azure.Error, hash string, now metav1.Time, prev *v1alpha1.AzureError) *v1alpha1.AzureError {
 	out := &v1alpha1.AzureError{Code: e.Code, Message: e.Message, Target: e.Target, HTTPStatus: int32(e.HTTPStatus),
 		Terminal: e.Terminal, SpecHash: hash, Time: &now}
 	for _, d := range e.Details {
 		out.Details = append(out.Details, v1alpha1.AzureErrorDetail{Code: d.Code, Message: d.Message, Target: d.Target})
+	}
+	if prev != nil && prev.Time != nil {
+		same := *prev
+		same.Time = out.Time
+		if equality.Semantic.DeepEqual(&same, out) {
+			out.Time = prev.Time
+		}
 	}
 	return out
 }

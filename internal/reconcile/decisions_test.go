@@ -14,8 +14,11 @@ import (
 	azruntime "github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/tools/events"
+	ctrl "sigs.k8s.io/controller-runtime"
 	ctrlclient "sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/client/fake"
 
 	v1alpha1 "github.com/azgallery/gallery-operator/api/v1alpha1"
 	"github.com/azgallery/gallery-operator/internal/azure"
@@ -422,5 +425,56 @@ func TestConditionReason(t *testing.T) {
 	}
 	if got := conditionReason(strings.Repeat("A", 2000)); len(got) > 1024 {
 		t.Errorf("a long reason is %d bytes", len(got))
+	}
+}
+
+// TestTimeAloneIsNoStatusChange: a Ready object observed again with nothing changed in Azure is
+// not written (its lastSyncTime does not move on its own), and a drift, which changes the
+// status, is written with the time of that observation.
+func TestTimeAloneIsNoStatusChange(t *testing.T) {
+	clock := now
+	obj := object("want", readyAt("h-want", clock.Add(-61*time.Minute)))
+	obj.Finalizers = []string{Finalizer}
+	obj.Status.ObservedGeneration = 2
+	scheme := runtime.NewScheme()
+	if err := v1alpha1.AddToScheme(scheme); err != nil {
+		t.Fatal(err)
+	}
+	kc := fake.NewClientBuilder().WithScheme(scheme).WithObjects(obj).WithStatusSubresource(obj).Build()
+	cl := &fakeClient{existing: &body{"want", provisioningSucceeded}}
+	r := &Reconciler[*v1alpha1.GalleryImage, body]{Client: kc, Recorder: events.NewFakeRecorder(100), Azure: fakeConnector{},
+		Kind: fakeKind{client: cl}, Options: Options{SyncPeriod: syncPeriod, Now: func() time.Time { return clock }}}
+	stored := func() *v1alpha1.GalleryImage {
+		out := &v1alpha1.GalleryImage{}
+		if err := kc.Get(context.Background(), ctrlclient.ObjectKeyFromObject(obj), out); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	before := stored()
+	// the subscription is recorded once (a status change); then the object is at rest
+	if _, err := r.Reconcile(context.Background(), ctrl.Request{NamespacedName: ctrlclient.ObjectKeyFromObject(obj)}); err != nil {
+		t.Fatal(err)
+	}
+	before = stored()
+	clock = clock.Add(2 * syncPeriod)
+	if _, err := r.Reconcile(context.Background(), ctrl.Request{NamespacedName: ctrlclient.ObjectKeyFromObject(obj)}); err != nil {
+		t.Fatal(err)
+	}
+	if got := stored(); got.ResourceVersion != before.ResourceVersion {
+		t.Errorf("an observation that changed nothing was written: lastSyncTime %v → %v", before.Status.LastSyncTime, got.Status.LastSyncTime)
+	}
+	if !slices.Equal(cl.requests, []string{"GET", "GET"}) {
+		t.Errorf("requests %q, want a GET per sync period", cl.requests)
+	}
+
+	clock = clock.Add(2 * syncPeriod)
+	cl.existing = &body{"portal", provisioningSucceeded}
+	if _, err := r.Reconcile(context.Background(), ctrl.Request{NamespacedName: ctrlclient.ObjectKeyFromObject(obj)}); err != nil {
+		t.Fatal(err)
+	}
+	got := stored()
+	if got.ResourceVersion == before.ResourceVersion || got.Status.LastSyncTime == nil || !got.Status.LastSyncTime.Time.Equal(clock) {
+		t.Errorf("a drift corrected: status not written with the observation's time: %+v", got.Status.ARMStatus)
 	}
 }

@@ -278,6 +278,7 @@ func TestActionDecidedOnGet(t *testing.T) {
 	cl.requests = nil
 	cl.actionsDone = true // the GET shows the sharing done; the list still shows it missing
 	obj = object("want", readyAt("h-want", clock.Add(-61*time.Minute)))
+	r.times.update(key(obj), func(t *objectTimes) { t.observed = time.Time{} }) // only the status tells when it was observed
 	clock = clock.Add(2 * time.Second)
 	r.reconcile(context.Background(), obj)
 	if !slices.Equal(cl.requests, []string{"LIST", "GET"}) {

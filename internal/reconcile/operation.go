@@ -71,17 +71,16 @@ func (r *Reconciler[O, B]) followOperation(ctx context.Context, obj O, cl Client
 	return true, nil, ctrl.Result{}
 }
 
-// markOperationRunning keeps Reconciling while an operation runs, with the reason it started
-// with (a follow-up action keeps its own).
+// markOperationRunning keeps Reconciling while an operation runs, with the reason and message it
+// started with (a write's, or a follow-up action's): that it still runs is no news to write.
 func (r *Reconciler[O, B]) markOperationRunning(obj O) {
 	st := obj.GetARMStatus()
-	if st.Operation.Kind != v1alpha1.OperationCreateOrUpdate {
-		if c := findCondition(st, v1alpha1.ConditionReconciling); c != nil {
-			r.markReconciling(obj, c.Reason, c.Message)
-			return
-		}
-	}
 	reason := reasonForOperation(st)
+	if c := findCondition(st, v1alpha1.ConditionReconciling); c != nil && c.Status == metav1.ConditionTrue &&
+		(st.Operation.Kind != v1alpha1.OperationCreateOrUpdate || c.Reason == reason) {
+		r.markReconciling(obj, c.Reason, c.Message)
+		return
+	}
 	r.markReconciling(obj, reason, fmt.Sprintf("Azure is %s the %s", strings.ToLower(reason), r.Kind.Noun()))
 }
 
@@ -153,8 +152,8 @@ func (r *Reconciler[O, B]) operationFromList(ctx context.Context, obj O, cl Clie
 	st := obj.GetARMStatus()
 	op := st.Operation
 	since := afterStamp(op.StartTime) // a list begun after the write, and newer than what was seen last
-	if st.LastSyncTime != nil {
-		since = maxTime(since, afterStamp(*st.LastSyncTime))
+	if last := r.lastObserved(obj); !last.IsZero() {
+		since = maxTime(since, afterStamp(metav1.NewTime(last)))
 	}
 	existing, wait, err := r.read(ctx, cl, ref, since)
 	switch {
@@ -166,8 +165,7 @@ func (r *Reconciler[O, B]) operationFromList(ctx context.Context, obj O, cl Clie
 	case existing == nil:
 		return false, ctrl.Result{}, false // not listed yet: ask the operation
 	}
-	seen := metav1.NewTime(r.now())
-	st.LastSyncTime = &seen
+	r.markObserved(obj, r.now())
 	switch r.Kind.ProvisioningState(existing) {
 	case provisioningSucceeded:
 		st.LastAppliedSpecHash = op.SpecHash

@@ -74,7 +74,7 @@ type Reconciler[O Object, B any] struct {
 
 	states  metrics.States
 	backoff sync.Map // "namespace/name" -> consecutive transient failures (int)
-	written sync.Map // "namespace/name" -> time.Time of this process's last write, kept even when its status could not be saved
+	times   freshness
 }
 
 // Reconcile gets the object, defers the one status patch, handles deletion, ensures the
@@ -86,7 +86,7 @@ func (r *Reconciler[O, B]) Reconcile(ctx context.Context, req ctrl.Request) (res
 		if apierrors.IsNotFound(err) {
 			r.states.Set(req.String(), "")
 			r.backoff.Delete(req.String())
-			r.written.Delete(req.String())
+			r.times.forget(req.String())
 		}
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
@@ -109,12 +109,19 @@ func (r *Reconciler[O, B]) Reconcile(ctx context.Context, req ctrl.Request) (res
 	return r.reconcile(ctx, obj), nil
 }
 
-// patchStatus writes the status when it changed, with observedGeneration set. An object already
-// gone (its finalizer removed) needs no status.
+// patchStatus writes the status when it changed, with observedGeneration set. A change of time
+// stamps alone is no change: lastSyncTime moves (to the last observation) only with another
+// change of the status, so that an object at rest is never written. An object already gone (its
+// finalizer removed) needs no status.
 func (r *Reconciler[O, B]) patchStatus(ctx context.Context, base, obj O) error {
-	obj.GetARMStatus().ObservedGeneration = obj.GetGeneration()
+	st := obj.GetARMStatus()
+	st.ObservedGeneration = obj.GetGeneration()
+	st.LastSyncTime = base.GetARMStatus().LastSyncTime
 	if equality.Semantic.DeepEqual(base, obj) {
 		return nil
+	}
+	if t := r.times.get(key(obj)).observed; !t.IsZero() {
+		st.LastSyncTime = &metav1.Time{Time: t}
 	}
 	err := r.Status().Patch(ctx, obj, client.MergeFrom(base))
 	if apierrors.IsNotFound(err) {
@@ -230,7 +237,7 @@ func (r *Reconciler[O, B]) converged(ctx context.Context, obj O, cl Client[B], r
 		}
 		if msg, busy := p.InProgress(obj, existing); busy {
 			r.markReconciling(obj, ReasonWaitingForAzure, msg)
-			return ctrl.Result{RequeueAfter: r.pollInterval(0, obj.GetARMStatus().LastSyncTime.Time)}
+			return ctrl.Result{RequeueAfter: r.pollInterval(0, r.lastObserved(obj))}
 		}
 	}
 	return r.markReady(obj, hash, r.nextSync(obj, ref))
@@ -240,8 +247,23 @@ func (r *Reconciler[O, B]) converged(ctx context.Context, obj O, cl Client[B], r
 // a write that reached Azure (even one whose answer was lost) may have changed the resource.
 func (r *Reconciler[O, B]) rememberWrite(obj O, sent time.Time, err error) {
 	if asThrottled(err) == nil {
-		r.written.Store(key(obj), sent)
+		r.times.update(key(obj), func(t *objectTimes) { t.written = sent })
 	}
+}
+
+// lastObserved is when obj's resource was last observed in Azure: by this process (in memory),
+// or as its status recorded (after a restart); zero when never.
+func (r *Reconciler[O, B]) lastObserved(obj O) time.Time {
+	t := r.times.get(key(obj)).observed
+	if st := obj.GetARMStatus(); st.LastSyncTime != nil {
+		t = maxTime(t, st.LastSyncTime.Time)
+	}
+	return t
+}
+
+// markObserved remembers that obj's resource was observed as Azure held it at t.
+func (r *Reconciler[O, B]) markObserved(obj O, t time.Time) {
+	r.times.update(key(obj), func(ot *objectTimes) { ot.observed = t })
 }
 
 // stampObservation dates the observation by the list that served it, if one did (a GET is dated
@@ -251,10 +273,8 @@ func (r *Reconciler[O, B]) stampObservation(obj O, ref azure.ResourceRef) {
 		AsOf(azure.ResourceRef) time.Time
 	}); ok {
 		if t := lo.AsOf(ref); !t.IsZero() && t.Before(r.now()) {
-			st := obj.GetARMStatus()
-			if st.LastSyncTime == nil || t.After(st.LastSyncTime.Time.Add(-r.SyncPeriod/10)) {
-				stamp := metav1.NewTime(t)
-				st.LastSyncTime = &stamp
+			if last := r.lastObserved(obj); last.IsZero() || t.After(last.Add(-r.SyncPeriod/10)) {
+				r.markObserved(obj, t)
 			}
 		}
 	}
@@ -271,9 +291,9 @@ func (r *Reconciler[O, B]) nextSync(obj O, ref azure.ResourceRef) time.Duration 
 // back together and one list serves them all, even in the first period after a ramp of writes
 // spread over minutes; such an object is observed early once.
 func (r *Reconciler[O, B]) syncDue(obj O, ref azure.ResourceRef) time.Time {
-	last := r.now()
-	if st := obj.GetARMStatus(); st.LastSyncTime != nil {
-		last = st.LastSyncTime.Time
+	last := r.lastObserved(obj)
+	if last.IsZero() {
+		last = r.now()
 	}
 	if lo, ok := r.Observer.(interface {
 		Anchor(azure.ResourceRef) time.Time
@@ -303,10 +323,10 @@ func (r *Reconciler[O, B]) observedSince(obj O) time.Time {
 	if obj.GetARMStatus().LastAppliedSpecHash == "" {
 		since = maxTime(since, afterStamp(obj.GetCreationTimestamp()))
 	}
-	if t, ok := r.written.Load(key(obj)); ok {
+	if t := r.times.get(key(obj)).written; !t.IsZero() {
 		// this process wrote the object, perhaps without being able to record it in the status
 		// (the API server away): only a newer observation tells what became of the write
-		since = maxTime(since, t.(time.Time))
+		since = maxTime(since, t)
 	}
 	return since
 }
@@ -328,7 +348,7 @@ func (r *Reconciler[O, B]) confirm(ctx context.Context, obj O, cl Client[B], ref
 	if r.Observer == nil || (listed != nil && len(r.Kind.Diff(desired, listed)) == 0) {
 		return listed, nil
 	}
-	_, wrote := r.written.Load(key(obj))
+	wrote := !r.times.get(key(obj)).written.IsZero()
 	if st := obj.GetARMStatus(); listed == nil && st.ID == "" && st.LastAppliedSpecHash == "" && st.Operation == nil && !wrote {
 		return nil, nil
 	}
@@ -379,8 +399,7 @@ func (r *Reconciler[O, B]) observe(obj O, existing *B) {
 		}()
 	}
 	st := obj.GetARMStatus()
-	now := metav1.NewTime(r.now())
-	st.LastSyncTime = &now
+	r.markObserved(obj, r.now())
 	r.Kind.Observe(obj, existing)
 	if existing == nil {
 		st.ProvisioningState = ""

@@ -27,7 +27,7 @@ func (r *Reconciler[O, B]) recentlySynced(obj O, ref azure.ResourceRef, hash str
 	st := obj.GetARMStatus()
 	ready := findCondition(st, v1alpha1.ConditionReady)
 	if ready == nil || ready.Status != metav1.ConditionTrue || ready.ObservedGeneration != obj.GetGeneration() ||
-		st.LastAppliedSpecHash != hash || st.LastSyncTime == nil {
+		st.LastAppliedSpecHash != hash || r.lastObserved(obj).IsZero() {
 		return 0, false
 	}
 	remaining := r.syncDue(obj, ref).Sub(r.now())
@@ -38,13 +38,15 @@ func (r *Reconciler[O, B]) recentlySynced(obj O, ref azure.ResourceRef, hash str
 }
 
 // stalledOn reports whether Azure rejected this very body with a terminal error less than a
-// sync period ago: it is not sent again before the spec changes or the period ends.
+// sync period ago: it is not sent again before the spec changes or the period ends. The status
+// keeps when the error was first seen; this process remembers when it was last met.
 func (r *Reconciler[O, B]) stalledOn(obj O, hash string) (time.Duration, bool) {
 	e := obj.GetARMStatus().Error
 	if e == nil || !e.Terminal || e.SpecHash != hash || e.Time == nil {
 		return 0, false
 	}
-	remaining := e.Time.Add(r.SyncPeriod).Sub(r.now())
+	last := maxTime(e.Time.Time, r.times.get(key(obj)).refused)
+	remaining := last.Add(r.SyncPeriod).Sub(r.now())
 	if remaining <= 0 {
 		return 0, false
 	}
