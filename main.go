@@ -118,7 +118,7 @@ func run(o options) error {
 		ListInterval:           o.listInterval,
 	}
 	if o.enforceScopes {
-		opts.ScopeCheck = (&tenancy.Checker{Reader: mgr.GetAPIReader(), DefaultSubscription: defaultCreds.SubscriptionID}).ScopeCheck
+		opts.ScopeCheck = (&tenancy.Checker{Reader: mgr.GetAPIReader(), DefaultSubscription: defaultCreds.SubscriptionID}).Check
 	}
 	if err := controllers.Setup(mgr, factory, opts); err != nil {
 		return err

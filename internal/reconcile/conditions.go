@@ -31,6 +31,8 @@ const (
 	ReasonOrphaned        = "Orphaned"
 	ReasonDeleted         = "Deleted"
 	ReasonClientThrottled = "WaitingForRequestBudget"
+	// ReasonInvalidResourceID: the spec's names make no valid ARM resource ID.
+	ReasonInvalidResourceID = "InvalidResourceID"
 
 	provisioningSucceeded = "Succeeded"
 	provisioningFailed    = "Failed"

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/arm"
 	azruntime "github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -50,7 +51,7 @@ func (fakeKind) Name() string                      { return "FakeKind" }
 func (fakeKind) Noun() string                      { return "fake resource" }
 func (fakeKind) NewObject() *v1alpha1.GalleryImage { return &v1alpha1.GalleryImage{} }
 func (k fakeKind) Target(context.Context, ctrlclient.Reader, *v1alpha1.GalleryImage, bool) (Target, error) {
-	t := Target{Ref: azure.ResourceRef{ResourceGroup: "rg", Gallery: "g", Image: "i"}}
+	t := Target{ID: func(sub string) (*arm.ResourceID, error) { return arm.ParseResourceID(thingPath(sub, "p", "i")) }}
 	if k.waiting != nil {
 		return t, k.waiting
 	}
@@ -81,6 +82,20 @@ func (k fakeKind) NextAction(_ *v1alpha1.GalleryImage, _ *body) *Action {
 	return k.action
 }
 
+// thingPath is the ARM path of the fake kind's resource name in the collection of parent.
+func thingPath(sub, parent, name string) string {
+	return "/subscriptions/" + sub + "/resourceGroups/rg/providers/Example.Fake/parents/" + parent + "/things/" + name
+}
+
+// thingID is the parsed thingPath in subscription "sub".
+func thingID(parent, name string) *arm.ResourceID {
+	id, err := arm.ParseResourceID(thingPath("sub", parent, name))
+	if err != nil {
+		panic(err)
+	}
+	return id
+}
+
 // fakeClient answers from its fields and records the requests made.
 type fakeClient struct {
 	existing    *body
@@ -93,34 +108,34 @@ type fakeClient struct {
 	requests    []string
 }
 
-func (c *fakeClient) Get(context.Context, azure.ResourceRef) (*body, error) {
+func (c *fakeClient) Get(context.Context, *arm.ResourceID) (*body, error) {
 	c.requests = append(c.requests, "GET")
 	return c.existing, c.getErr
 }
-func (c *fakeClient) BeginPut(_ context.Context, _ azure.ResourceRef, b body) (azure.Operation, error) {
+func (c *fakeClient) BeginPut(_ context.Context, _ *arm.ResourceID, b body) (azure.Operation, error) {
 	c.requests = append(c.requests, "PUT "+b.Description)
 	if c.putErr != nil {
 		return azure.Operation{}, c.putErr
 	}
 	return azure.Operation{ResumeToken: "put-token", Done: c.putDone}, nil
 }
-func (c *fakeClient) BeginDelete(context.Context, azure.ResourceRef) (azure.Operation, error) {
+func (c *fakeClient) BeginDelete(context.Context, *arm.ResourceID) (azure.Operation, error) {
 	c.requests = append(c.requests, "DELETE")
 	return azure.Operation{ResumeToken: "delete-token"}, nil
 }
-func (c *fakeClient) PollPut(_ context.Context, _ azure.ResourceRef, token string) (azure.Operation, error) {
+func (c *fakeClient) PollPut(_ context.Context, _ *arm.ResourceID, token string) (azure.Operation, error) {
 	c.requests = append(c.requests, "POLL "+token)
 	return c.poll, c.pollErr
 }
-func (c *fakeClient) PollDelete(_ context.Context, _ azure.ResourceRef, token string) (azure.Operation, error) {
+func (c *fakeClient) PollDelete(_ context.Context, _ *arm.ResourceID, token string) (azure.Operation, error) {
 	c.requests = append(c.requests, "POLL "+token)
 	return c.poll, c.pollErr
 }
-func (c *fakeClient) BeginAction(_ context.Context, _ azure.ResourceRef, a Action) (azure.Operation, error) {
+func (c *fakeClient) BeginAction(_ context.Context, _ *arm.ResourceID, a Action) (azure.Operation, error) {
 	c.requests = append(c.requests, "ACTION "+string(a.Kind))
 	return azure.Operation{ResumeToken: "action-token"}, nil
 }
-func (c *fakeClient) PollAction(_ context.Context, _ azure.ResourceRef, kind v1alpha1.OperationKind, token string) (azure.Operation, error) {
+func (c *fakeClient) PollAction(_ context.Context, _ *arm.ResourceID, kind v1alpha1.OperationKind, token string) (azure.Operation, error) {
 	c.requests = append(c.requests, "POLL "+token)
 	if c.poll.Done {
 		c.actionsDone = true

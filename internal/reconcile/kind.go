@@ -12,6 +12,8 @@ import (
 
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/arm"
+
 	v1alpha1 "github.com/azgallery/gallery-operator/api/v1alpha1"
 	"github.com/azgallery/gallery-operator/internal/azure"
 )
@@ -24,8 +26,11 @@ type Object interface {
 
 // Target is where an object's Azure resource lives and which credentials reach it.
 type Target struct {
-	// Ref locates the resource; an empty SubscriptionID means the credentials' own.
-	Ref azure.ResourceRef
+	// SubscriptionID is the subscription the spec (or a parent) names; "" for the credentials'
+	// own.
+	SubscriptionID string
+	// ID builds the ARM ID of the resource in the subscription it resolved to.
+	ID func(subscription string) (*arm.ResourceID, error)
 	// Credentials names the Secret of the credentials to use; nil for the operator's own.
 	Credentials *v1alpha1.SecretReference
 	// DeletionPolicy says what deleting the object does in Azure.
@@ -35,8 +40,7 @@ type Target struct {
 // Kind describes one kind of Azure resource to the core. O is the API object (a pointer type),
 // B the Azure SDK's body of the resource.
 type Kind[O Object, B any] interface {
-	// Name is the object's kind, for example "GalleryImage"; Noun is what messages call its Azure
-	// resource, for example "image definition".
+	// Name is the object's kind (its API Kind); Noun is what messages call its Azure resource.
 	Name() string
 	Noun() string
 	// NewObject returns an empty object of the kind.
@@ -67,17 +71,17 @@ type Kind[O Object, B any] interface {
 // operations those start. Errors are returned as the SDK gives them; the core classifies them.
 type Client[B any] interface {
 	// Get returns the resource, or nil and no error when Azure answers 404 for it.
-	Get(ctx context.Context, ref azure.ResourceRef) (*B, error)
+	Get(ctx context.Context, id *arm.ResourceID) (*B, error)
 	// BeginPut sends the PUT and returns the operation it started, without waiting.
-	BeginPut(ctx context.Context, ref azure.ResourceRef, body B) (azure.Operation, error)
+	BeginPut(ctx context.Context, id *arm.ResourceID, body B) (azure.Operation, error)
 	// BeginDelete sends the DELETE and returns the operation it started, without waiting.
-	BeginDelete(ctx context.Context, ref azure.ResourceRef) (azure.Operation, error)
+	BeginDelete(ctx context.Context, id *arm.ResourceID) (azure.Operation, error)
 	// PollPut and PollDelete poll an operation once; one that failed is an error.
-	PollPut(ctx context.Context, ref azure.ResourceRef, token string) (azure.Operation, error)
-	PollDelete(ctx context.Context, ref azure.ResourceRef, token string) (azure.Operation, error)
+	PollPut(ctx context.Context, id *arm.ResourceID, token string) (azure.Operation, error)
+	PollDelete(ctx context.Context, id *arm.ResourceID, token string) (azure.Operation, error)
 }
 
-// Action is a follow-up operation besides the PUT, such as a gallery's share action: once
+// Action is a follow-up operation besides the PUT, such as a share action: once
 // Azure's body matches the spec, the core asks the kind for the next action and follows its
 // operation like a PUT's, until none is left.
 type Action struct {
@@ -96,12 +100,12 @@ type Actions[O Object, B any] interface {
 
 // ActionClient is implemented by the clients of kinds that have follow-up actions.
 type ActionClient interface {
-	BeginAction(ctx context.Context, ref azure.ResourceRef, a Action) (azure.Operation, error)
-	PollAction(ctx context.Context, ref azure.ResourceRef, kind v1alpha1.OperationKind, token string) (azure.Operation, error)
+	BeginAction(ctx context.Context, id *arm.ResourceID, a Action) (azure.Operation, error)
+	PollAction(ctx context.Context, id *arm.ResourceID, kind v1alpha1.OperationKind, token string) (azure.Operation, error)
 }
 
-// Progress is implemented by kinds whose resource can be Succeeded yet not finished (an image
-// version still replicating): InProgress returns a message while it is not finished.
+// Progress is implemented by kinds whose resource can be Succeeded yet not finished (still
+// replicating to regions): InProgress returns a message while it is not finished.
 type Progress[O Object, B any] interface {
 	InProgress(o O, existing *B) (string, bool)
 }
@@ -116,12 +120,12 @@ type WaitingError struct {
 func (e *WaitingError) Error() string { return fmt.Sprintf("%s: %s", e.Reason, e.Message) }
 
 // Updater is implemented by kinds whose PUT over an existing resource must repeat what Azure
-// holds and the spec leaves unset (an image version's storage account types, say).
+// holds and the spec leaves unset (read-only defaults, say).
 type Updater[B any] interface {
 	PutBody(desired B, existing *B) B
 }
 
-// Polling is implemented by kinds whose operations last long (an image version's replication
+// Polling is implemented by kinds whose operations last long (a replication
 // takes hours): the poll interval grows with the operation's age up to MaxPollInterval.
 type Polling interface {
 	MaxPollInterval() time.Duration

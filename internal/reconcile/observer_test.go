@@ -10,6 +10,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/tools/events"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/arm"
+
 	v1alpha1 "github.com/azgallery/gallery-operator/api/v1alpha1"
 	"github.com/azgallery/gallery-operator/internal/azure"
 )
@@ -21,7 +23,7 @@ type listingClient struct {
 	lists int
 }
 
-func (c *listingClient) ListSiblings(context.Context, azure.ResourceRef) ([]*body, error) {
+func (c *listingClient) ListSiblings(context.Context, *arm.ResourceID) ([]*body, error) {
 	c.lists++
 	c.requests = append(c.requests, "LIST")
 	var out []*body
@@ -48,9 +50,7 @@ func TestListObserverServesACollectionWithOneRead(t *testing.T) {
 	clock := now
 	o := &ListObserver[body]{Interval: time.Second, Now: func() time.Time { return clock }}
 	cl := &listingClient{fakeClient: &fakeClient{}, items: map[string]*body{"a": {State: "Succeeded"}, "b": {State: "Creating"}}}
-	ref := func(name string) azure.ResourceRef {
-		return azure.ResourceRef{ResourceGroup: "rg", Gallery: "g", Image: name}
-	}
+	ref := func(name string) *arm.ResourceID { return thingID("g", name) }
 	for _, name := range []string{"a", "b", "c"} {
 		got, wait, err := o.Observe(context.Background(), cl, ref(name), clock.Add(-time.Minute))
 		if err != nil || wait != 0 {
@@ -121,7 +121,7 @@ func TestResyncsAlignOnTheCollection(t *testing.T) {
 	r := &Reconciler[*v1alpha1.GalleryImage, body]{Recorder: events.NewFakeRecorder(100), Azure: fakeConnector{},
 		Kind: listingKind{fakeKind: fakeKind{client: cl.fakeClient}, cl: cl}, Observer: observer,
 		Options: Options{SyncPeriod: syncPeriod, Now: func() time.Time { return clock }}}
-	ref := azure.ResourceRef{ResourceGroup: "rg", Gallery: "g", Image: "i"}
+	ref := thingID("g", "i")
 	if _, _, err := observer.Observe(context.Background(), cl, ref, clock.Add(-time.Second)); err != nil { // anchors the collection at now
 		t.Fatal(err)
 	}
@@ -244,11 +244,11 @@ func TestPartialListedResourceIsRead(t *testing.T) {
 	lc := &listingClient{fakeClient: &fakeClient{existing: &body{Description: "full"}},
 		items: map[string]*body{"a": {State: "Succeeded"}, "b": {State: "shared"}}}
 	cl := partialClient{lc}
-	got, _, err := o.Observe(context.Background(), cl, azure.ResourceRef{ResourceGroup: "rg", Gallery: "a"}, now.Add(-time.Minute))
+	got, _, err := o.Observe(context.Background(), cl, thingID("p", "a"), now.Add(-time.Minute))
 	if err != nil || got == nil || got.Description != "a:" {
 		t.Fatalf("a: %+v, %v", got, err)
 	}
-	got, _, err = o.Observe(context.Background(), cl, azure.ResourceRef{ResourceGroup: "rg", Gallery: "b"}, now.Add(-time.Minute))
+	got, _, err = o.Observe(context.Background(), cl, thingID("p", "b"), now.Add(-time.Minute))
 	if err != nil || got == nil || got.Description != "full" {
 		t.Fatalf("b (listed in part): %+v, %v; want the GET's body", got, err)
 	}

@@ -11,6 +11,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	ctrl "sigs.k8s.io/controller-runtime"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/arm"
+
 	v1alpha1 "github.com/azgallery/gallery-operator/api/v1alpha1"
 	"github.com/azgallery/gallery-operator/internal/azure"
 	"github.com/azgallery/gallery-operator/internal/metrics"
@@ -20,20 +22,20 @@ import (
 // done=true when the operation ended, so that the caller goes on to observe the resource, with
 // the resource as a GET just read it when one did (fresh; nil otherwise); when not done, the
 // result to return. Sets Reconciling while it runs, Ready/Stalled and status.error when it failed.
-func (r *Reconciler[O, B]) followOperation(ctx context.Context, obj O, cl Client[B], ref azure.ResourceRef) (done bool, fresh *B, result ctrl.Result) {
+func (r *Reconciler[O, B]) followOperation(ctx context.Context, obj O, cl Client[B], id *arm.ResourceID) (done bool, fresh *B, result ctrl.Result) {
 	st := obj.GetARMStatus()
 	op := st.Operation
 	var res azure.Operation
 	var err error
 	switch op.Kind {
 	case v1alpha1.OperationCreateOrUpdate:
-		if done, result, decided := r.operationFromList(ctx, obj, cl, ref); decided {
+		if done, result, decided := r.operationFromList(ctx, obj, cl, id); decided {
 			return done, nil, result
 		}
-		if done, fresh, result, decided := r.operationFromGet(ctx, obj, cl, ref); decided {
+		if done, fresh, result, decided := r.operationFromGet(ctx, obj, cl, id); decided {
 			return done, fresh, result
 		}
-		res, err = cl.PollPut(ctx, ref, op.ResumeToken)
+		res, err = cl.PollPut(ctx, id, op.ResumeToken)
 	case v1alpha1.OperationDelete:
 		st.Operation = nil // a delete that was cancelled by removing deletion cannot be resumed here
 		return true, nil, ctrl.Result{}
@@ -43,7 +45,7 @@ func (r *Reconciler[O, B]) followOperation(ctx context.Context, obj O, cl Client
 			st.Operation = nil
 			return true, nil, ctrl.Result{}
 		}
-		res, err = ac.PollAction(ctx, ref, op.Kind, op.ResumeToken)
+		res, err = ac.PollAction(ctx, id, op.Kind, op.ResumeToken)
 	}
 	var opFailed *azure.OperationFailedError
 	switch {
@@ -61,7 +63,7 @@ func (r *Reconciler[O, B]) followOperation(ctx context.Context, obj O, cl Client
 	if !res.Done {
 		op.ResumeToken = res.ResumeToken
 		r.markOperationRunning(obj)
-		r.showProgress(ctx, obj, cl, ref)
+		r.showProgress(ctx, obj, cl, id)
 		return false, nil, ctrl.Result{RequeueAfter: r.pollInterval(res.RetryAfter, op.StartTime.Time)}
 	}
 	if op.Kind == v1alpha1.OperationCreateOrUpdate {
@@ -110,22 +112,22 @@ func provisioningInProgress(state string) bool {
 	return false
 }
 
-// showProgress reads a long operation's resource to show its progress (an image version's
-// replication per region) while the operation runs; kinds without progress skip the read. A
+// showProgress reads a long operation's resource to show its progress (replication
+// per region) while the operation runs; kinds without progress skip the read. A
 // failed read only leaves the progress as it was.
-func (r *Reconciler[O, B]) showProgress(ctx context.Context, obj O, cl Client[B], ref azure.ResourceRef) {
+func (r *Reconciler[O, B]) showProgress(ctx context.Context, obj O, cl Client[B], id *arm.ResourceID) {
 	p, ok := r.Kind.(Progress[O, B])
 	if !ok || obj.GetARMStatus().Operation.Kind != v1alpha1.OperationCreateOrUpdate {
 		return
 	}
-	existing, err := r.get(ctx, cl, ref)
+	existing, err := r.get(ctx, cl, id)
 	if err != nil || existing == nil {
 		return
 	}
 	r.recordProgress(obj, p, existing)
 }
 
-// recordProgress records what a read during a write shows (a version's replication per region)
+// recordProgress records what a read during a write shows (replication per region)
 // and says it in Reconciling, keeping the write's Creating or Updating as the provisioning state
 // until the operation ends.
 func (r *Reconciler[O, B]) recordProgress(obj O, p Progress[O, B], existing *B) {
@@ -142,7 +144,7 @@ func (r *Reconciler[O, B]) recordProgress(obj O, p Progress[O, B], existing *B) 
 // without a request of its own: a list read after the write began shows the resource Creating or
 // Updating until Azure finished it. decided is false when the list cannot tell (no list, the
 // resource Failed, or a kind whose progress needs its own reads): then the operation is polled.
-func (r *Reconciler[O, B]) operationFromList(ctx context.Context, obj O, cl Client[B], ref azure.ResourceRef) (done bool, result ctrl.Result, decided bool) {
+func (r *Reconciler[O, B]) operationFromList(ctx context.Context, obj O, cl Client[B], id *arm.ResourceID) (done bool, result ctrl.Result, decided bool) {
 	if _, lists := r.Observer.(*ListObserver[B]); !lists {
 		return false, ctrl.Result{}, false
 	}
@@ -155,7 +157,7 @@ func (r *Reconciler[O, B]) operationFromList(ctx context.Context, obj O, cl Clie
 	if last := r.lastObserved(obj); !last.IsZero() {
 		since = maxTime(since, afterStamp(metav1.NewTime(last)))
 	}
-	existing, wait, err := r.read(ctx, cl, ref, since)
+	existing, wait, err := r.read(ctx, cl, id, since)
 	switch {
 	case err != nil:
 		return false, r.fail(ctx, obj, err, op.SpecHash), true
@@ -178,20 +180,20 @@ func (r *Reconciler[O, B]) operationFromList(ctx context.Context, obj O, cl Clie
 	return false, ctrl.Result{RequeueAfter: r.listPollInterval(op.StartTime.Time)}, true
 }
 
-// operationFromGet follows a write of a kind with progress (an image version's replication, which
+// operationFromGet follows a write of a kind with progress (replication, which
 // no list carries) by reading the resource itself: one GET tells both whether Azure finished and
 // how far it got, where polling the operation would need a GET for the progress as well. A GET
 // right after the write already shows it (Creating or Updating), unlike a list. decided is false
 // when the GET cannot tell (the resource absent, or Failed: the operation's status carries the
 // error): then the operation is polled.
-func (r *Reconciler[O, B]) operationFromGet(ctx context.Context, obj O, cl Client[B], ref azure.ResourceRef) (done bool, fresh *B, result ctrl.Result, decided bool) {
+func (r *Reconciler[O, B]) operationFromGet(ctx context.Context, obj O, cl Client[B], id *arm.ResourceID) (done bool, fresh *B, result ctrl.Result, decided bool) {
 	p, progress := r.Kind.(Progress[O, B])
 	if !progress || r.Observer == nil {
 		return false, nil, ctrl.Result{}, false
 	}
 	st := obj.GetARMStatus()
 	op := st.Operation
-	existing, err := r.get(ctx, cl, ref)
+	existing, err := r.get(ctx, cl, id)
 	switch {
 	case err != nil:
 		return false, nil, r.fail(ctx, obj, err, op.SpecHash), true

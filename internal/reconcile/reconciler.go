@@ -19,6 +19,8 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 	"sigs.k8s.io/controller-runtime/pkg/log"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/arm"
+
 	v1alpha1 "github.com/azgallery/gallery-operator/api/v1alpha1"
 	"github.com/azgallery/gallery-operator/internal/azure"
 	"github.com/azgallery/gallery-operator/internal/metrics"
@@ -44,18 +46,18 @@ type Options struct {
 	SyncPeriod time.Duration
 	// Concurrency is how many objects of the kind are reconciled at once.
 	Concurrency int
-	// ListInterval is the shortest time between two reads of one collection's list (a
-	// gallery's image definitions) by the list observer.
+	// ListInterval is the shortest time between two reads of one collection's list (the
+	// children of one parent) by the list observer.
 	ListInterval time.Duration
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
 	// ScopeCheck, when set, is asked before anything is sent to Azure for an object whether its
 	// namespace may use the scope (subscription, resource group) its resource resolved to,
-	// parents' included: target.Ref carries the resolved subscription. A terminal *azure.Error
+	// parents' included: id carries the resolved subscription. A terminal *azure.Error
 	// (code ScopeNotAllowed) stalls the object, and neither a write nor a delete is sent;
 	// other errors are retried. internal/tenancy's Checker is the production one
 	// (--enforce-namespace-scopes).
-	ScopeCheck func(ctx context.Context, obj client.Object, target Target) error
+	ScopeCheck func(ctx context.Context, obj client.Object, id *arm.ResourceID) error
 }
 
 // Reconciler makes the Azure resources of one kind converge on their objects' specs.
@@ -68,7 +70,7 @@ type Reconciler[O Object, B any] struct {
 	Kind      Kind[O, B]
 	// Observer reads the resource from Azure; nil reads it with the kind client's Get. It is the
 	// one seam through which every observation goes, so that a cache fed by one paged list per
-	// gallery can serve many objects per request.
+	// collection can serve many objects per request.
 	Observer Observer[B]
 	Options
 
@@ -142,11 +144,11 @@ func (r *Reconciler[O, B]) reconcile(ctx context.Context, obj O) ctrl.Result {
 	if err != nil {
 		return r.fail(ctx, obj, err, "")
 	}
-	cl, ref, err := r.connect(ctx, obj, target)
+	cl, id, err := r.connect(ctx, obj, target)
 	if err != nil {
 		return r.fail(ctx, obj, err, "")
 	}
-	if result, refused := r.checkScope(ctx, obj, target, ref); refused {
+	if result, refused := r.checkScope(ctx, obj, id); refused {
 		return result
 	}
 	notBefore := r.observedSince(obj)
@@ -155,7 +157,7 @@ func (r *Reconciler[O, B]) reconcile(ctx context.Context, obj O) ctrl.Result {
 		started := st.Operation.StartTime.Time
 		var done bool
 		var result ctrl.Result
-		if done, fresh, result = r.followOperation(ctx, obj, cl, ref); !done {
+		if done, fresh, result = r.followOperation(ctx, obj, cl, id); !done {
 			return result
 		}
 		notBefore = maxTime(notBefore, afterStamp(metav1.NewTime(started)))
@@ -163,25 +165,25 @@ func (r *Reconciler[O, B]) reconcile(ctx context.Context, obj O) ctrl.Result {
 
 	desired := r.Kind.Desired(obj)
 	hash := r.Kind.Hash(desired)
-	if remaining, recent := r.recentlySynced(obj, ref, hash); recent && fresh == nil {
+	if remaining, recent := r.recentlySynced(obj, id, hash); recent && fresh == nil {
 		return ctrl.Result{RequeueAfter: remaining}
 	}
 	existing, err := fresh, error(nil)
 	if fresh == nil {
 		var wait time.Duration
-		existing, wait, err = r.read(ctx, cl, ref, notBefore)
+		existing, wait, err = r.read(ctx, cl, id, notBefore)
 		if err != nil {
 			return r.fail(ctx, obj, err, hash)
 		}
 		if wait > 0 {
 			return ctrl.Result{RequeueAfter: wait}
 		}
-		if existing, err = r.confirm(ctx, obj, cl, ref, desired, existing); err != nil {
+		if existing, err = r.confirm(ctx, obj, cl, id, desired, existing); err != nil {
 			return r.fail(ctx, obj, err, hash)
 		}
 	}
 	r.observe(obj, existing)
-	r.stampObservation(obj, ref)
+	r.stampObservation(obj, id)
 	if existing != nil && provisioningInProgress(st.ProvisioningState) {
 		r.markReconciling(obj, ReasonWaitingForAzure, fmt.Sprintf("Azure reports provisioningState %s; waiting for it to finish", st.ProvisioningState))
 		return ctrl.Result{RequeueAfter: r.pollInterval(0, time.Time{})}
@@ -189,23 +191,23 @@ func (r *Reconciler[O, B]) reconcile(ctx context.Context, obj O) ctrl.Result {
 	changes := r.Kind.Diff(desired, existing)
 	failed := existing != nil && st.ProvisioningState == provisioningFailed
 	if existing != nil && len(changes) == 0 && !failed {
-		return r.converged(ctx, obj, cl, ref, existing, fresh != nil, hash)
+		return r.converged(ctx, obj, cl, id, existing, fresh != nil, hash)
 	}
 	if wait, stalled := r.stalledOn(obj, hash); stalled {
 		return ctrl.Result{RequeueAfter: wait}
 	}
-	return r.write(ctx, obj, cl, ref, desired, hash, existing, changes)
+	return r.write(ctx, obj, cl, id, desired, hash, existing, changes)
 }
 
 // converged handles a resource whose body matches the spec: it still may need a follow-up
 // action, or time to finish (replication), before it is Ready. got says existing was read with a
 // GET just now; otherwise it may come from a list, and an action, a write like any other, is
 // only decided on a GET.
-func (r *Reconciler[O, B]) converged(ctx context.Context, obj O, cl Client[B], ref azure.ResourceRef, existing *B, got bool, hash string) ctrl.Result {
+func (r *Reconciler[O, B]) converged(ctx context.Context, obj O, cl Client[B], id *arm.ResourceID, existing *B, got bool, hash string) ctrl.Result {
 	if acts, ok := r.Kind.(Actions[O, B]); ok {
 		a := acts.NextAction(obj, existing)
 		if a != nil && r.Observer != nil && !got {
-			fresh, err := r.get(ctx, cl, ref)
+			fresh, err := r.get(ctx, cl, id)
 			if err != nil {
 				return r.fail(ctx, obj, err, hash)
 			}
@@ -220,13 +222,13 @@ func (r *Reconciler[O, B]) converged(ctx context.Context, obj O, cl Client[B], r
 			if wait, stalled := r.stalledOn(obj, hash); stalled {
 				return ctrl.Result{RequeueAfter: wait}
 			}
-			return r.startAction(ctx, obj, cl, ref, *a, hash)
+			return r.startAction(ctx, obj, cl, id, *a, hash)
 		}
 	}
 	if p, ok := r.Kind.(Progress[O, B]); ok {
 		if _, busy := p.InProgress(obj, existing); busy && r.Observer != nil {
 			// a list does not carry the progress: read the resource itself
-			fresh, err := r.get(ctx, cl, ref)
+			fresh, err := r.get(ctx, cl, id)
 			if err != nil {
 				return r.fail(ctx, obj, err, hash)
 			}
@@ -240,7 +242,7 @@ func (r *Reconciler[O, B]) converged(ctx context.Context, obj O, cl Client[B], r
 			return ctrl.Result{RequeueAfter: r.pollInterval(0, r.lastObserved(obj))}
 		}
 	}
-	return r.markReady(obj, hash, r.nextSync(obj, ref))
+	return r.markReady(obj, hash, r.nextSync(obj, id))
 }
 
 // rememberWrite records that a write was sent for obj, unless the request budget kept it back:
@@ -268,11 +270,11 @@ func (r *Reconciler[O, B]) markObserved(obj O, t time.Time) {
 
 // stampObservation dates the observation by the list that served it, if one did (a GET is dated
 // now): the objects of a collection then share their sync time.
-func (r *Reconciler[O, B]) stampObservation(obj O, ref azure.ResourceRef) {
+func (r *Reconciler[O, B]) stampObservation(obj O, id *arm.ResourceID) {
 	if lo, ok := r.Observer.(interface {
-		AsOf(azure.ResourceRef) time.Time
+		AsOf(*arm.ResourceID) time.Time
 	}); ok {
-		if t := lo.AsOf(ref); !t.IsZero() && t.Before(r.now()) {
+		if t := lo.AsOf(id); !t.IsZero() && t.Before(r.now()) {
 			if last := r.lastObserved(obj); last.IsZero() || t.After(last.Add(-r.SyncPeriod/10)) {
 				r.markObserved(obj, t)
 			}
@@ -281,8 +283,8 @@ func (r *Reconciler[O, B]) stampObservation(obj O, ref azure.ResourceRef) {
 }
 
 // nextSync is the wait until a Ready object is observed again (syncDue), plus a little jitter.
-func (r *Reconciler[O, B]) nextSync(obj O, ref azure.ResourceRef) time.Duration {
-	return max(r.syncDue(obj, ref).Sub(r.now()), minPollInterval) + time.Duration(rand.Int64N(int64(r.SyncPeriod)/50+1))
+func (r *Reconciler[O, B]) nextSync(obj O, id *arm.ResourceID) time.Duration {
+	return max(r.syncDue(obj, id).Sub(r.now()), minPollInterval) + time.Duration(rand.Int64N(int64(r.SyncPeriod)/50+1))
 }
 
 // syncDue is when an object is observed again: within a sync period of its last observation.
@@ -290,15 +292,15 @@ func (r *Reconciler[O, B]) nextSync(obj O, ref azure.ResourceRef) time.Duration 
 // collection's phase (Anchor plus whole sync periods), so that the objects of a collection come
 // back together and one list serves them all, even in the first period after a ramp of writes
 // spread over minutes; such an object is observed early once.
-func (r *Reconciler[O, B]) syncDue(obj O, ref azure.ResourceRef) time.Time {
+func (r *Reconciler[O, B]) syncDue(obj O, id *arm.ResourceID) time.Time {
 	last := r.lastObserved(obj)
 	if last.IsZero() {
 		last = r.now()
 	}
 	if lo, ok := r.Observer.(interface {
-		Anchor(azure.ResourceRef) time.Time
+		Anchor(*arm.ResourceID) time.Time
 	}); ok {
-		if anchor := lo.Anchor(ref); !anchor.IsZero() {
+		if anchor := lo.Anchor(id); !anchor.IsZero() {
 			return slotAfter(anchor, last, r.SyncPeriod)
 		}
 	}
@@ -344,7 +346,7 @@ func afterStamp(t metav1.Time) time.Time {
 // leads to a write: a list may lag behind Azure, and a write must never be sent on stale data.
 // An object never written to Azure needs no confirmation of its absence: a PUT creates or adopts.
 // One that was written always does, whatever the list says.
-func (r *Reconciler[O, B]) confirm(ctx context.Context, obj O, cl Client[B], ref azure.ResourceRef, desired B, listed *B) (*B, error) {
+func (r *Reconciler[O, B]) confirm(ctx context.Context, obj O, cl Client[B], id *arm.ResourceID, desired B, listed *B) (*B, error) {
 	if r.Observer == nil || (listed != nil && len(r.Kind.Diff(desired, listed)) == 0) {
 		return listed, nil
 	}
@@ -352,7 +354,7 @@ func (r *Reconciler[O, B]) confirm(ctx context.Context, obj O, cl Client[B], ref
 	if st := obj.GetARMStatus(); listed == nil && st.ID == "" && st.LastAppliedSpecHash == "" && st.Operation == nil && !wrote {
 		return nil, nil
 	}
-	return r.get(ctx, cl, ref)
+	return r.get(ctx, cl, id)
 }
 
 func maxTime(a, b time.Time) time.Time {
@@ -364,24 +366,26 @@ func maxTime(a, b time.Time) time.Time {
 
 // connect resolves the credentials and subscription of obj and returns the kind's Azure client
 // and the resource's full reference.
-func (r *Reconciler[O, B]) connect(ctx context.Context, obj O, target Target) (Client[B], azure.ResourceRef, error) {
+func (r *Reconciler[O, B]) connect(ctx context.Context, obj O, target Target) (Client[B], *arm.ResourceID, error) {
 	creds, err := r.credentialsFor(ctx, obj.GetNamespace(), target.Credentials)
 	if err != nil {
-		return nil, azure.ResourceRef{}, err
+		return nil, nil, err
 	}
 	st := obj.GetARMStatus()
-	subscription := target.Ref.SubscriptionID
+	subscription := target.SubscriptionID
 	if subscription == "" {
 		subscription = st.SubscriptionID
 	}
 	conn, err := r.Azure.For(creds, subscription)
 	if err != nil {
-		return nil, azure.ResourceRef{}, &azure.Error{Code: ReasonCredentials, Message: err.Error(), Terminal: isNoSubscription(err)}
+		return nil, nil, &azure.Error{Code: ReasonCredentials, Message: err.Error(), Terminal: isNoSubscription(err)}
+	}
+	id, err := target.ID(conn.SubscriptionID)
+	if err != nil {
+		return nil, nil, &azure.Error{Code: ReasonInvalidResourceID, Message: err.Error(), Terminal: true}
 	}
 	st.SubscriptionID = conn.SubscriptionID
-	ref := target.Ref
-	ref.SubscriptionID = conn.SubscriptionID
-	return r.Kind.Client(conn), ref, nil
+	return r.Kind.Client(conn), id, nil
 }
 
 // observe records what Azure holds in the status, and emits the kind's notices of what changed.
@@ -416,20 +420,20 @@ func (r *Reconciler[O, B]) observe(obj O, existing *B) {
 
 // write sends the PUT and records the operation it started; the next reconciles poll it. Sets
 // Reconciling (Creating or Updating) and emits the event that says why it wrote.
-func (r *Reconciler[O, B]) write(ctx context.Context, obj O, cl Client[B], ref azure.ResourceRef, body B, hash string, existing *B, changes []string) ctrl.Result {
+func (r *Reconciler[O, B]) write(ctx context.Context, obj O, cl Client[B], id *arm.ResourceID, body B, hash string, existing *B, changes []string) ctrl.Result {
 	st := obj.GetARMStatus()
-	reason, note := r.whyWrite(obj, ref, hash, existing, changes)
+	reason, note := r.whyWrite(obj, id, hash, existing, changes)
 	if u, ok := r.Kind.(Updater[B]); ok {
 		body = u.PutBody(body, existing)
 	}
 	sent := r.now()
-	op, err := cl.BeginPut(ctx, ref, body)
+	op, err := cl.BeginPut(ctx, id, body)
 	r.rememberWrite(obj, sent, err)
 	if err != nil {
 		return r.fail(ctx, obj, err, hash)
 	}
 	r.Recorder.Eventf(obj, nil, corev1.EventTypeNormal, reason, "CreateOrUpdate", "%s", note)
-	log.FromContext(ctx).Info(r.Kind.Noun()+" written to Azure", "reason", reason, "azureID", ref.String())
+	log.FromContext(ctx).Info(r.Kind.Noun()+" written to Azure", "reason", reason, "azureID", id.String())
 	st.Operation = &v1alpha1.LongRunningOperation{Kind: v1alpha1.OperationCreateOrUpdate, ResumeToken: op.ResumeToken,
 		StartTime: metav1.NewTime(r.now()), Generation: obj.GetGeneration(), SpecHash: hash}
 	if existing == nil {
@@ -447,19 +451,19 @@ func (r *Reconciler[O, B]) write(ctx context.Context, obj O, cl Client[B], ref a
 }
 
 // startAction sends a follow-up action and records its operation. Sets Reconciling.
-func (r *Reconciler[O, B]) startAction(ctx context.Context, obj O, cl Client[B], ref azure.ResourceRef, a Action, hash string) ctrl.Result {
+func (r *Reconciler[O, B]) startAction(ctx context.Context, obj O, cl Client[B], id *arm.ResourceID, a Action, hash string) ctrl.Result {
 	ac, ok := cl.(ActionClient)
 	if !ok {
 		return r.fail(ctx, obj, fmt.Errorf("the %s client cannot send %s", r.Kind.Name(), a.Kind), hash)
 	}
 	sent := r.now()
-	op, err := ac.BeginAction(ctx, ref, a)
+	op, err := ac.BeginAction(ctx, id, a)
 	r.rememberWrite(obj, sent, err)
 	if err != nil {
 		return r.fail(ctx, obj, err, hash)
 	}
 	r.Recorder.Eventf(obj, nil, corev1.EventTypeNormal, a.Reason, string(a.Kind), "%s", a.Message)
-	log.FromContext(ctx).Info(r.Kind.Noun()+" action sent to Azure", "action", a.Kind, "reason", a.Reason, "azureID", ref.String())
+	log.FromContext(ctx).Info(r.Kind.Noun()+" action sent to Azure", "action", a.Kind, "reason", a.Reason, "azureID", id.String())
 	r.markReconciling(obj, a.Reason, a.Message)
 	if op.Done {
 		return ctrl.Result{RequeueAfter: minPollInterval}
@@ -471,9 +475,9 @@ func (r *Reconciler[O, B]) startAction(ctx context.Context, obj O, cl Client[B],
 
 // whyWrite names the reason of a write for its event: creation, adoption of a resource made
 // elsewhere, a spec change, or drift made outside Kubernetes.
-func (r *Reconciler[O, B]) whyWrite(obj O, ref azure.ResourceRef, hash string, existing *B, changes []string) (string, string) {
+func (r *Reconciler[O, B]) whyWrite(obj O, id *arm.ResourceID, hash string, existing *B, changes []string) (string, string) {
 	st := obj.GetARMStatus()
-	name := ref.Name()
+	name := id.Name
 	switch {
 	case existing == nil:
 		return ReasonCreating, "Creating " + r.Kind.Noun() + " " + name + " in Azure"

@@ -7,8 +7,9 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/arm"
+
 	v1alpha1 "github.com/azgallery/gallery-operator/api/v1alpha1"
-	"github.com/azgallery/gallery-operator/internal/azure"
 )
 
 // When to come back: backoff after transient failures, the poll interval of operations, and
@@ -23,14 +24,14 @@ const (
 // recentlySynced reports whether the resource was read from Azure, matched this very spec and
 // was Ready less than a sync period ago, and its next observation (syncDue) has not come; then
 // no request is needed before the time returned.
-func (r *Reconciler[O, B]) recentlySynced(obj O, ref azure.ResourceRef, hash string) (time.Duration, bool) {
+func (r *Reconciler[O, B]) recentlySynced(obj O, id *arm.ResourceID, hash string) (time.Duration, bool) {
 	st := obj.GetARMStatus()
 	ready := findCondition(st, v1alpha1.ConditionReady)
 	if ready == nil || ready.Status != metav1.ConditionTrue || ready.ObservedGeneration != obj.GetGeneration() ||
 		st.LastAppliedSpecHash != hash || r.lastObserved(obj).IsZero() {
 		return 0, false
 	}
-	remaining := r.syncDue(obj, ref).Sub(r.now())
+	remaining := r.syncDue(obj, id).Sub(r.now())
 	if remaining <= 0 {
 		return 0, false
 	}

@@ -18,14 +18,14 @@ import (
 )
 
 // Parent describes a reference from objects of a kind to a parent object in their namespace
-// (a GalleryImage's galleryRef, say): the children are reconciled when the parent appears,
+// (a reference by name in the spec): the children are reconciled when the parent appears,
 // becomes Ready or stops being Ready.
 type Parent struct {
 	// Object is an empty object of the parent's kind.
 	Object Object
 	// List is an empty list of the children's kind.
 	List client.ObjectList
-	// Field names the cache index of the reference, for example "spec.galleryRef.name".
+	// Field names the cache index of the reference, for example "spec.parentRef.name".
 	Field string
 	// NameOf returns the parent's name a child references; "" when it references none.
 	NameOf func(child client.Object) string

@@ -4,11 +4,13 @@ import (
 	"context"
 	"strings"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/arm"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/compute/armcompute/v7"
 	ctrlclient "sigs.k8s.io/controller-runtime/pkg/client"
 
 	v1alpha1 "github.com/azgallery/gallery-operator/api/v1alpha1"
 	"github.com/azgallery/gallery-operator/internal/azure"
+	"github.com/azgallery/gallery-operator/internal/kinds/parent"
 	"github.com/azgallery/gallery-operator/internal/reconcile"
 )
 
@@ -31,8 +33,9 @@ func (Kind) NewObject() *v1alpha1.Gallery { return &v1alpha1.Gallery{} }
 // Target is the gallery's path parameters.
 func (Kind) Target(_ context.Context, _ ctrlclient.Reader, o *v1alpha1.Gallery, _ bool) (reconcile.Target, error) {
 	return reconcile.Target{Credentials: o.Spec.CredentialsSecretRef, DeletionPolicy: o.Spec.DeletionPolicy,
-		Ref: azure.ResourceRef{SubscriptionID: o.Spec.SubscriptionID, ResourceGroup: o.Spec.ResourceGroupName,
-			Gallery: o.AzureGalleryName()}}, nil
+		SubscriptionID: o.Spec.SubscriptionID, ID: func(sub string) (*arm.ResourceID, error) {
+			return parent.GalleryID(sub, o.Spec.ResourceGroupName, o.AzureGalleryName())
+		}}, nil
 }
 
 func (Kind) Desired(o *v1alpha1.Gallery) armcompute.Gallery { return DesiredGallery(&o.Spec) }

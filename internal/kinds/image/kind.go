@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/arm"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/compute/armcompute/v7"
 	ctrlclient "sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -43,18 +44,24 @@ func (Kind) Parents() []reconcile.Parent {
 // credentials it uses unless it names its own).
 func (Kind) Target(ctx context.Context, c ctrlclient.Reader, o *v1alpha1.GalleryImage, needReady bool) (reconcile.Target, error) {
 	t := reconcile.Target{Credentials: o.Spec.CredentialsSecretRef, DeletionPolicy: o.Spec.DeletionPolicy,
-		Ref: azure.ResourceRef{SubscriptionID: o.Spec.SubscriptionID, ResourceGroup: o.Spec.ResourceGroupName,
-			Gallery: o.Spec.GalleryName, Image: o.AzureImageName()}}
-	if o.Spec.GalleryRef == nil {
-		return t, nil
+		SubscriptionID: o.Spec.SubscriptionID}
+	group, gallery := o.Spec.ResourceGroupName, o.Spec.GalleryName
+	if o.Spec.GalleryRef != nil {
+		g, err := parent.Gallery(ctx, c, o.Namespace, o.Spec.GalleryRef.Name, needReady)
+		if err != nil {
+			return t, err
+		}
+		t.SubscriptionID, group, gallery = parent.SubscriptionOf(g), g.Spec.ResourceGroupName, g.AzureGalleryName()
+		if t.Credentials == nil {
+			t.Credentials = g.Spec.CredentialsSecretRef
+		}
 	}
-	g, err := parent.Gallery(ctx, c, o.Namespace, o.Spec.GalleryRef.Name, needReady)
-	if err != nil {
-		return t, err
-	}
-	t.Ref.SubscriptionID, t.Ref.ResourceGroup, t.Ref.Gallery = parent.SubscriptionOf(g), g.Spec.ResourceGroupName, g.AzureGalleryName()
-	if t.Credentials == nil {
-		t.Credentials = g.Spec.CredentialsSecretRef
+	t.ID = func(sub string) (*arm.ResourceID, error) {
+		gid, err := parent.GalleryID(sub, group, gallery)
+		if err != nil {
+			return nil, err
+		}
+		return parent.ImageID(gid, o.AzureImageName())
 	}
 	return t, nil
 }

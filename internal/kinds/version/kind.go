@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/arm"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/compute/armcompute/v7"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	ctrlclient "sigs.k8s.io/controller-runtime/pkg/client"
@@ -67,19 +68,31 @@ func (Kind) Parents() []reconcile.Parent {
 // (whose credentials, or its Gallery's, it uses unless it names its own).
 func (Kind) Target(ctx context.Context, c ctrlclient.Reader, o obj, needReady bool) (reconcile.Target, error) {
 	t := reconcile.Target{Credentials: o.Spec.CredentialsSecretRef, DeletionPolicy: o.Spec.DeletionPolicy,
-		Ref: azure.ResourceRef{SubscriptionID: o.Spec.SubscriptionID, ResourceGroup: o.Spec.ResourceGroupName,
-			Gallery: o.Spec.GalleryName, Image: o.Spec.GalleryImageName, Version: o.AzureVersionName()}}
-	if o.Spec.ImageRef == nil {
-		return t, nil
+		SubscriptionID: o.Spec.SubscriptionID}
+	imageID := func(sub string) (*arm.ResourceID, error) {
+		gid, err := parent.GalleryID(sub, o.Spec.ResourceGroupName, o.Spec.GalleryName)
+		if err != nil {
+			return nil, err
+		}
+		return parent.ImageID(gid, o.Spec.GalleryImageName)
 	}
-	img, ref, err := parent.Image(ctx, c, o.Namespace, o.Spec.ImageRef.Name, needReady)
-	if err != nil {
-		return t, err
+	if o.Spec.ImageRef != nil {
+		img, id, err := parent.Image(ctx, c, o.Namespace, o.Spec.ImageRef.Name, needReady)
+		if err != nil {
+			return t, err
+		}
+		t.SubscriptionID = id.SubscriptionID
+		imageID = func(string) (*arm.ResourceID, error) { return id, nil }
+		if t.Credentials == nil {
+			t.Credentials = parent.CredentialsOfImage(ctx, c, img)
+		}
 	}
-	ref.Version = t.Ref.Version
-	t.Ref = ref
-	if t.Credentials == nil {
-		t.Credentials = parent.CredentialsOfImage(ctx, c, img)
+	t.ID = func(sub string) (*arm.ResourceID, error) {
+		iid, err := imageID(sub)
+		if err != nil {
+			return nil, err
+		}
+		return parent.VersionID(iid, o.AzureVersionName())
 	}
 	return t, nil
 }
