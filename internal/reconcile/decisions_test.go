@@ -69,12 +69,17 @@ func (fakeKind) Diff(d body, e *body) []string {
 	}
 	return nil
 }
-func (fakeKind) Hash(d body) string                      { return "h-" + d.Description }
-func (fakeKind) ProvisioningState(e *body) string        { return e.State }
-func (fakeKind) ID(*body) string                         { return "/subscriptions/sub/id" }
-func (fakeKind) Observe(*v1alpha1.GalleryImage, *body)   {}
-func (k fakeKind) Client(*azure.Connection) Client[body] { return k.client }
-func (fakeKind) Hint(*azure.Error)                       {}
+func (fakeKind) Hash(d body) string                    { return "h-" + d.Description }
+func (fakeKind) ProvisioningState(e *body) string      { return e.State }
+func (fakeKind) ID(*body) string                       { return "/subscriptions/sub/id" }
+func (fakeKind) Observe(*v1alpha1.GalleryImage, *body) {}
+func (k fakeKind) Client(*azure.Connection) Clients[body] {
+	return Clients[body]{Client: k.client, Actions: k.client}
+}
+func (k fakeKind) Capabilities() Capabilities[*v1alpha1.GalleryImage, body] {
+	return Capabilities[*v1alpha1.GalleryImage, body]{FollowUp: k}
+}
+func (fakeKind) Hint(*azure.Error) {}
 func (k fakeKind) NextAction(_ *v1alpha1.GalleryImage, _ *body) *Action {
 	if k.action == nil || k.client.actionsDone {
 		return nil

@@ -60,7 +60,7 @@ func (r *Reconciler[O, B]) reconcileDelete(ctx context.Context, obj O) (ctrl.Res
 		return r.fail(ctx, obj, err, ""), nil
 	}
 	r.observe(obj, existing)
-	if g, ok := r.Kind.(DeleteGuard[O, B]); ok {
+	if g := r.caps().WriteRules; g != nil {
 		if blocked := g.DeleteBlocked(obj, existing, r.now()); blocked != nil {
 			return r.fail(ctx, obj, blocked, ""), nil
 		}
@@ -97,7 +97,7 @@ func (r *Reconciler[O, B]) deletionTarget(ctx context.Context, obj O) (Target, e
 }
 
 // startDelete sends DELETE and records the operation. Sets Reconciling (Deleting).
-func (r *Reconciler[O, B]) startDelete(ctx context.Context, obj O, cl Client[B], id *arm.ResourceID) ctrl.Result {
+func (r *Reconciler[O, B]) startDelete(ctx context.Context, obj O, cl Clients[B], id *arm.ResourceID) ctrl.Result {
 	op, err := cl.BeginDelete(ctx, id)
 	if err != nil && !azure.IsNotFound(err) && !azure.IsParentMissing(err) {
 		return r.fail(ctx, obj, err, "")
@@ -118,7 +118,7 @@ func (r *Reconciler[O, B]) startDelete(ctx context.Context, obj O, cl Client[B],
 // followDeletionOperation polls the operation in flight while the object is being deleted: a
 // write is followed to its end first (Azure refuses a DELETE while it runs), then the delete.
 // It returns done=true when the caller should go on and check the resource.
-func (r *Reconciler[O, B]) followDeletionOperation(ctx context.Context, obj O, cl Client[B], id *arm.ResourceID) (bool, ctrl.Result) {
+func (r *Reconciler[O, B]) followDeletionOperation(ctx context.Context, obj O, cl Clients[B], id *arm.ResourceID) (bool, ctrl.Result) {
 	st := obj.GetARMStatus()
 	op := st.Operation
 	if op.Kind != v1alpha1.OperationDelete {

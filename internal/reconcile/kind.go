@@ -62,9 +62,21 @@ type Kind[O Object, B any] interface {
 	// nil: the resource is absent).
 	Observe(o O, existing *B)
 	// Client is the kind's Azure client for a connection.
-	Client(conn *azure.Connection) Client[B]
+	Client(conn *azure.Connection) Clients[B]
+	// Capabilities declares what the kind does beyond this interface, once.
+	Capabilities() Capabilities[O, B]
 	// Hint refines the classification of the kind's errors; it may do nothing.
 	Hint(e *azure.Error)
+}
+
+// Clients is a kind's Azure client for one connection, with the optional parts its
+// capabilities use: nil when the kind has none.
+type Clients[B any] struct {
+	Client[B]
+	// Actions sends and polls the follow-up actions of a kind with Capabilities.FollowUp.
+	Actions ActionClient
+	// Lister lists a collection, so that one list observes many objects.
+	Lister Lister[B]
 }
 
 // Client is the narrow Azure side of one kind: observe, create-or-update, delete, and follow the
@@ -81,35 +93,6 @@ type Client[B any] interface {
 	PollDelete(ctx context.Context, id *arm.ResourceID, token string) (azure.Operation, error)
 }
 
-// Action is a follow-up operation besides the PUT, such as a share action: once
-// Azure's body matches the spec, the core asks the kind for the next action and follows its
-// operation like a PUT's, until none is left.
-type Action struct {
-	// Kind names the operation in status.operation (it must survive a restart).
-	Kind v1alpha1.OperationKind
-	// Reason and Message describe it in the event and the Reconciling condition.
-	Reason, Message string
-	// Body is what the kind's client sends.
-	Body any
-}
-
-// Actions is implemented by kinds that have follow-up actions.
-type Actions[O Object, B any] interface {
-	NextAction(o O, existing *B) *Action
-}
-
-// ActionClient is implemented by the clients of kinds that have follow-up actions.
-type ActionClient interface {
-	BeginAction(ctx context.Context, id *arm.ResourceID, a Action) (azure.Operation, error)
-	PollAction(ctx context.Context, id *arm.ResourceID, kind v1alpha1.OperationKind, token string) (azure.Operation, error)
-}
-
-// Progress is implemented by kinds whose resource can be Succeeded yet not finished (still
-// replicating to regions): InProgress returns a message while it is not finished.
-type Progress[O Object, B any] interface {
-	InProgress(o O, existing *B) (string, bool)
-}
-
 // WaitingError means the object waits for another object (a parent that is missing or not
 // Ready). It is neither an Azure error nor a failure: the object is Reconciling with Reason.
 type WaitingError struct {
@@ -119,22 +102,53 @@ type WaitingError struct {
 
 func (e *WaitingError) Error() string { return fmt.Sprintf("%s: %s", e.Reason, e.Message) }
 
-// Updater is implemented by kinds whose PUT over an existing resource must repeat what Azure
-// holds and the spec leaves unset (read-only defaults, say).
-type Updater[B any] interface {
-	PutBody(desired B, existing *B) B
+// Capabilities are what a kind does beyond Kind, declared once (Kind.Capabilities); a nil field
+// is a capability the kind lacks. The core asks nothing of a kind at run time.
+type Capabilities[O Object, B any] struct {
+	// Parents are the objects of other kinds that its objects may reference: the children are
+	// reconciled when a parent appears, becomes Ready or stops being Ready.
+	Parents []Parent
+	// FollowUp is a kind with actions besides the PUT (a share action, say).
+	FollowUp FollowUp[O, B]
+	// LongRunning is a kind whose resource can be Succeeded yet not finished (still
+	// replicating to regions).
+	LongRunning LongRunning[O, B]
+	// WriteRules is a kind with rules of its own for the PUT and the DELETE.
+	WriteRules WriteRules[O, B]
 }
 
-// Polling is implemented by kinds whose operations last long (a replication
-// takes hours): the poll interval grows with the operation's age up to MaxPollInterval.
-type Polling interface {
+// Action is a follow-up operation besides the PUT, such as a share action: once Azure's body
+// matches the spec, the core asks the kind for the next action and follows its operation like a
+// PUT's, until none is left.
+type Action struct {
+	// Kind names the operation in status.operation (it must survive a restart).
+	Kind v1alpha1.OperationKind
+	// Reason and Message describe it in the event and the Reconciling condition.
+	Reason, Message string
+	// Body is what the kind's client sends.
+	Body any
+}
+
+// FollowUp says which action a resource needs next; nil when none.
+type FollowUp[O Object, B any] interface {
+	NextAction(o O, existing *B) *Action
+}
+
+// ActionClient sends and polls a kind's follow-up actions.
+type ActionClient interface {
+	BeginAction(ctx context.Context, id *arm.ResourceID, a Action) (azure.Operation, error)
+	PollAction(ctx context.Context, id *arm.ResourceID, kind v1alpha1.OperationKind, token string) (azure.Operation, error)
+}
+
+// LongRunning is a kind whose resource finishes long after Azure accepted it.
+type LongRunning[O Object, B any] interface {
+	// InProgress returns a message while the resource is not finished.
+	InProgress(o O, existing *B) (string, bool)
+	// MaxPollInterval caps the poll interval, which grows with the operation's age.
 	MaxPollInterval() time.Duration
-}
-
-// DeleteGuard is implemented by kinds that must not be deleted in some states: a non-nil error
-// (terminal) is reported instead of sending the DELETE.
-type DeleteGuard[O Object, B any] interface {
-	DeleteBlocked(o O, existing *B, now time.Time) *azure.Error
+	// Notices are the events to record about what changed between two observations (a
+	// region's replication completed or failed).
+	Notices(before, after O) []Notice
 }
 
 // Notice is an event a kind wants recorded about a change it observed.
@@ -143,8 +157,12 @@ type Notice struct {
 	Reason, Message string
 }
 
-// Notifier is implemented by kinds that announce changes they observe (a region's replication
-// completed or failed): Notices compares the status before and after an observation.
-type Notifier[O Object] interface {
-	Notices(before, after O) []Notice
+// WriteRules are a kind's own rules for writing and deleting.
+type WriteRules[O Object, B any] interface {
+	// PutBody is the body to PUT over an existing resource: it repeats what Azure holds and the
+	// spec leaves unset.
+	PutBody(desired B, existing *B) B
+	// DeleteBlocked is a terminal error when the resource must not be deleted in its state; the
+	// DELETE is not sent then.
+	DeleteBlocked(o O, existing *B, now time.Time) *azure.Error
 }

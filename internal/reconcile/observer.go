@@ -10,30 +10,19 @@ import (
 	"golang.org/x/sync/singleflight"
 )
 
-// Observer reads a resource's current body from Azure (nil when it is absent), as Azure held it
-// at notBefore or later. When no such observation can be had right now without spending more
-// requests than the observer allows, it returns wait > 0: come back then.
-type Observer[B any] interface {
-	Observe(ctx context.Context, cl Client[B], id *arm.ResourceID, notBefore time.Time) (existing *B, wait time.Duration, err error)
-}
-
-// Lister is implemented by kind clients that can list every resource of a collection: the
-// siblings of id (the children of one parent, say), all pages.
+// Lister lists every resource of a collection: the siblings of id, all pages.
 type Lister[B any] interface {
 	ListSiblings(ctx context.Context, id *arm.ResourceID) ([]*B, error)
 	// NameOf is a listed resource's own name.
 	NameOf(b *B) string
-}
-
-// Partial is implemented by listers whose list leaves out part of some resources (parts that
-// Azure returns only to a GET that asks for them): the observer reads such
-// a resource with a GET instead, so that nothing is decided on half a body.
-type Partial[B any] interface {
+	// Partial reports a listed resource of which the list leaves out a part (one that Azure
+	// returns only to a GET that asks for it): the observer reads it with a GET instead, so
+	// that nothing is decided on half a body.
 	Partial(listed *B) bool
 }
 
 // read observes the resource through the reconciler's Observer, or the client's Get.
-func (r *Reconciler[O, B]) read(ctx context.Context, cl Client[B], id *arm.ResourceID, notBefore time.Time) (*B, time.Duration, error) {
+func (r *Reconciler[O, B]) read(ctx context.Context, cl Clients[B], id *arm.ResourceID, notBefore time.Time) (*B, time.Duration, error) {
 	if r.Observer != nil {
 		return r.Observer.Observe(ctx, cl, id, notBefore)
 	}
@@ -42,7 +31,7 @@ func (r *Reconciler[O, B]) read(ctx context.Context, cl Client[B], id *arm.Resou
 }
 
 // get reads the resource itself, bypassing the observer: what a write is decided on.
-func (r *Reconciler[O, B]) get(ctx context.Context, cl Client[B], id *arm.ResourceID) (*B, error) {
+func (r *Reconciler[O, B]) get(ctx context.Context, cl Clients[B], id *arm.ResourceID) (*B, error) {
 	return cl.Get(ctx, id)
 }
 
@@ -70,9 +59,9 @@ type listing[B any] struct {
 
 // Observe returns the resource from a list read after notBefore: the cached one, or a new
 // read when Interval has passed since the last; otherwise wait says when to come back.
-func (o *ListObserver[B]) Observe(ctx context.Context, cl Client[B], id *arm.ResourceID, notBefore time.Time) (*B, time.Duration, error) {
-	l, ok := cl.(Lister[B])
-	if !ok {
+func (o *ListObserver[B]) Observe(ctx context.Context, cl Clients[B], id *arm.ResourceID, notBefore time.Time) (*B, time.Duration, error) {
+	l := cl.Lister
+	if l == nil {
 		existing, err := cl.Get(ctx, id)
 		return existing, 0, err
 	}
@@ -93,7 +82,7 @@ func (o *ListObserver[B]) Observe(ctx context.Context, cl Client[B], id *arm.Res
 		cached = fresh
 	}
 	item := cached.items[strings.ToLower(id.Name)]
-	if p, ok := l.(Partial[B]); ok && item != nil && p.Partial(item) {
+	if item != nil && l.Partial(item) {
 		existing, err := cl.Get(ctx, id)
 		return existing, 0, err
 	}

@@ -35,6 +35,8 @@ func (c *listingClient) ListSiblings(context.Context, *arm.ResourceID) ([]*body,
 	return out, nil
 }
 
+func (c *listingClient) Partial(*body) bool { return false }
+
 func (c *listingClient) NameOf(b *body) string {
 	for i, ch := range b.Description {
 		if ch == ':' {
@@ -49,7 +51,8 @@ func (c *listingClient) NameOf(b *body) string {
 func TestListObserverServesACollectionWithOneRead(t *testing.T) {
 	clock := now
 	o := &ListObserver[body]{Interval: time.Second, Now: func() time.Time { return clock }}
-	cl := &listingClient{fakeClient: &fakeClient{}, items: map[string]*body{"a": {State: "Succeeded"}, "b": {State: "Creating"}}}
+	lc := &listingClient{fakeClient: &fakeClient{}, items: map[string]*body{"a": {State: "Succeeded"}, "b": {State: "Creating"}}}
+	cl := Clients[body]{Client: lc, Lister: lc}
 	ref := func(name string) *arm.ResourceID { return thingID("g", name) }
 	for _, name := range []string{"a", "b", "c"} {
 		got, wait, err := o.Observe(context.Background(), cl, ref(name), clock.Add(-time.Minute))
@@ -60,16 +63,16 @@ func TestListObserverServesACollectionWithOneRead(t *testing.T) {
 			t.Errorf("%s: observed %+v", name, got)
 		}
 	}
-	if cl.lists != 1 {
-		t.Errorf("three objects of one collection cost %d lists, want 1", cl.lists)
+	if lc.lists != 1 {
+		t.Errorf("three objects of one collection cost %d lists, want 1", lc.lists)
 	}
 	clock = clock.Add(300 * time.Millisecond)
-	if _, wait, _ := o.Observe(context.Background(), cl, ref("a"), clock); wait != 700*time.Millisecond || cl.lists != 1 {
-		t.Errorf("a newer observation within the interval: wait %s, %d lists; want 700ms, 1", wait, cl.lists)
+	if _, wait, _ := o.Observe(context.Background(), cl, ref("a"), clock); wait != 700*time.Millisecond || lc.lists != 1 {
+		t.Errorf("a newer observation within the interval: wait %s, %d lists; want 700ms, 1", wait, lc.lists)
 	}
 	clock = clock.Add(time.Second)
-	if _, wait, _ := o.Observe(context.Background(), cl, ref("a"), clock.Add(-time.Millisecond)); wait != 0 || cl.lists != 2 {
-		t.Errorf("after the interval: wait %s, %d lists; want 0, 2", wait, cl.lists)
+	if _, wait, _ := o.Observe(context.Background(), cl, ref("a"), clock.Add(-time.Millisecond)); wait != 0 || lc.lists != 2 {
+		t.Errorf("after the interval: wait %s, %d lists; want 0, 2", wait, lc.lists)
 	}
 }
 
@@ -122,7 +125,7 @@ func TestResyncsAlignOnTheCollection(t *testing.T) {
 		Kind: listingKind{fakeKind: fakeKind{client: cl.fakeClient}, cl: cl}, Observer: observer,
 		Options: Options{SyncPeriod: syncPeriod, Now: func() time.Time { return clock }}}
 	ref := thingID("g", "i")
-	if _, _, err := observer.Observe(context.Background(), cl, ref, clock.Add(-time.Second)); err != nil { // anchors the collection at now
+	if _, _, err := observer.Observe(context.Background(), Clients[body]{Client: cl, Lister: cl}, ref, clock.Add(-time.Second)); err != nil { // anchors the collection at now
 		t.Fatal(err)
 	}
 	var dues []time.Time
@@ -149,7 +152,9 @@ type listingKind struct {
 	cl *listingClient
 }
 
-func (k listingKind) Client(*azure.Connection) Client[body] { return k.cl }
+func (k listingKind) Client(*azure.Connection) Clients[body] {
+	return Clients[body]{Client: k.cl, Actions: k.cl, Lister: k.cl}
+}
 func (listingKind) Diff(d body, e *body) []string {
 	if e == nil {
 		return []string{"(absent)"}
@@ -169,6 +174,12 @@ func (listingKind) Diff(d body, e *body) []string {
 
 // progressKind is listingKind with progress: the fake resource is busy while Creating.
 type progressKind struct{ listingKind }
+
+func (k progressKind) Capabilities() Capabilities[*v1alpha1.GalleryImage, body] {
+	return Capabilities[*v1alpha1.GalleryImage, body]{LongRunning: k}
+}
+func (progressKind) MaxPollInterval() time.Duration               { return maxPollInterval }
+func (progressKind) Notices(_, _ *v1alpha1.GalleryImage) []Notice { return nil }
 
 func (progressKind) InProgress(_ *v1alpha1.GalleryImage, e *body) (string, bool) {
 	if e != nil && e.State == provisioningCreating {
@@ -243,7 +254,8 @@ func TestPartialListedResourceIsRead(t *testing.T) {
 	o := &ListObserver[body]{Interval: time.Second, Now: func() time.Time { return now }}
 	lc := &listingClient{fakeClient: &fakeClient{existing: &body{Description: "full"}},
 		items: map[string]*body{"a": {State: "Succeeded"}, "b": {State: "shared"}}}
-	cl := partialClient{lc}
+	pc := partialClient{lc}
+	cl := Clients[body]{Client: pc, Lister: pc}
 	got, _, err := o.Observe(context.Background(), cl, thingID("p", "a"), now.Add(-time.Minute))
 	if err != nil || got == nil || got.Description != "a:" {
 		t.Fatalf("a: %+v, %v", got, err)
@@ -290,6 +302,10 @@ func TestActionDecidedOnGet(t *testing.T) {
 // actingKind is listingKind with a pending action that a GET (not the list, which lags) shows
 // done once the client's actionsDone is set.
 type actingKind struct{ listingKind }
+
+func (k actingKind) Capabilities() Capabilities[*v1alpha1.GalleryImage, body] {
+	return Capabilities[*v1alpha1.GalleryImage, body]{FollowUp: k}
+}
 
 func (k actingKind) NextAction(_ *v1alpha1.GalleryImage, e *body) *Action {
 	listed := strings.Contains(e.Description, ":")

@@ -22,7 +22,7 @@ import (
 // done=true when the operation ended, so that the caller goes on to observe the resource, with
 // the resource as a GET just read it when one did (fresh; nil otherwise); when not done, the
 // result to return. Sets Reconciling while it runs, Ready/Stalled and status.error when it failed.
-func (r *Reconciler[O, B]) followOperation(ctx context.Context, obj O, cl Client[B], id *arm.ResourceID) (done bool, fresh *B, result ctrl.Result) {
+func (r *Reconciler[O, B]) followOperation(ctx context.Context, obj O, cl Clients[B], id *arm.ResourceID) (done bool, fresh *B, result ctrl.Result) {
 	st := obj.GetARMStatus()
 	op := st.Operation
 	var res azure.Operation
@@ -40,12 +40,11 @@ func (r *Reconciler[O, B]) followOperation(ctx context.Context, obj O, cl Client
 		st.Operation = nil // a delete that was cancelled by removing deletion cannot be resumed here
 		return true, nil, ctrl.Result{}
 	default:
-		ac, ok := cl.(ActionClient)
-		if !ok {
+		if cl.Actions == nil {
 			st.Operation = nil
 			return true, nil, ctrl.Result{}
 		}
-		res, err = ac.PollAction(ctx, id, op.Kind, op.ResumeToken)
+		res, err = cl.Actions.PollAction(ctx, id, op.Kind, op.ResumeToken)
 	}
 	var opFailed *azure.OperationFailedError
 	switch {
@@ -115,9 +114,9 @@ func provisioningInProgress(state string) bool {
 // showProgress reads a long operation's resource to show its progress (replication
 // per region) while the operation runs; kinds without progress skip the read. A
 // failed read only leaves the progress as it was.
-func (r *Reconciler[O, B]) showProgress(ctx context.Context, obj O, cl Client[B], id *arm.ResourceID) {
-	p, ok := r.Kind.(Progress[O, B])
-	if !ok || obj.GetARMStatus().Operation.Kind != v1alpha1.OperationCreateOrUpdate {
+func (r *Reconciler[O, B]) showProgress(ctx context.Context, obj O, cl Clients[B], id *arm.ResourceID) {
+	p := r.caps().LongRunning
+	if p == nil || obj.GetARMStatus().Operation.Kind != v1alpha1.OperationCreateOrUpdate {
 		return
 	}
 	existing, err := r.get(ctx, cl, id)
@@ -130,7 +129,7 @@ func (r *Reconciler[O, B]) showProgress(ctx context.Context, obj O, cl Client[B]
 // recordProgress records what a read during a write shows (replication per region)
 // and says it in Reconciling, keeping the write's Creating or Updating as the provisioning state
 // until the operation ends.
-func (r *Reconciler[O, B]) recordProgress(obj O, p Progress[O, B], existing *B) {
+func (r *Reconciler[O, B]) recordProgress(obj O, p LongRunning[O, B], existing *B) {
 	st := obj.GetARMStatus()
 	state := st.ProvisioningState
 	r.observe(obj, existing)
@@ -144,11 +143,8 @@ func (r *Reconciler[O, B]) recordProgress(obj O, p Progress[O, B], existing *B) 
 // without a request of its own: a list read after the write began shows the resource Creating or
 // Updating until Azure finished it. decided is false when the list cannot tell (no list, the
 // resource Failed, or a kind whose progress needs its own reads): then the operation is polled.
-func (r *Reconciler[O, B]) operationFromList(ctx context.Context, obj O, cl Client[B], id *arm.ResourceID) (done bool, result ctrl.Result, decided bool) {
-	if _, lists := r.Observer.(*ListObserver[B]); !lists {
-		return false, ctrl.Result{}, false
-	}
-	if _, progress := r.Kind.(Progress[O, B]); progress {
+func (r *Reconciler[O, B]) operationFromList(ctx context.Context, obj O, cl Clients[B], id *arm.ResourceID) (done bool, result ctrl.Result, decided bool) {
+	if r.Observer == nil || cl.Lister == nil || r.caps().LongRunning != nil {
 		return false, ctrl.Result{}, false
 	}
 	st := obj.GetARMStatus()
@@ -186,9 +182,9 @@ func (r *Reconciler[O, B]) operationFromList(ctx context.Context, obj O, cl Clie
 // right after the write already shows it (Creating or Updating), unlike a list. decided is false
 // when the GET cannot tell (the resource absent, or Failed: the operation's status carries the
 // error): then the operation is polled.
-func (r *Reconciler[O, B]) operationFromGet(ctx context.Context, obj O, cl Client[B], id *arm.ResourceID) (done bool, fresh *B, result ctrl.Result, decided bool) {
-	p, progress := r.Kind.(Progress[O, B])
-	if !progress || r.Observer == nil {
+func (r *Reconciler[O, B]) operationFromGet(ctx context.Context, obj O, cl Clients[B], id *arm.ResourceID) (done bool, fresh *B, result ctrl.Result, decided bool) {
+	p := r.caps().LongRunning
+	if p == nil || r.Observer == nil {
 		return false, nil, ctrl.Result{}, false
 	}
 	st := obj.GetARMStatus()

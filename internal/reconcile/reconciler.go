@@ -68,15 +68,16 @@ type Reconciler[O Object, B any] struct {
 	Recorder  events.EventRecorder
 	Azure     Connector
 	Kind      Kind[O, B]
-	// Observer reads the resource from Azure; nil reads it with the kind client's Get. It is the
-	// one seam through which every observation goes, so that a cache fed by one paged list per
-	// collection can serve many objects per request.
-	Observer Observer[B]
+	// Observer serves observations from one paged list per collection, so that one request
+	// serves many objects; nil reads each resource with the kind client's Get.
+	Observer *ListObserver[B]
 	Options
 
-	states  metrics.States
-	backoff sync.Map // "namespace/name" -> consecutive transient failures (int)
-	times   freshness
+	capsOnce sync.Once
+	capsOf   Capabilities[O, B]
+	states   metrics.States
+	backoff  sync.Map // "namespace/name" -> consecutive transient failures (int)
+	times    freshness
 }
 
 // Reconcile gets the object, defers the one status patch, handles deletion, ensures the
@@ -203,8 +204,8 @@ func (r *Reconciler[O, B]) reconcile(ctx context.Context, obj O) ctrl.Result {
 // action, or time to finish (replication), before it is Ready. got says existing was read with a
 // GET just now; otherwise it may come from a list, and an action, a write like any other, is
 // only decided on a GET.
-func (r *Reconciler[O, B]) converged(ctx context.Context, obj O, cl Client[B], id *arm.ResourceID, existing *B, got bool, hash string) ctrl.Result {
-	if acts, ok := r.Kind.(Actions[O, B]); ok {
+func (r *Reconciler[O, B]) converged(ctx context.Context, obj O, cl Clients[B], id *arm.ResourceID, existing *B, got bool, hash string) ctrl.Result {
+	if acts := r.caps().FollowUp; acts != nil {
 		a := acts.NextAction(obj, existing)
 		if a != nil && r.Observer != nil && !got {
 			fresh, err := r.get(ctx, cl, id)
@@ -225,7 +226,7 @@ func (r *Reconciler[O, B]) converged(ctx context.Context, obj O, cl Client[B], i
 			return r.startAction(ctx, obj, cl, id, *a, hash)
 		}
 	}
-	if p, ok := r.Kind.(Progress[O, B]); ok {
+	if p := r.caps().LongRunning; p != nil {
 		if _, busy := p.InProgress(obj, existing); busy && r.Observer != nil {
 			// a list does not carry the progress: read the resource itself
 			fresh, err := r.get(ctx, cl, id)
@@ -271,9 +272,7 @@ func (r *Reconciler[O, B]) markObserved(obj O, t time.Time) {
 // stampObservation dates the observation by the list that served it, if one did (a GET is dated
 // now): the objects of a collection then share their sync time.
 func (r *Reconciler[O, B]) stampObservation(obj O, id *arm.ResourceID) {
-	if lo, ok := r.Observer.(interface {
-		AsOf(*arm.ResourceID) time.Time
-	}); ok {
+	if lo := r.Observer; lo != nil {
 		if t := lo.AsOf(id); !t.IsZero() && t.Before(r.now()) {
 			if last := r.lastObserved(obj); last.IsZero() || t.After(last.Add(-r.SyncPeriod/10)) {
 				r.markObserved(obj, t)
@@ -297,9 +296,7 @@ func (r *Reconciler[O, B]) syncDue(obj O, id *arm.ResourceID) time.Time {
 	if last.IsZero() {
 		last = r.now()
 	}
-	if lo, ok := r.Observer.(interface {
-		Anchor(*arm.ResourceID) time.Time
-	}); ok {
+	if lo := r.Observer; lo != nil {
 		if anchor := lo.Anchor(id); !anchor.IsZero() {
 			return slotAfter(anchor, last, r.SyncPeriod)
 		}
@@ -346,7 +343,7 @@ func afterStamp(t metav1.Time) time.Time {
 // leads to a write: a list may lag behind Azure, and a write must never be sent on stale data.
 // An object never written to Azure needs no confirmation of its absence: a PUT creates or adopts.
 // One that was written always does, whatever the list says.
-func (r *Reconciler[O, B]) confirm(ctx context.Context, obj O, cl Client[B], id *arm.ResourceID, desired B, listed *B) (*B, error) {
+func (r *Reconciler[O, B]) confirm(ctx context.Context, obj O, cl Clients[B], id *arm.ResourceID, desired B, listed *B) (*B, error) {
 	if r.Observer == nil || (listed != nil && len(r.Kind.Diff(desired, listed)) == 0) {
 		return listed, nil
 	}
@@ -366,10 +363,10 @@ func maxTime(a, b time.Time) time.Time {
 
 // connect resolves the credentials and subscription of obj and returns the kind's Azure client
 // and the resource's full reference.
-func (r *Reconciler[O, B]) connect(ctx context.Context, obj O, target Target) (Client[B], *arm.ResourceID, error) {
+func (r *Reconciler[O, B]) connect(ctx context.Context, obj O, target Target) (Clients[B], *arm.ResourceID, error) {
 	creds, err := r.credentialsFor(ctx, obj.GetNamespace(), target.Credentials)
 	if err != nil {
-		return nil, nil, err
+		return Clients[B]{}, nil, err
 	}
 	st := obj.GetARMStatus()
 	subscription := target.SubscriptionID
@@ -378,11 +375,11 @@ func (r *Reconciler[O, B]) connect(ctx context.Context, obj O, target Target) (C
 	}
 	conn, err := r.Azure.For(creds, subscription)
 	if err != nil {
-		return nil, nil, &azure.Error{Code: ReasonCredentials, Message: err.Error(), Terminal: isNoSubscription(err)}
+		return Clients[B]{}, nil, &azure.Error{Code: ReasonCredentials, Message: err.Error(), Terminal: isNoSubscription(err)}
 	}
 	id, err := target.ID(conn.SubscriptionID)
 	if err != nil {
-		return nil, nil, &azure.Error{Code: ReasonInvalidResourceID, Message: err.Error(), Terminal: true}
+		return Clients[B]{}, nil, &azure.Error{Code: ReasonInvalidResourceID, Message: err.Error(), Terminal: true}
 	}
 	st.SubscriptionID = conn.SubscriptionID
 	return r.Kind.Client(conn), id, nil
@@ -390,7 +387,7 @@ func (r *Reconciler[O, B]) connect(ctx context.Context, obj O, target Target) (C
 
 // observe records what Azure holds in the status, and emits the kind's notices of what changed.
 func (r *Reconciler[O, B]) observe(obj O, existing *B) {
-	if n, ok := r.Kind.(Notifier[O]); ok {
+	if n := r.caps().LongRunning; n != nil {
 		before := obj.DeepCopyObject().(O)
 		defer func() {
 			for _, e := range n.Notices(before, obj) {
@@ -420,10 +417,10 @@ func (r *Reconciler[O, B]) observe(obj O, existing *B) {
 
 // write sends the PUT and records the operation it started; the next reconciles poll it. Sets
 // Reconciling (Creating or Updating) and emits the event that says why it wrote.
-func (r *Reconciler[O, B]) write(ctx context.Context, obj O, cl Client[B], id *arm.ResourceID, body B, hash string, existing *B, changes []string) ctrl.Result {
+func (r *Reconciler[O, B]) write(ctx context.Context, obj O, cl Clients[B], id *arm.ResourceID, body B, hash string, existing *B, changes []string) ctrl.Result {
 	st := obj.GetARMStatus()
 	reason, note := r.whyWrite(obj, id, hash, existing, changes)
-	if u, ok := r.Kind.(Updater[B]); ok {
+	if u := r.caps().WriteRules; u != nil {
 		body = u.PutBody(body, existing)
 	}
 	sent := r.now()
@@ -451,13 +448,12 @@ func (r *Reconciler[O, B]) write(ctx context.Context, obj O, cl Client[B], id *a
 }
 
 // startAction sends a follow-up action and records its operation. Sets Reconciling.
-func (r *Reconciler[O, B]) startAction(ctx context.Context, obj O, cl Client[B], id *arm.ResourceID, a Action, hash string) ctrl.Result {
-	ac, ok := cl.(ActionClient)
-	if !ok {
+func (r *Reconciler[O, B]) startAction(ctx context.Context, obj O, cl Clients[B], id *arm.ResourceID, a Action, hash string) ctrl.Result {
+	if cl.Actions == nil {
 		return r.fail(ctx, obj, fmt.Errorf("the %s client cannot send %s", r.Kind.Name(), a.Kind), hash)
 	}
 	sent := r.now()
-	op, err := ac.BeginAction(ctx, id, a)
+	op, err := cl.Actions.BeginAction(ctx, id, a)
 	r.rememberWrite(obj, sent, err)
 	if err != nil {
 		return r.fail(ctx, obj, err, hash)
@@ -506,4 +502,10 @@ func stateForMetrics(obj Object) string {
 		return ps
 	}
 	return "Unknown"
+}
+
+// caps are the kind's capabilities, as it declared them.
+func (r *Reconciler[O, B]) caps() *Capabilities[O, B] {
+	r.capsOnce.Do(func() { r.capsOf = r.Kind.Capabilities() })
+	return &r.capsOf
 }

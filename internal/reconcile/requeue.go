@@ -77,7 +77,7 @@ func (r *Reconciler[O, B]) pollInterval(retryAfter time.Duration, started time.T
 		return minPollInterval
 	}
 	limit := maxPollInterval
-	if p, ok := r.Kind.(Polling); ok {
+	if p := r.caps().LongRunning; p != nil {
 		limit = p.MaxPollInterval()
 	}
 	return min(max(r.now().Sub(started)/4, minPollInterval), limit)

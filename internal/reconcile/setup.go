@@ -31,11 +31,6 @@ type Parent struct {
 	NameOf func(child client.Object) string
 }
 
-// Parents is implemented by kinds whose objects may reference parent objects.
-type Parents interface {
-	Parents() []Parent
-}
-
 // Register adds a controller for r's kind to the manager. It reacts to spec changes and
 // deletion (not to its own status writes) and to its parents' readiness.
 func Register[O Object, B any](mgr ctrl.Manager, r *Reconciler[O, B]) error {
@@ -44,13 +39,11 @@ func Register[O Object, B any](mgr ctrl.Manager, r *Reconciler[O, B]) error {
 		For(r.Kind.NewObject(), builder.WithPredicates(predicate.Or(predicate.GenerationChangedPredicate{}, deletionRequested()))).
 		WithOptions(controller.Options{MaxConcurrentReconciles: max(r.Concurrency, 1)}).
 		Named(strings.ToLower(r.Kind.Name()))
-	if ps, ok := r.Kind.(Parents); ok {
-		for _, p := range ps.Parents() {
-			if err := mgr.GetFieldIndexer().IndexField(context.Background(), r.Kind.NewObject(), p.Field, indexBy(p.NameOf)); err != nil {
-				return err
-			}
-			b = b.Watches(p.Object, handler.EnqueueRequestsFromMapFunc(childrenOf(mgr.GetClient(), p)), builder.WithPredicates(readinessChanged()))
+	for _, p := range r.caps().Parents {
+		if err := mgr.GetFieldIndexer().IndexField(context.Background(), r.Kind.NewObject(), p.Field, indexBy(p.NameOf)); err != nil {
+			return err
 		}
+		b = b.Watches(p.Object, handler.EnqueueRequestsFromMapFunc(childrenOf(mgr.GetClient(), p)), builder.WithPredicates(readinessChanged()))
 	}
 	return b.Complete(r)
 }

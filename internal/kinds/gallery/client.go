@@ -21,12 +21,6 @@ type client struct {
 	sharing   *armcompute.GallerySharingProfileClient
 }
 
-var (
-	_ reconcile.ActionClient                = client{}
-	_ reconcile.Lister[armcompute.Gallery]  = client{}
-	_ reconcile.Partial[armcompute.Gallery] = client{}
-)
-
 // Get reads the gallery with its sharing groups, which Azure returns only when asked.
 func (c client) Get(ctx context.Context, id *arm.ResourceID) (*armcompute.Gallery, error) {
 	resp, err := c.galleries.Get(ctx, id.ResourceGroupName, id.Name,

@@ -21,10 +21,12 @@ const ReasonWaitingForImages = "WaitingForImageDefinitions"
 // Kind is the Gallery kind: Azure Compute Galleries (Microsoft.Compute/galleries).
 type Kind struct{}
 
-var (
-	_ reconcile.Kind[*v1alpha1.Gallery, armcompute.Gallery]    = Kind{}
-	_ reconcile.Actions[*v1alpha1.Gallery, armcompute.Gallery] = Kind{}
-)
+var _ reconcile.Kind[*v1alpha1.Gallery, armcompute.Gallery] = Kind{}
+
+// Capabilities: a gallery has follow-up share actions.
+func (k Kind) Capabilities() reconcile.Capabilities[*v1alpha1.Gallery, armcompute.Gallery] {
+	return reconcile.Capabilities[*v1alpha1.Gallery, armcompute.Gallery]{FollowUp: k}
+}
 
 func (Kind) Name() string                 { return "Gallery" }
 func (Kind) Noun() string                 { return "gallery" }
@@ -105,8 +107,9 @@ func (Kind) Observe(o *v1alpha1.Gallery, existing *armcompute.Gallery) {
 	}
 }
 
-func (Kind) Client(conn *azure.Connection) reconcile.Client[armcompute.Gallery] {
-	return client{galleries: conn.Compute.NewGalleriesClient(), sharing: conn.Compute.NewGallerySharingProfileClient()}
+func (Kind) Client(conn *azure.Connection) reconcile.Clients[armcompute.Gallery] {
+	c := client{galleries: conn.Compute.NewGalleriesClient(), sharing: conn.Compute.NewGallerySharingProfileClient()}
+	return reconcile.Clients[armcompute.Gallery]{Client: c, Actions: c, Lister: c}
 }
 
 // Hint: Azure refuses to delete a gallery that still holds image definitions (409

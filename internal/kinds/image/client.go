@@ -56,3 +56,6 @@ func (c client) ListSiblings(ctx context.Context, id *arm.ResourceID) ([]*armcom
 
 // NameOf is a listed image definition's name.
 func (client) NameOf(img *armcompute.GalleryImage) string { return azure.StrOf(img.Name) }
+
+// Partial: a listed image definition is whole.
+func (client) Partial(*armcompute.GalleryImage) bool { return false }

@@ -17,10 +17,12 @@ import (
 // Kind is the GalleryImage kind: image definitions (Microsoft.Compute/galleries/images).
 type Kind struct{}
 
-var (
-	_ reconcile.Kind[*v1alpha1.GalleryImage, armcompute.GalleryImage] = Kind{}
-	_ reconcile.Parents                                               = Kind{}
-)
+var _ reconcile.Kind[*v1alpha1.GalleryImage, armcompute.GalleryImage] = Kind{}
+
+// Capabilities: an image definition may reference a Gallery object.
+func (k Kind) Capabilities() reconcile.Capabilities[*v1alpha1.GalleryImage, armcompute.GalleryImage] {
+	return reconcile.Capabilities[*v1alpha1.GalleryImage, armcompute.GalleryImage]{Parents: k.Parents()}
+}
 
 func (Kind) Name() string                      { return "GalleryImage" }
 func (Kind) Noun() string                      { return "image definition" }
@@ -89,8 +91,9 @@ func (Kind) ID(existing *armcompute.GalleryImage) string { return azure.StrOf(ex
 // Observe: the image has no status of its own beyond the shared one.
 func (Kind) Observe(*v1alpha1.GalleryImage, *armcompute.GalleryImage) {}
 
-func (Kind) Client(conn *azure.Connection) reconcile.Client[armcompute.GalleryImage] {
-	return client{images: conn.Compute.NewGalleryImagesClient()}
+func (Kind) Client(conn *azure.Connection) reconcile.Clients[armcompute.GalleryImage] {
+	c := client{images: conn.Compute.NewGalleryImagesClient()}
+	return reconcile.Clients[armcompute.GalleryImage]{Client: c, Lister: c}
 }
 
 // ReasonWaitingForVersions is the reason of a deletion that waits for the image definition's

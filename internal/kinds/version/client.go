@@ -62,3 +62,7 @@ func (c client) ListSiblings(ctx context.Context, id *arm.ResourceID) ([]*armcom
 
 // NameOf is a listed version's name.
 func (client) NameOf(v *armcompute.GalleryImageVersion) string { return azure.StrOf(v.Name) }
+
+// Partial: a listed version lacks its replication status, which the kind keeps from its last
+// GET (see Kind.Observe); the rest is whole.
+func (client) Partial(*armcompute.GalleryImageVersion) bool { return false }

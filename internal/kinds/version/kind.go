@@ -36,15 +36,13 @@ type (
 	body = armcompute.GalleryImageVersion
 )
 
-var (
-	_ reconcile.Kind[obj, body]        = Kind{}
-	_ reconcile.Progress[obj, body]    = Kind{}
-	_ reconcile.Updater[body]          = Kind{}
-	_ reconcile.DeleteGuard[obj, body] = Kind{}
-	_ reconcile.Notifier[obj]          = Kind{}
-	_ reconcile.Polling                = Kind{}
-	_ reconcile.Parents                = Kind{}
-)
+var _ reconcile.Kind[obj, body] = Kind{}
+
+// Capabilities: a version may reference a GalleryImage object, replicates long after Azure
+// accepted it, and has rules of its own for the PUT and the DELETE.
+func (k Kind) Capabilities() reconcile.Capabilities[obj, body] {
+	return reconcile.Capabilities[obj, body]{Parents: k.Parents(), LongRunning: k, WriteRules: k}
+}
 
 func (Kind) Name() string   { return "GalleryImageVersion" }
 func (Kind) Noun() string   { return "image version" }
@@ -110,8 +108,9 @@ func (Kind) Hash(desired body) string                  { return SpecHash(desired
 func (Kind) PutBody(desired body, existing *body) body { return PutBody(desired, existing) }
 func (Kind) MaxPollInterval() time.Duration            { return maxReplicationPollInterval }
 func (Kind) ID(existing *body) string                  { return azure.StrOf(existing.ID) }
-func (Kind) Client(conn *azure.Connection) reconcile.Client[body] {
-	return client{versions: conn.Compute.NewGalleryImageVersionsClient()}
+func (Kind) Client(conn *azure.Connection) reconcile.Clients[body] {
+	c := client{versions: conn.Compute.NewGalleryImageVersionsClient()}
+	return reconcile.Clients[body]{Client: c, Lister: c}
 }
 
 func (Kind) ProvisioningState(existing *body) string {
