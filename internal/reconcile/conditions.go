@@ -73,7 +73,7 @@ func (r *Reconciler[O, B]) classify(err error) *azure.Error {
 func (r *Reconciler[O, B]) fail(ctx context.Context, obj O, err error, hash string) ctrl.Result {
 	if w := asWaiting(err); w != nil {
 		r.markReconciling(obj, w.Reason, w.Message)
-		return ctrl.Result{RequeueAfter: jitter(r.SyncPeriod)} // the parent's watch usually comes first
+		return ctrl.Result{RequeueAfter: jitter(r.ParentWait)} // the parent's watch usually comes first
 	}
 	if t := asThrottled(err); t != nil {
 		// Not sent: the object's token is reserved and due after RetryAfter. Not a failure, and
@@ -97,12 +97,12 @@ func (r *Reconciler[O, B]) fail(ctx context.Context, obj O, err error, hash stri
 	}
 	log.FromContext(ctx).Info("Azure request failed", "code", azErr.Code, "httpStatus", azErr.HTTPStatus, "terminal", azErr.Terminal, "message", message)
 	if azErr.Terminal {
-		r.times.update(key(obj), func(t *objectTimes) { t.refused = now.Time })
+		r.obs().Refused(key(obj), now.Time)
 		r.Recorder.Eventf(obj, nil, corev1.EventTypeWarning, conditionReason(reason), "Reconcile", "%s", message)
 		r.setCondition(obj, v1alpha1.ConditionStalled, metav1.ConditionTrue, reason, message)
 		r.setCondition(obj, v1alpha1.ConditionReady, metav1.ConditionFalse, reason, message)
 		meta.RemoveStatusCondition(&st.Conditions, v1alpha1.ConditionReconciling)
-		return ctrl.Result{RequeueAfter: jitter(r.SyncPeriod)}
+		return ctrl.Result{RequeueAfter: jitter(r.TerminalRetry)}
 	}
 	r.setCondition(obj, v1alpha1.ConditionReconciling, metav1.ConditionTrue, reason, message)
 	r.setCondition(obj, v1alpha1.ConditionReady, metav1.ConditionFalse, reason, message)

@@ -396,7 +396,7 @@ func TestDecisions(t *testing.T) {
 				tt.kind(&k)
 			}
 			r := &Reconciler[*v1alpha1.GalleryImage, body]{Recorder: events.NewFakeRecorder(100), Azure: fakeConnector{}, Kind: k,
-				Options: Options{SyncPeriod: syncPeriod, Now: func() time.Time { return now }}}
+				Options: Options{DriftResync: syncPeriod, TerminalRetry: syncPeriod, ParentWait: syncPeriod, Now: func() time.Time { return now }}}
 			obj := tt.obj.DeepCopy()
 			res := r.reconcile(context.Background(), obj)
 			if !slices.Equal(cl.requests, tt.requests) {
@@ -463,7 +463,7 @@ func TestTimeAloneIsNoStatusChange(t *testing.T) {
 	kc := fake.NewClientBuilder().WithScheme(scheme).WithObjects(obj).WithStatusSubresource(obj).Build()
 	cl := &fakeClient{existing: &body{"want", provisioningSucceeded}}
 	r := &Reconciler[*v1alpha1.GalleryImage, body]{Client: kc, Recorder: events.NewFakeRecorder(100), Azure: fakeConnector{},
-		Kind: fakeKind{client: cl}, Options: Options{SyncPeriod: syncPeriod, Now: func() time.Time { return clock }}}
+		Kind: fakeKind{client: cl}, Options: Options{DriftResync: syncPeriod, TerminalRetry: syncPeriod, ParentWait: syncPeriod, Now: func() time.Time { return clock }}}
 	stored := func() *v1alpha1.GalleryImage {
 		out := &v1alpha1.GalleryImage{}
 		if err := kc.Get(context.Background(), ctrlclient.ObjectKeyFromObject(obj), out); err != nil {

@@ -51,7 +51,7 @@ func (r *Reconciler[O, B]) reconcileDelete(ctx context.Context, obj O) (ctrl.Res
 			return result, nil
 		}
 	}
-	existing, err := r.get(ctx, cl, id) // a deletion is decided on the resource itself
+	existing, err := r.get(ctx, obj, cl, id) // a deletion is decided on the resource itself
 	switch {
 	case azure.IsParentMissing(err) || err == nil && existing == nil:
 		r.Recorder.Eventf(obj, nil, corev1.EventTypeNormal, ReasonDeleted, "Delete", "The %s %s is gone from Azure", r.Kind.Noun(), id.Name)

@@ -46,16 +46,17 @@ func (c *listingClient) NameOf(b *body) string {
 	return ""
 }
 
-// TestListObserverServesACollectionWithOneRead: objects of one collection share a list; a
+// TestObserverServesACollectionWithOneRead: objects of one collection share a list; a
 // newer observation than the cached list is read again only after the interval.
-func TestListObserverServesACollectionWithOneRead(t *testing.T) {
+func TestObserverServesACollectionWithOneRead(t *testing.T) {
 	clock := now
-	o := &ListObserver[body]{Interval: time.Second, Now: func() time.Time { return clock }}
+	o := &Observer[body]{Lists: true, ListInterval: time.Second, DriftResync: syncPeriod, Now: func() time.Time { return clock }}
 	lc := &listingClient{fakeClient: &fakeClient{}, items: map[string]*body{"a": {State: "Succeeded"}, "b": {State: "Creating"}}}
 	cl := Clients[body]{Client: lc, Lister: lc}
 	ref := func(name string) *arm.ResourceID { return thingID("g", name) }
 	for _, name := range []string{"a", "b", "c"} {
-		got, wait, err := o.Observe(context.Background(), cl, ref(name), clock.Add(-time.Minute))
+		ob, err := o.Observe(context.Background(), cl, name, ref(name), clock.Add(-time.Minute))
+		got, wait := ob.Body, ob.Wait
 		if err != nil || wait != 0 {
 			t.Fatalf("%s: wait %s, err %v", name, wait, err)
 		}
@@ -67,12 +68,12 @@ func TestListObserverServesACollectionWithOneRead(t *testing.T) {
 		t.Errorf("three objects of one collection cost %d lists, want 1", lc.lists)
 	}
 	clock = clock.Add(300 * time.Millisecond)
-	if _, wait, _ := o.Observe(context.Background(), cl, ref("a"), clock); wait != 700*time.Millisecond || lc.lists != 1 {
-		t.Errorf("a newer observation within the interval: wait %s, %d lists; want 700ms, 1", wait, lc.lists)
+	if ob, _ := o.Observe(context.Background(), cl, "a", ref("a"), clock); ob.Wait != 700*time.Millisecond || lc.lists != 1 {
+		t.Errorf("a newer observation within the interval: wait %s, %d lists; want 700ms, 1", ob.Wait, lc.lists)
 	}
 	clock = clock.Add(time.Second)
-	if _, wait, _ := o.Observe(context.Background(), cl, ref("a"), clock.Add(-time.Millisecond)); wait != 0 || lc.lists != 2 {
-		t.Errorf("after the interval: wait %s, %d lists; want 0, 2", wait, lc.lists)
+	if ob, _ := o.Observe(context.Background(), cl, "a", ref("a"), clock.Add(-time.Millisecond)); ob.Wait != 0 || lc.lists != 2 {
+		t.Errorf("after the interval: wait %s, %d lists; want 0, 2", ob.Wait, lc.lists)
 	}
 }
 
@@ -83,8 +84,8 @@ func TestWriteFollowedByList(t *testing.T) {
 	cl := &listingClient{fakeClient: &fakeClient{}, items: map[string]*body{}}
 	r := &Reconciler[*v1alpha1.GalleryImage, body]{Recorder: events.NewFakeRecorder(100), Azure: fakeConnector{},
 		Kind:     fakeKind{client: cl.fakeClient},
-		Observer: &ListObserver[body]{Interval: time.Second, Now: func() time.Time { return clock }},
-		Options:  Options{SyncPeriod: syncPeriod, Now: func() time.Time { return clock }}}
+		Observer: &Observer[body]{Lists: true, ListInterval: time.Second, DriftResync: syncPeriod, Now: func() time.Time { return clock }},
+		Options:  Options{DriftResync: syncPeriod, TerminalRetry: syncPeriod, ParentWait: syncPeriod, Now: func() time.Time { return clock }}}
 	r.Kind = listingKind{fakeKind: fakeKind{client: cl.fakeClient}, cl: cl}
 	obj := object("want", nil)
 	obj.CreationTimestamp = metav1.Time{Time: clock.Add(-time.Second)}
@@ -120,19 +121,19 @@ func TestWriteFollowedByList(t *testing.T) {
 func TestResyncsAlignOnTheCollection(t *testing.T) {
 	clock := now
 	cl := &listingClient{fakeClient: &fakeClient{}, items: map[string]*body{"a": {Description: "want", State: provisioningSucceeded}}}
-	observer := &ListObserver[body]{Interval: time.Second, Now: func() time.Time { return clock }}
+	observer := &Observer[body]{Lists: true, ListInterval: time.Second, DriftResync: syncPeriod, Now: func() time.Time { return clock }}
 	r := &Reconciler[*v1alpha1.GalleryImage, body]{Recorder: events.NewFakeRecorder(100), Azure: fakeConnector{},
 		Kind: listingKind{fakeKind: fakeKind{client: cl.fakeClient}, cl: cl}, Observer: observer,
-		Options: Options{SyncPeriod: syncPeriod, Now: func() time.Time { return clock }}}
+		Options: Options{DriftResync: syncPeriod, TerminalRetry: syncPeriod, ParentWait: syncPeriod, Now: func() time.Time { return clock }}}
 	ref := thingID("g", "i")
-	if _, _, err := observer.Observe(context.Background(), Clients[body]{Client: cl, Lister: cl}, ref, clock.Add(-time.Second)); err != nil { // anchors the collection at now
+	if _, err := observer.Observe(context.Background(), Clients[body]{Client: cl, Lister: cl}, "other", ref, clock.Add(-time.Second)); err != nil { // anchors the collection at now
 		t.Fatal(err)
 	}
 	var dues []time.Time
 	for _, age := range []time.Duration{10 * time.Minute, 59 * time.Minute, time.Hour, 90 * time.Minute} {
 		clock = now.Add(age)
 		obj := object("want", readyAt("h-want", clock)) // observed (by a GET, say) just now
-		dues = append(dues, r.syncDue(obj, ref))
+		dues = append(dues, r.obs().Due(key(obj), ref, recordedSync(obj)))
 		if wait := r.nextSync(obj, ref); wait <= 0 || wait > syncPeriod+syncPeriod/50 {
 			t.Errorf("observed at +%s: next sync after %s, want within a sync period", age, wait)
 		}
@@ -196,8 +197,8 @@ func TestProgressFollowedByGet(t *testing.T) {
 	cl := &listingClient{fakeClient: &fakeClient{}, items: map[string]*body{}}
 	r := &Reconciler[*v1alpha1.GalleryImage, body]{Recorder: events.NewFakeRecorder(100), Azure: fakeConnector{},
 		Kind:     progressKind{listingKind{fakeKind: fakeKind{client: cl.fakeClient}, cl: cl}},
-		Observer: &ListObserver[body]{Interval: time.Second, Now: func() time.Time { return clock }},
-		Options:  Options{SyncPeriod: syncPeriod, Now: func() time.Time { return clock }}}
+		Observer: &Observer[body]{Lists: true, ListInterval: time.Second, DriftResync: syncPeriod, Now: func() time.Time { return clock }},
+		Options:  Options{DriftResync: syncPeriod, TerminalRetry: syncPeriod, ParentWait: syncPeriod, Now: func() time.Time { return clock }}}
 	obj := object("want", nil)
 	obj.CreationTimestamp = metav1.Time{Time: clock.Add(-time.Second)}
 
@@ -251,16 +252,18 @@ func (partialClient) Partial(b *body) bool { return b.State == "shared" }
 // TestPartialListedResourceIsRead: what a list shows only in part is read with a GET; the rest
 // of the collection is served by the list.
 func TestPartialListedResourceIsRead(t *testing.T) {
-	o := &ListObserver[body]{Interval: time.Second, Now: func() time.Time { return now }}
+	o := &Observer[body]{Lists: true, ListInterval: time.Second, DriftResync: syncPeriod, Now: func() time.Time { return now }}
 	lc := &listingClient{fakeClient: &fakeClient{existing: &body{Description: "full"}},
 		items: map[string]*body{"a": {State: "Succeeded"}, "b": {State: "shared"}}}
 	pc := partialClient{lc}
 	cl := Clients[body]{Client: pc, Lister: pc}
-	got, _, err := o.Observe(context.Background(), cl, thingID("p", "a"), now.Add(-time.Minute))
+	ob, err := o.Observe(context.Background(), cl, "a", thingID("p", "a"), now.Add(-time.Minute))
+	got := ob.Body
 	if err != nil || got == nil || got.Description != "a:" {
 		t.Fatalf("a: %+v, %v", got, err)
 	}
-	got, _, err = o.Observe(context.Background(), cl, thingID("p", "b"), now.Add(-time.Minute))
+	ob, err = o.Observe(context.Background(), cl, "b", thingID("p", "b"), now.Add(-time.Minute))
+	got = ob.Body
 	if err != nil || got == nil || got.Description != "full" {
 		t.Fatalf("b (listed in part): %+v, %v; want the GET's body", got, err)
 	}
@@ -278,8 +281,8 @@ func TestActionDecidedOnGet(t *testing.T) {
 	act := &Action{Kind: v1alpha1.OperationShare, Reason: "Sharing", Message: "Sharing with x"}
 	lk := listingKind{fakeKind: fakeKind{client: cl.fakeClient, action: act}, cl: cl}
 	r := &Reconciler[*v1alpha1.GalleryImage, body]{Recorder: events.NewFakeRecorder(100), Azure: fakeConnector{}, Kind: actingKind{lk},
-		Observer: &ListObserver[body]{Interval: time.Second, Now: func() time.Time { return clock }},
-		Options:  Options{SyncPeriod: syncPeriod, Now: func() time.Time { return clock }}}
+		Observer: &Observer[body]{Lists: true, ListInterval: time.Second, DriftResync: syncPeriod, Now: func() time.Time { return clock }},
+		Options:  Options{DriftResync: syncPeriod, TerminalRetry: syncPeriod, ParentWait: syncPeriod, Now: func() time.Time { return clock }}}
 
 	obj := object("want", readyAt("h-want", clock.Add(-61*time.Minute)))
 	r.reconcile(context.Background(), obj)
@@ -290,7 +293,7 @@ func TestActionDecidedOnGet(t *testing.T) {
 	cl.requests = nil
 	cl.actionsDone = true // the GET shows the sharing done; the list still shows it missing
 	obj = object("want", readyAt("h-want", clock.Add(-61*time.Minute)))
-	r.times.update(key(obj), func(t *objectTimes) { t.observed = time.Time{} }) // only the status tells when it was observed
+	r.obs().update(key(obj), func(t *objectTimes) { t.observed = time.Time{} }) // only the status tells when it was observed
 	clock = clock.Add(2 * time.Second)
 	r.reconcile(context.Background(), obj)
 	if !slices.Equal(cl.requests, []string{"LIST", "GET"}) {

@@ -119,7 +119,7 @@ func (r *Reconciler[O, B]) showProgress(ctx context.Context, obj O, cl Clients[B
 	if p == nil || obj.GetARMStatus().Operation.Kind != v1alpha1.OperationCreateOrUpdate {
 		return
 	}
-	existing, err := r.get(ctx, cl, id)
+	existing, err := r.get(ctx, obj, cl, id)
 	if err != nil || existing == nil {
 		return
 	}
@@ -144,7 +144,7 @@ func (r *Reconciler[O, B]) recordProgress(obj O, p LongRunning[O, B], existing *
 // Updating until Azure finished it. decided is false when the list cannot tell (no list, the
 // resource Failed, or a kind whose progress needs its own reads): then the operation is polled.
 func (r *Reconciler[O, B]) operationFromList(ctx context.Context, obj O, cl Clients[B], id *arm.ResourceID) (done bool, result ctrl.Result, decided bool) {
-	if r.Observer == nil || cl.Lister == nil || r.caps().LongRunning != nil {
+	if !r.obs().Lists || cl.Lister == nil || r.caps().LongRunning != nil {
 		return false, ctrl.Result{}, false
 	}
 	st := obj.GetARMStatus()
@@ -153,7 +153,7 @@ func (r *Reconciler[O, B]) operationFromList(ctx context.Context, obj O, cl Clie
 	if last := r.lastObserved(obj); !last.IsZero() {
 		since = maxTime(since, afterStamp(metav1.NewTime(last)))
 	}
-	existing, wait, err := r.read(ctx, cl, id, since)
+	existing, wait, err := r.read(ctx, obj, cl, id, since)
 	switch {
 	case err != nil:
 		return false, r.fail(ctx, obj, err, op.SpecHash), true
@@ -163,7 +163,6 @@ func (r *Reconciler[O, B]) operationFromList(ctx context.Context, obj O, cl Clie
 	case existing == nil:
 		return false, ctrl.Result{}, false // not listed yet: ask the operation
 	}
-	r.markObserved(obj, r.now())
 	switch r.Kind.ProvisioningState(existing) {
 	case provisioningSucceeded:
 		st.LastAppliedSpecHash = op.SpecHash
@@ -184,12 +183,12 @@ func (r *Reconciler[O, B]) operationFromList(ctx context.Context, obj O, cl Clie
 // error): then the operation is polled.
 func (r *Reconciler[O, B]) operationFromGet(ctx context.Context, obj O, cl Clients[B], id *arm.ResourceID) (done bool, fresh *B, result ctrl.Result, decided bool) {
 	p := r.caps().LongRunning
-	if p == nil || r.Observer == nil {
+	if p == nil || !r.obs().Lists {
 		return false, nil, ctrl.Result{}, false
 	}
 	st := obj.GetARMStatus()
 	op := st.Operation
-	existing, err := r.get(ctx, cl, id)
+	existing, err := r.get(ctx, obj, cl, id)
 	switch {
 	case err != nil:
 		return false, nil, r.fail(ctx, obj, err, op.SpecHash), true

@@ -26,6 +26,10 @@ import (
 	"github.com/azgallery/gallery-operator/internal/metrics"
 )
 
+// DefaultParentWait is how long an object waiting for its parent looks again if it misses the
+// parent's watch event.
+const DefaultParentWait = 10 * time.Minute
+
 // Finalizer keeps an object until its Azure resource is deleted (or orphaned).
 const Finalizer = "compute.azgallery.io/finalizer"
 
@@ -41,9 +45,15 @@ type Options struct {
 	DefaultCredentials azure.Credentials
 	// AllowCredentialSecrets lets an object name a Secret with its own credentials.
 	AllowCredentialSecrets bool
-	// SyncPeriod is how often a Ready object is re-read from Azure to detect drift (jittered),
-	// and how long a terminal error waits before the same request is tried again.
-	SyncPeriod time.Duration
+	// DriftResync is how often a Ready object is observed again in Azure to detect drift
+	// (jittered).
+	DriftResync time.Duration
+	// TerminalRetry is how long a request Azure refused with a terminal error waits before it is
+	// sent again unchanged (a change of the spec sends it at once).
+	TerminalRetry time.Duration
+	// ParentWait is how long an object waiting for its parent waits before it looks again, should
+	// it miss the parent's watch event (which usually comes first).
+	ParentWait time.Duration
 	// Concurrency is how many objects of the kind are reconciled at once.
 	Concurrency int
 	// ListInterval is the shortest time between two reads of one collection's list (the
@@ -70,14 +80,14 @@ type Reconciler[O Object, B any] struct {
 	Kind      Kind[O, B]
 	// Observer serves observations from one paged list per collection, so that one request
 	// serves many objects; nil reads each resource with the kind client's Get.
-	Observer *ListObserver[B]
+	Observer *Observer[B]
 	Options
 
 	capsOnce sync.Once
 	capsOf   Capabilities[O, B]
 	states   metrics.States
 	backoff  sync.Map // "namespace/name" -> consecutive transient failures (int)
-	times    freshness
+	obsOnce  sync.Once
 }
 
 // Reconcile gets the object, defers the one status patch, handles deletion, ensures the
@@ -89,7 +99,7 @@ func (r *Reconciler[O, B]) Reconcile(ctx context.Context, req ctrl.Request) (res
 		if apierrors.IsNotFound(err) {
 			r.states.Set(req.String(), "")
 			r.backoff.Delete(req.String())
-			r.times.forget(req.String())
+			r.obs().Forget(req.String())
 		}
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
@@ -123,7 +133,7 @@ func (r *Reconciler[O, B]) patchStatus(ctx context.Context, base, obj O) error {
 	if equality.Semantic.DeepEqual(base, obj) {
 		return nil
 	}
-	if t := r.times.get(key(obj)).observed; !t.IsZero() {
+	if t := r.obs().times(key(obj)).observed; !t.IsZero() {
 		st.LastSyncTime = &metav1.Time{Time: t}
 	}
 	err := r.Status().Patch(ctx, obj, client.MergeFrom(base))
@@ -152,7 +162,11 @@ func (r *Reconciler[O, B]) reconcile(ctx context.Context, obj O) ctrl.Result {
 	if result, refused := r.checkScope(ctx, obj, id); refused {
 		return result
 	}
-	notBefore := r.observedSince(obj)
+	var created time.Time
+	if st.LastAppliedSpecHash == "" { // never written: an observation after its creation
+		created = afterStamp(obj.GetCreationTimestamp())
+	}
+	notBefore := r.obs().NotBefore(key(obj), created)
 	var fresh *B // the resource as a GET read it just now, if following the operation did
 	if st.Operation != nil {
 		started := st.Operation.StartTime.Time
@@ -172,7 +186,7 @@ func (r *Reconciler[O, B]) reconcile(ctx context.Context, obj O) ctrl.Result {
 	existing, err := fresh, error(nil)
 	if fresh == nil {
 		var wait time.Duration
-		existing, wait, err = r.read(ctx, cl, id, notBefore)
+		existing, wait, err = r.read(ctx, obj, cl, id, notBefore)
 		if err != nil {
 			return r.fail(ctx, obj, err, hash)
 		}
@@ -184,7 +198,6 @@ func (r *Reconciler[O, B]) reconcile(ctx context.Context, obj O) ctrl.Result {
 		}
 	}
 	r.observe(obj, existing)
-	r.stampObservation(obj, id)
 	if existing != nil && provisioningInProgress(st.ProvisioningState) {
 		r.markReconciling(obj, ReasonWaitingForAzure, fmt.Sprintf("Azure reports provisioningState %s; waiting for it to finish", st.ProvisioningState))
 		return ctrl.Result{RequeueAfter: r.pollInterval(0, time.Time{})}
@@ -207,8 +220,8 @@ func (r *Reconciler[O, B]) reconcile(ctx context.Context, obj O) ctrl.Result {
 func (r *Reconciler[O, B]) converged(ctx context.Context, obj O, cl Clients[B], id *arm.ResourceID, existing *B, got bool, hash string) ctrl.Result {
 	if acts := r.caps().FollowUp; acts != nil {
 		a := acts.NextAction(obj, existing)
-		if a != nil && r.Observer != nil && !got {
-			fresh, err := r.get(ctx, cl, id)
+		if a != nil && r.obs().Lists && !got {
+			fresh, err := r.get(ctx, obj, cl, id)
 			if err != nil {
 				return r.fail(ctx, obj, err, hash)
 			}
@@ -227,9 +240,9 @@ func (r *Reconciler[O, B]) converged(ctx context.Context, obj O, cl Clients[B], 
 		}
 	}
 	if p := r.caps().LongRunning; p != nil {
-		if _, busy := p.InProgress(obj, existing); busy && r.Observer != nil {
+		if _, busy := p.InProgress(obj, existing); busy && r.obs().Lists {
 			// a list does not carry the progress: read the resource itself
-			fresh, err := r.get(ctx, cl, id)
+			fresh, err := r.get(ctx, obj, cl, id)
 			if err != nil {
 				return r.fail(ctx, obj, err, hash)
 			}
@@ -250,84 +263,44 @@ func (r *Reconciler[O, B]) converged(ctx context.Context, obj O, cl Clients[B], 
 // a write that reached Azure (even one whose answer was lost) may have changed the resource.
 func (r *Reconciler[O, B]) rememberWrite(obj O, sent time.Time, err error) {
 	if asThrottled(err) == nil {
-		r.times.update(key(obj), func(t *objectTimes) { t.written = sent })
+		r.obs().Wrote(key(obj), sent)
 	}
 }
 
-// lastObserved is when obj's resource was last observed in Azure: by this process (in memory),
-// or as its status recorded (after a restart); zero when never.
-func (r *Reconciler[O, B]) lastObserved(obj O) time.Time {
-	t := r.times.get(key(obj)).observed
-	if st := obj.GetARMStatus(); st.LastSyncTime != nil {
-		t = maxTime(t, st.LastSyncTime.Time)
-	}
-	return t
-}
-
-// markObserved remembers that obj's resource was observed as Azure held it at t.
-func (r *Reconciler[O, B]) markObserved(obj O, t time.Time) {
-	r.times.update(key(obj), func(ot *objectTimes) { ot.observed = t })
-}
-
-// stampObservation dates the observation by the list that served it, if one did (a GET is dated
-// now): the objects of a collection then share their sync time.
-func (r *Reconciler[O, B]) stampObservation(obj O, id *arm.ResourceID) {
-	if lo := r.Observer; lo != nil {
-		if t := lo.AsOf(id); !t.IsZero() && t.Before(r.now()) {
-			if last := r.lastObserved(obj); last.IsZero() || t.After(last.Add(-r.SyncPeriod/10)) {
-				r.markObserved(obj, t)
-			}
-		}
-	}
-}
-
-// nextSync is the wait until a Ready object is observed again (syncDue), plus a little jitter.
+// nextSync is the wait until a Ready object is due to be observed again, plus a little jitter.
 func (r *Reconciler[O, B]) nextSync(obj O, id *arm.ResourceID) time.Duration {
-	return max(r.syncDue(obj, id).Sub(r.now()), minPollInterval) + time.Duration(rand.Int64N(int64(r.SyncPeriod)/50+1))
+	due := r.obs().Due(key(obj), id, recordedSync(obj))
+	return max(due.Sub(r.now()), minPollInterval) + time.Duration(rand.Int64N(int64(r.DriftResync)/50+1))
 }
 
-// syncDue is when an object is observed again: within a sync period of its last observation.
-// With a list observer it is the first time after the last observation that falls on its
-// collection's phase (Anchor plus whole sync periods), so that the objects of a collection come
-// back together and one list serves them all, even in the first period after a ramp of writes
-// spread over minutes; such an object is observed early once.
-func (r *Reconciler[O, B]) syncDue(obj O, id *arm.ResourceID) time.Time {
-	last := r.lastObserved(obj)
-	if last.IsZero() {
-		last = r.now()
+// lastObserved is when obj's resource was last observed in Azure; zero when never.
+func (r *Reconciler[O, B]) lastObserved(obj O) time.Time {
+	return r.obs().Last(key(obj), recordedSync(obj))
+}
+
+// recordedSync is the observation time obj's status recorded; zero when none.
+func recordedSync(obj Object) time.Time {
+	if t := obj.GetARMStatus().LastSyncTime; t != nil {
+		return t.Time
 	}
-	if lo := r.Observer; lo != nil {
-		if anchor := lo.Anchor(id); !anchor.IsZero() {
-			return slotAfter(anchor, last, r.SyncPeriod)
+	return time.Time{}
+}
+
+// obs is the reconciler's observer: Observer, or one that reads with GETs, set up with the
+// options' resync and clock.
+func (r *Reconciler[O, B]) obs() *Observer[B] {
+	r.obsOnce.Do(func() {
+		if r.Observer == nil {
+			r.Observer = &Observer[B]{}
 		}
-	}
-	return last.Add(r.SyncPeriod)
-}
-
-// slotAfter is the first of the times anchor + k·period (k any integer) after t: in (t, t+period].
-func slotAfter(anchor, t time.Time, period time.Duration) time.Time {
-	d := t.Sub(anchor)
-	n := d / period
-	if d < 0 && d%period != 0 {
-		n-- // round toward minus infinity
-	}
-	return anchor.Add((n + 1) * period)
-}
-
-// observedSince is how old an observation may be: a list read in the last tenth of a sync period
-// (the spread of the jittered resyncs, so that one list serves every object of a collection),
-// and for an object never written, one read after the object was created.
-func (r *Reconciler[O, B]) observedSince(obj O) time.Time {
-	since := r.now().Add(-r.SyncPeriod / 10)
-	if obj.GetARMStatus().LastAppliedSpecHash == "" {
-		since = maxTime(since, afterStamp(obj.GetCreationTimestamp()))
-	}
-	if t := r.times.get(key(obj)).written; !t.IsZero() {
-		// this process wrote the object, perhaps without being able to record it in the status
-		// (the API server away): only a newer observation tells what became of the write
-		since = maxTime(since, t)
-	}
-	return since
+		if r.Observer.DriftResync == 0 {
+			r.Observer.DriftResync = r.DriftResync
+		}
+		if r.Observer.Now == nil {
+			r.Observer.Now = r.Now
+		}
+	})
+	return r.Observer
 }
 
 // afterStamp is the earliest time certainly after a time stamp of the API server, which keeps
@@ -344,14 +317,14 @@ func afterStamp(t metav1.Time) time.Time {
 // An object never written to Azure needs no confirmation of its absence: a PUT creates or adopts.
 // One that was written always does, whatever the list says.
 func (r *Reconciler[O, B]) confirm(ctx context.Context, obj O, cl Clients[B], id *arm.ResourceID, desired B, listed *B) (*B, error) {
-	if r.Observer == nil || (listed != nil && len(r.Kind.Diff(desired, listed)) == 0) {
+	if !r.obs().Lists || (listed != nil && len(r.Kind.Diff(desired, listed)) == 0) {
 		return listed, nil
 	}
-	wrote := !r.times.get(key(obj)).written.IsZero()
+	wrote := r.obs().Written(key(obj))
 	if st := obj.GetARMStatus(); listed == nil && st.ID == "" && st.LastAppliedSpecHash == "" && st.Operation == nil && !wrote {
 		return nil, nil
 	}
-	return r.get(ctx, cl, id)
+	return r.get(ctx, obj, cl, id)
 }
 
 func maxTime(a, b time.Time) time.Time {
@@ -400,7 +373,6 @@ func (r *Reconciler[O, B]) observe(obj O, existing *B) {
 		}()
 	}
 	st := obj.GetARMStatus()
-	r.markObserved(obj, r.now())
 	r.Kind.Observe(obj, existing)
 	if existing == nil {
 		st.ProvisioningState = ""
@@ -508,4 +480,17 @@ func stateForMetrics(obj Object) string {
 func (r *Reconciler[O, B]) caps() *Capabilities[O, B] {
 	r.capsOnce.Do(func() { r.capsOf = r.Kind.Capabilities() })
 	return &r.capsOf
+}
+
+// read observes the resource through the observer, as Azure held it at notBefore or later; wait
+// > 0 says to come back then.
+func (r *Reconciler[O, B]) read(ctx context.Context, obj O, cl Clients[B], id *arm.ResourceID, notBefore time.Time) (*B, time.Duration, error) {
+	ob, err := r.obs().Observe(ctx, cl, key(obj), id, notBefore)
+	return ob.Body, ob.Wait, err
+}
+
+// get reads the resource itself with a GET, bypassing any list: what a write is decided on.
+func (r *Reconciler[O, B]) get(ctx context.Context, obj O, cl Clients[B], id *arm.ResourceID) (*B, error) {
+	ob, err := r.obs().Get(ctx, cl, key(obj), id)
+	return ob.Body, err
 }

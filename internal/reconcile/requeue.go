@@ -31,7 +31,7 @@ func (r *Reconciler[O, B]) recentlySynced(obj O, id *arm.ResourceID, hash string
 		st.LastAppliedSpecHash != hash || r.lastObserved(obj).IsZero() {
 		return 0, false
 	}
-	remaining := r.syncDue(obj, id).Sub(r.now())
+	remaining := r.obs().Due(key(obj), id, recordedSync(obj)).Sub(r.now())
 	if remaining <= 0 {
 		return 0, false
 	}
@@ -46,8 +46,8 @@ func (r *Reconciler[O, B]) stalledOn(obj O, hash string) (time.Duration, bool) {
 	if e == nil || !e.Terminal || e.SpecHash != hash || e.Time == nil {
 		return 0, false
 	}
-	last := maxTime(e.Time.Time, r.times.get(key(obj)).refused)
-	remaining := last.Add(r.SyncPeriod).Sub(r.now())
+	last := maxTime(e.Time.Time, r.obs().LastRefused(key(obj)))
+	remaining := last.Add(r.TerminalRetry).Sub(r.now())
 	if remaining <= 0 {
 		return 0, false
 	}

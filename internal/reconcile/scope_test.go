@@ -41,7 +41,7 @@ func TestScopeCheck(t *testing.T) {
 			cl := fakeClient{}
 			var seen *arm.ResourceID
 			r := &Reconciler[*v1alpha1.GalleryImage, body]{Recorder: events.NewFakeRecorder(100), Azure: fakeConnector{}, Kind: fakeKind{client: &cl},
-				Options: Options{SyncPeriod: syncPeriod, Now: func() time.Time { return now },
+				Options: Options{DriftResync: syncPeriod, TerminalRetry: syncPeriod, ParentWait: syncPeriod, Now: func() time.Time { return now },
 					ScopeCheck: func(_ context.Context, _ ctrlclient.Object, id *arm.ResourceID) error { seen = id; return c.check }}}
 			obj := c.obj.DeepCopy()
 			if c.deleting {
