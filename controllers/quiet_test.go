@@ -2,6 +2,7 @@ package controllers_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -54,9 +55,9 @@ func TestNoWritesAtRest(t *testing.T) {
 
 	expectQuiet := func(what string) {
 		t.Helper()
-		before := map[string]string{}
+		before := map[string]reconcile.Object{}
 		for path, o := range objects {
-			before[path] = fetch(t, o).GetResourceVersion()
+			before[path] = fetch(t, o)
 		}
 		start := time.Now()
 		for path := range objects {
@@ -66,8 +67,11 @@ func TestNoWritesAtRest(t *testing.T) {
 			})
 		}
 		for path, o := range objects {
-			if rv := fetch(t, o).GetResourceVersion(); rv != before[path] {
-				t.Errorf("%s: %s was written at rest: resourceVersion %s → %s", what, o.GetName(), before[path], rv)
+			if after := fetch(t, o); after.GetResourceVersion() != before[path].GetResourceVersion() {
+				was, _ := json.Marshal(before[path])
+				is, _ := json.Marshal(after)
+				t.Errorf("%s: %s was written at rest: resourceVersion %s → %s\nstatus before: %s\nstatus after:  %s",
+					what, o.GetName(), before[path].GetResourceVersion(), after.GetResourceVersion(), was, is)
 			}
 		}
 	}
@@ -92,7 +96,7 @@ func countWrites(t *testing.T, list client.ObjectList, ns string, names ...strin
 		cancel()
 		t.Fatal(err)
 	}
-	writes, ready := map[string]int{}, map[string]bool{}
+	writes, ready, seen := map[string]int{}, map[string]bool{}, map[string][]string{}
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -103,6 +107,8 @@ func countWrites(t *testing.T, list client.ObjectList, ns string, names ...strin
 			}
 			if ev.Type == watch.Modified {
 				writes[o.GetName()]++
+				st, _ := json.Marshal(o.GetARMStatus())
+				seen[o.GetName()] = append(seen[o.GetName()], fmt.Sprintf("finalizers %v, status %s", o.GetFinalizers(), st))
 			}
 			c := meta.FindStatusCondition(o.GetARMStatus().Conditions, v1alpha1.ConditionReady)
 			if c != nil && c.Status == metav1.ConditionTrue && c.ObservedGeneration == o.GetGeneration() {
@@ -124,6 +130,11 @@ func countWrites(t *testing.T, list client.ObjectList, ns string, names ...strin
 		<-done
 		if len(ready) != len(names) {
 			t.Fatalf("not all of %v became Ready in 5 minutes: %v Ready, writes %v", names, ready, writes)
+		}
+		for name, n := range writes {
+			if n > 3 {
+				t.Logf("the writes of %s:\n%s", name, strings.Join(seen[name], "\n"))
+			}
 		}
 		return writes
 	}

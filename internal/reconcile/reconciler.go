@@ -122,17 +122,18 @@ func (r *Reconciler[O, B]) Reconcile(ctx context.Context, req ctrl.Request) (res
 	return r.reconcile(ctx, obj), nil
 }
 
-// patchStatus writes the status when it changed, with observedGeneration set. A change of time
-// stamps alone is no change: lastSyncTime moves (to the last observation) only with another
-// change of the status, so that an object at rest is never written. An object already gone (its
+// patchStatus writes the status when it changed. The stamps (observedGeneration, lastSyncTime)
+// move only with another change of the status: time passing, or a reconcile that decided
+// nothing, is no change, so that an object at rest is never written. An object already gone (its
 // finalizer removed) needs no status.
 func (r *Reconciler[O, B]) patchStatus(ctx context.Context, base, obj O) error {
 	st := obj.GetARMStatus()
-	st.ObservedGeneration = obj.GetGeneration()
+	st.ObservedGeneration = base.GetARMStatus().ObservedGeneration
 	st.LastSyncTime = base.GetARMStatus().LastSyncTime
-	if equality.Semantic.DeepEqual(base, obj) {
-		return nil
+	if unchanged, err := sameStored(base, obj); err != nil || unchanged {
+		return err
 	}
+	st.ObservedGeneration = obj.GetGeneration()
 	if t := r.obs().times(key(obj)).observed; !t.IsZero() {
 		st.LastSyncTime = &metav1.Time{Time: t}
 	}
@@ -144,6 +145,19 @@ func (r *Reconciler[O, B]) patchStatus(ctx context.Context, base, obj O) error {
 		return fmt.Errorf("patching the status: %w", err)
 	}
 	return nil
+}
+
+// sameStored reports whether obj would be stored as base is: no patch between them (a time
+// kept to whole seconds by the API server, say, is no change).
+func sameStored(base, obj client.Object) (bool, error) {
+	if equality.Semantic.DeepEqual(base, obj) {
+		return true, nil
+	}
+	patch, err := client.MergeFrom(base).Data(obj)
+	if err != nil {
+		return false, fmt.Errorf("computing the status patch: %w", err)
+	}
+	return string(patch) == "{}", nil
 }
 
 // reconcile follows an operation in flight, or observes the resource in Azure and writes it when
@@ -198,6 +212,9 @@ func (r *Reconciler[O, B]) reconcile(ctx context.Context, obj O) ctrl.Result {
 		}
 	}
 	r.observe(obj, existing)
+	if existing != nil {
+		st.SubscriptionID = id.SubscriptionID // where it is: deletion targets it there
+	}
 	if existing != nil && provisioningInProgress(st.ProvisioningState) {
 		r.markReconciling(obj, ReasonWaitingForAzure, fmt.Sprintf("Azure reports provisioningState %s; waiting for it to finish", st.ProvisioningState))
 		return ctrl.Result{RequeueAfter: r.pollInterval(0, time.Time{})}
@@ -335,7 +352,7 @@ func maxTime(a, b time.Time) time.Time {
 }
 
 // connect resolves the credentials and subscription of obj and returns the kind's Azure client
-// and the resource's full reference.
+// and the resource's ARM ID in the subscription it resolved to.
 func (r *Reconciler[O, B]) connect(ctx context.Context, obj O, target Target) (Clients[B], *arm.ResourceID, error) {
 	creds, err := r.credentialsFor(ctx, obj.GetNamespace(), target.Credentials)
 	if err != nil {
@@ -354,7 +371,6 @@ func (r *Reconciler[O, B]) connect(ctx context.Context, obj O, target Target) (C
 	if err != nil {
 		return Clients[B]{}, nil, &azure.Error{Code: ReasonInvalidResourceID, Message: err.Error(), Terminal: true}
 	}
-	st.SubscriptionID = conn.SubscriptionID
 	return r.Kind.Client(conn), id, nil
 }
 
@@ -395,6 +411,7 @@ func (r *Reconciler[O, B]) write(ctx context.Context, obj O, cl Clients[B], id *
 	if u := r.caps().WriteRules; u != nil {
 		body = u.PutBody(body, existing)
 	}
+	st.SubscriptionID = id.SubscriptionID // where it is written: deletion targets it there
 	sent := r.now()
 	op, err := cl.BeginPut(ctx, id, body)
 	r.rememberWrite(obj, sent, err)
