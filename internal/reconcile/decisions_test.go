@@ -79,7 +79,7 @@ func (k fakeKind) Client(*azure.Connection) Clients[body] {
 func (k fakeKind) Capabilities() Capabilities[*v1alpha1.GalleryImage, body] {
 	return Capabilities[*v1alpha1.GalleryImage, body]{FollowUp: k}
 }
-func (fakeKind) Hint(*azure.Error) {}
+func (fakeKind) Hint(*Failure) {}
 func (k fakeKind) NextAction(_ *v1alpha1.GalleryImage, _ *body) *Action {
 	if k.action == nil || k.client.actionsDone {
 		return nil

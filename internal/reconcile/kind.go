@@ -7,7 +7,6 @@ package reconcile
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -65,8 +64,9 @@ type Kind[O Object, B any] interface {
 	Client(conn *azure.Connection) Clients[B]
 	// Capabilities declares what the kind does beyond this interface, once.
 	Capabilities() Capabilities[O, B]
-	// Hint refines the classification of the kind's errors; it may do nothing.
-	Hint(e *azure.Error)
+	// Hint refines how the core sees the kind's Azure errors (f.Azure is what Azure said): a
+	// 409 that only its resource makes terminal, say, or a reason of its own. It may do nothing.
+	Hint(f *Failure)
 }
 
 // Clients is a kind's Azure client for one connection, with the optional parts its
@@ -92,15 +92,6 @@ type Client[B any] interface {
 	PollPut(ctx context.Context, id *arm.ResourceID, token string) (azure.Operation, error)
 	PollDelete(ctx context.Context, id *arm.ResourceID, token string) (azure.Operation, error)
 }
-
-// WaitingError means the object waits for another object (a parent that is missing or not
-// Ready). It is neither an Azure error nor a failure: the object is Reconciling with Reason.
-type WaitingError struct {
-	Reason  string
-	Message string
-}
-
-func (e *WaitingError) Error() string { return fmt.Sprintf("%s: %s", e.Reason, e.Message) }
 
 // Capabilities are what a kind does beyond Kind, declared once (Kind.Capabilities); a nil field
 // is a capability the kind lacks. The core asks nothing of a kind at run time.
@@ -164,5 +155,5 @@ type WriteRules[O Object, B any] interface {
 	PutBody(desired B, existing *B) B
 	// DeleteBlocked is a terminal error when the resource must not be deleted in its state; the
 	// DELETE is not sent then.
-	DeleteBlocked(o O, existing *B, now time.Time) *azure.Error
+	DeleteBlocked(o O, existing *B, now time.Time) *Failure
 }

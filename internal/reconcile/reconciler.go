@@ -63,7 +63,7 @@ type Options struct {
 	Now func() time.Time
 	// ScopeCheck, when set, is asked before anything is sent to Azure for an object whether its
 	// namespace may use the scope (subscription, resource group) its resource resolved to,
-	// parents' included: id carries the resolved subscription. A terminal *azure.Error
+	// parents' included: id carries the resolved subscription. A terminal *Failure
 	// (code ScopeNotAllowed) stalls the object, and neither a write nor a delete is sent;
 	// other errors are retried. internal/tenancy's Checker is the production one
 	// (--enforce-namespace-scopes).
@@ -365,11 +365,11 @@ func (r *Reconciler[O, B]) connect(ctx context.Context, obj O, target Target) (C
 	}
 	conn, err := r.Azure.For(creds, subscription)
 	if err != nil {
-		return Clients[B]{}, nil, &azure.Error{Code: ReasonCredentials, Message: err.Error(), Terminal: isNoSubscription(err)}
+		return Clients[B]{}, nil, &Failure{Reason: ReasonCredentials, Message: err.Error(), Terminal: isNoSubscription(err)}
 	}
 	id, err := target.ID(conn.SubscriptionID)
 	if err != nil {
-		return Clients[B]{}, nil, &azure.Error{Code: ReasonInvalidResourceID, Message: err.Error(), Terminal: true}
+		return Clients[B]{}, nil, Refusal(ReasonInvalidResourceID, err.Error())
 	}
 	return r.Kind.Client(conn), id, nil
 }

@@ -23,10 +23,10 @@ import (
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/arm"
 
+	"github.com/azgallery/gallery-operator/internal/reconcile"
+
 	corev1 "k8s.io/api/core/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-
-	"github.com/azgallery/gallery-operator/internal/azure"
 )
 
 // The namespace annotations of the rule.
@@ -48,7 +48,7 @@ type Checker struct {
 	DefaultSubscription string
 }
 
-// Check is the reconciler's ScopeCheck: it returns a terminal *azure.Error with the code
+// Check is the reconciler's ScopeCheck: it returns a terminal *reconcile.Failure with the reason
 // ScopeNotAllowed when the namespace of obj does not allow ref's subscription or resource group
 // (ref's subscription is the resolved one), and a transient error when the namespace cannot be
 // read.
@@ -58,8 +58,8 @@ func (c *Checker) Check(ctx context.Context, obj client.Object, ref *arm.Resourc
 		return fmt.Errorf("reading namespace %s for its allowed scopes: %w", obj.GetNamespace(), err)
 	}
 	if err := Allowed(ns, ref, c.DefaultSubscription); err != nil {
-		return &azure.Error{Code: ReasonScopeNotAllowed, Terminal: true,
-			Message: err.Error() + "; nothing is written to Azure for this object until the namespace allows it"}
+		return reconcile.Refusal(ReasonScopeNotAllowed,
+			err.Error()+"; nothing is written to Azure for this object until the namespace allows it")
 	}
 	return nil
 }

@@ -115,10 +115,10 @@ func (Kind) Client(conn *azure.Connection) reconcile.Clients[armcompute.Gallery]
 // Hint: Azure refuses to delete a gallery that still holds image definitions (409
 // CannotDeleteResource). That is not the user's error to fix here but a wait: the definitions
 // are usually being deleted too. The deletion stays Reconciling and retries with backoff.
-func (Kind) Hint(e *azure.Error) {
-	if strings.EqualFold(e.Code, "CannotDeleteResource") {
-		e.Terminal = false
-		e.Reason = ReasonWaitingForImages
-		e.Message = "Azure refuses to delete the gallery while it holds image definitions; waiting for them to be deleted first (" + e.Message + ")"
+func (Kind) Hint(f *reconcile.Failure) {
+	if e := f.Azure; e != nil && strings.EqualFold(e.Code, "CannotDeleteResource") {
+		f.Terminal = false
+		f.Reason = ReasonWaitingForImages
+		f.Message = "Azure refuses to delete the gallery while it holds image definitions; waiting for them to be deleted first (" + e.Message + ")"
 	}
 }

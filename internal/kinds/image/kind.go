@@ -104,14 +104,16 @@ const ReasonWaitingForVersions = "WaitingForImageVersions"
 // that failed with it): only a change of the spec, or of the other image, can fix it. Azure
 // refusing to delete an image definition that still has versions (409 CannotDeleteResource) is
 // a wait, not a failure: the versions are usually being deleted too.
-func (Kind) Hint(e *azure.Error) {
+func (Kind) Hint(f *reconcile.Failure) {
+	e := f.Azure
 	switch {
+	case e == nil:
 	case strings.EqualFold(e.Code, "CannotDeleteResource"):
-		e.Terminal = false
-		e.Reason = ReasonWaitingForVersions
-		e.Message = "Azure refuses to delete the image definition while it has image versions; waiting for them to be deleted first (" + e.Message + ")"
+		f.Terminal = false
+		f.Reason = ReasonWaitingForVersions
+		f.Message = "Azure refuses to delete the image definition while it has image versions; waiting for them to be deleted first (" + e.Message + ")"
 	case IsDuplicateIdentifier(e.Message) && (e.HTTPStatus == 409 || e.HTTPStatus < 400):
-		e.Terminal = true
+		f.Terminal = true
 	}
 }
 

@@ -196,7 +196,7 @@ func (Kind) Notices(before, after obj) []reconcile.Notice {
 
 // DeleteBlocked: a version whose safety profile blocks deletion before its end-of-life date is
 // not deleted before then; Azure would refuse, and nothing is deleted behind the user's back.
-func (Kind) DeleteBlocked(_ obj, existing *body, now time.Time) *azure.Error {
+func (Kind) DeleteBlocked(_ obj, existing *body, now time.Time) *reconcile.Failure {
 	if existing == nil || existing.Properties == nil || existing.Properties.SafetyProfile == nil ||
 		!azure.ValueOr(existing.Properties.SafetyProfile.BlockDeletionBeforeEndOfLife, false) {
 		return nil
@@ -212,10 +212,10 @@ func (Kind) DeleteBlocked(_ obj, existing *body, now time.Time) *azure.Error {
 	if eol != nil {
 		when = "its endOfLifeDate is " + eol.UTC().Format(time.RFC3339)
 	}
-	return &azure.Error{Code: ReasonDeletionBlocked, Terminal: true,
-		Message: "the image version has safetyProfile.blockDeletionBeforeEndOfLife and " + when + "; it is not deleted before then. " +
-			"To remove the object and keep the version in Azure, set spec.deletionPolicy to Orphan"}
+	return reconcile.Refusal(ReasonDeletionBlocked,
+		"the image version has safetyProfile.blockDeletionBeforeEndOfLife and "+when+"; it is not deleted before then. "+
+			"To remove the object and keep the version in Azure, set spec.deletionPolicy to Orphan")
 }
 
 // Hint: the version's errors need no refinement beyond the shared classification.
-func (Kind) Hint(*azure.Error) {}
+func (Kind) Hint(*reconcile.Failure) {}
