@@ -15,7 +15,6 @@ import (
 	azruntime "github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/tools/events"
 	ctrl "sigs.k8s.io/controller-runtime"
 	ctrlclient "sigs.k8s.io/controller-runtime/pkg/client"
@@ -39,7 +38,7 @@ type body struct {
 	State       string
 }
 
-// fakeKind reconciles GalleryImage objects into body, with optional parent waiting and a
+// fakeKind reconciles things into body, with optional parent waiting and a
 // follow-up action.
 type fakeKind struct {
 	client  *fakeClient
@@ -47,18 +46,18 @@ type fakeKind struct {
 	action  *Action // returned by NextAction while the client's actionsDone is false
 }
 
-func (fakeKind) Name() string                      { return "FakeKind" }
-func (fakeKind) Noun() string                      { return "fake resource" }
-func (fakeKind) NewObject() *v1alpha1.GalleryImage { return &v1alpha1.GalleryImage{} }
-func (k fakeKind) Target(context.Context, ctrlclient.Reader, *v1alpha1.GalleryImage, bool) (Target, error) {
+func (fakeKind) Name() string      { return "FakeKind" }
+func (fakeKind) Noun() string      { return "fake resource" }
+func (fakeKind) NewObject() *thing { return &thing{} }
+func (k fakeKind) Target(context.Context, ctrlclient.Reader, *thing, bool) (Target, error) {
 	t := Target{ID: func(sub string) (*arm.ResourceID, error) { return arm.ParseResourceID(thingPath(sub, "p", "i")) }}
 	if k.waiting != nil {
 		return t, k.waiting
 	}
 	return t, nil
 }
-func (fakeKind) Desired(o *v1alpha1.GalleryImage) body {
-	return body{Description: o.Spec.Properties.Description}
+func (fakeKind) Desired(o *thing) body {
+	return body{Description: o.Spec.Description}
 }
 func (fakeKind) Diff(d body, e *body) []string {
 	if e == nil {
@@ -69,18 +68,18 @@ func (fakeKind) Diff(d body, e *body) []string {
 	}
 	return nil
 }
-func (fakeKind) Hash(d body) string                    { return "h-" + d.Description }
-func (fakeKind) ProvisioningState(e *body) string      { return e.State }
-func (fakeKind) ID(*body) string                       { return "/subscriptions/sub/id" }
-func (fakeKind) Observe(*v1alpha1.GalleryImage, *body) {}
+func (fakeKind) Hash(d body) string               { return "h-" + d.Description }
+func (fakeKind) ProvisioningState(e *body) string { return e.State }
+func (fakeKind) ID(*body) string                  { return "/subscriptions/sub/id" }
+func (fakeKind) Observe(*thing, *body)            {}
 func (k fakeKind) Client(*azure.Connection) Clients[body] {
 	return Clients[body]{Client: k.client, Actions: k.client}
 }
-func (k fakeKind) Capabilities() Capabilities[*v1alpha1.GalleryImage, body] {
-	return Capabilities[*v1alpha1.GalleryImage, body]{FollowUp: k}
+func (k fakeKind) Capabilities() Capabilities[*thing, body] {
+	return Capabilities[*thing, body]{FollowUp: k}
 }
 func (fakeKind) Hint(*Failure) {}
-func (k fakeKind) NextAction(_ *v1alpha1.GalleryImage, _ *body) *Action {
+func (k fakeKind) NextAction(_ *thing, _ *body) *Action {
 	if k.action == nil || k.client.actionsDone {
 		return nil
 	}
@@ -167,9 +166,9 @@ func azureError(status int, code, message string, header ...string) error {
 }
 
 // object builds the object of a case: generation 2, description desc, with status mutated.
-func object(desc string, mutate func(*v1alpha1.ARMStatus)) *v1alpha1.GalleryImage {
-	o := &v1alpha1.GalleryImage{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "obj", Generation: 2}}
-	o.Spec.Properties.Description = desc
+func object(desc string, mutate func(*v1alpha1.ARMStatus)) *thing {
+	o := &thing{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "obj", Generation: 2}}
+	o.Spec.Description = desc
 	if mutate != nil {
 		mutate(&o.Status.ARMStatus)
 	}
@@ -201,7 +200,7 @@ type condition struct {
 func TestDecisions(t *testing.T) {
 	tests := []struct {
 		name     string
-		obj      *v1alpha1.GalleryImage
+		obj      *thing
 		client   fakeClient
 		kind     func(*fakeKind)
 		requests []string
@@ -351,10 +350,10 @@ func TestDecisions(t *testing.T) {
 			name: "parent not Ready: waiting, no request, no error",
 			obj:  object("want", nil),
 			kind: func(k *fakeKind) {
-				k.waiting = &WaitingError{Reason: "WaitingForGallery", Message: "waiting for Gallery g"}
+				k.waiting = &WaitingError{Reason: "WaitingForParent", Message: "waiting for Parent p"}
 			},
 			requests: nil,
-			ready:    condition{metav1.ConditionFalse, "WaitingForGallery"}, reconciling: condition{metav1.ConditionTrue, "WaitingForGallery"},
+			ready:    condition{metav1.ConditionFalse, "WaitingForParent"}, reconciling: condition{metav1.ConditionTrue, "WaitingForParent"},
 			requeueMin: syncPeriod, requeueMax: syncPeriod * 11 / 10,
 			check: func(t *testing.T, st *v1alpha1.ARMStatus) {
 				if st.Error != nil {
@@ -395,7 +394,7 @@ func TestDecisions(t *testing.T) {
 			if tt.kind != nil {
 				tt.kind(&k)
 			}
-			r := &Reconciler[*v1alpha1.GalleryImage, body]{Recorder: events.NewFakeRecorder(100), Azure: fakeConnector{}, Kind: k,
+			r := &Reconciler[*thing, body]{Recorder: events.NewFakeRecorder(100), Azure: fakeConnector{}, Kind: k,
 				Options: Options{DriftResync: syncPeriod, TerminalRetry: syncPeriod, ParentWait: syncPeriod, Now: func() time.Time { return now }}}
 			obj := tt.obj.DeepCopy()
 			res := r.reconcile(context.Background(), obj)
@@ -456,16 +455,12 @@ func TestTimeAloneIsNoStatusChange(t *testing.T) {
 	obj := object("want", readyAt("h-want", clock.Add(-61*time.Minute)))
 	obj.Finalizers = []string{Finalizer}
 	obj.Status.ObservedGeneration = 2
-	scheme := runtime.NewScheme()
-	if err := v1alpha1.AddToScheme(scheme); err != nil {
-		t.Fatal(err)
-	}
-	kc := fake.NewClientBuilder().WithScheme(scheme).WithObjects(obj).WithStatusSubresource(obj).Build()
+	kc := fake.NewClientBuilder().WithScheme(thingScheme()).WithObjects(obj).WithStatusSubresource(obj).Build()
 	cl := &fakeClient{existing: &body{"want", provisioningSucceeded}}
-	r := &Reconciler[*v1alpha1.GalleryImage, body]{Client: kc, Recorder: events.NewFakeRecorder(100), Azure: fakeConnector{},
+	r := &Reconciler[*thing, body]{Client: kc, Recorder: events.NewFakeRecorder(100), Azure: fakeConnector{},
 		Kind: fakeKind{client: cl}, Options: Options{DriftResync: syncPeriod, TerminalRetry: syncPeriod, ParentWait: syncPeriod, Now: func() time.Time { return clock }}}
-	stored := func() *v1alpha1.GalleryImage {
-		out := &v1alpha1.GalleryImage{}
+	stored := func() *thing {
+		out := &thing{}
 		if err := kc.Get(context.Background(), ctrlclient.ObjectKeyFromObject(obj), out); err != nil {
 			t.Fatal(err)
 		}

@@ -82,7 +82,7 @@ func TestObserverServesACollectionWithOneRead(t *testing.T) {
 func TestWriteFollowedByList(t *testing.T) {
 	clock := now
 	cl := &listingClient{fakeClient: &fakeClient{}, items: map[string]*body{}}
-	r := &Reconciler[*v1alpha1.GalleryImage, body]{Recorder: events.NewFakeRecorder(100), Azure: fakeConnector{},
+	r := &Reconciler[*thing, body]{Recorder: events.NewFakeRecorder(100), Azure: fakeConnector{},
 		Kind:     fakeKind{client: cl.fakeClient},
 		Observer: &Observer[body]{Lists: true, ListInterval: time.Second, DriftResync: syncPeriod, Now: func() time.Time { return clock }},
 		Options:  Options{DriftResync: syncPeriod, TerminalRetry: syncPeriod, ParentWait: syncPeriod, Now: func() time.Time { return clock }}}
@@ -122,7 +122,7 @@ func TestResyncsAlignOnTheCollection(t *testing.T) {
 	clock := now
 	cl := &listingClient{fakeClient: &fakeClient{}, items: map[string]*body{"a": {Description: "want", State: provisioningSucceeded}}}
 	observer := &Observer[body]{Lists: true, ListInterval: time.Second, DriftResync: syncPeriod, Now: func() time.Time { return clock }}
-	r := &Reconciler[*v1alpha1.GalleryImage, body]{Recorder: events.NewFakeRecorder(100), Azure: fakeConnector{},
+	r := &Reconciler[*thing, body]{Recorder: events.NewFakeRecorder(100), Azure: fakeConnector{},
 		Kind: listingKind{fakeKind: fakeKind{client: cl.fakeClient}, cl: cl}, Observer: observer,
 		Options: Options{DriftResync: syncPeriod, TerminalRetry: syncPeriod, ParentWait: syncPeriod, Now: func() time.Time { return clock }}}
 	ref := thingID("g", "i")
@@ -176,26 +176,26 @@ func (listingKind) Diff(d body, e *body) []string {
 // progressKind is listingKind with progress: the fake resource is busy while Creating.
 type progressKind struct{ listingKind }
 
-func (k progressKind) Capabilities() Capabilities[*v1alpha1.GalleryImage, body] {
-	return Capabilities[*v1alpha1.GalleryImage, body]{LongRunning: k}
+func (k progressKind) Capabilities() Capabilities[*thing, body] {
+	return Capabilities[*thing, body]{LongRunning: k}
 }
-func (progressKind) MaxPollInterval() time.Duration               { return maxPollInterval }
-func (progressKind) Notices(_, _ *v1alpha1.GalleryImage) []Notice { return nil }
+func (progressKind) MaxPollInterval() time.Duration { return maxPollInterval }
+func (progressKind) Notices(_, _ *thing) []Notice   { return nil }
 
-func (progressKind) InProgress(_ *v1alpha1.GalleryImage, e *body) (string, bool) {
+func (progressKind) InProgress(_ *thing, e *body) (string, bool) {
 	if e != nil && e.State == provisioningCreating {
 		return "replicating", true
 	}
 	return "", false
 }
 
-// TestProgressFollowedByGet: a kind with progress (an image version replicating) follows its
+// TestProgressFollowedByGet: a kind with progress (a resource replicating to regions) follows its
 // write with one GET per look, which shows both the state and the progress: no operation poll,
 // no list, and no further read once the GET shows it Succeeded.
 func TestProgressFollowedByGet(t *testing.T) {
 	clock := now
 	cl := &listingClient{fakeClient: &fakeClient{}, items: map[string]*body{}}
-	r := &Reconciler[*v1alpha1.GalleryImage, body]{Recorder: events.NewFakeRecorder(100), Azure: fakeConnector{},
+	r := &Reconciler[*thing, body]{Recorder: events.NewFakeRecorder(100), Azure: fakeConnector{},
 		Kind:     progressKind{listingKind{fakeKind: fakeKind{client: cl.fakeClient}, cl: cl}},
 		Observer: &Observer[body]{Lists: true, ListInterval: time.Second, DriftResync: syncPeriod, Now: func() time.Time { return clock }},
 		Options:  Options{DriftResync: syncPeriod, TerminalRetry: syncPeriod, ParentWait: syncPeriod, Now: func() time.Time { return clock }}}
@@ -280,7 +280,7 @@ func TestActionDecidedOnGet(t *testing.T) {
 		items: map[string]*body{"i": {Description: "want", State: provisioningSucceeded}}}
 	act := &Action{Kind: v1alpha1.OperationShare, Reason: "Sharing", Message: "Sharing with x"}
 	lk := listingKind{fakeKind: fakeKind{client: cl.fakeClient, action: act}, cl: cl}
-	r := &Reconciler[*v1alpha1.GalleryImage, body]{Recorder: events.NewFakeRecorder(100), Azure: fakeConnector{}, Kind: actingKind{lk},
+	r := &Reconciler[*thing, body]{Recorder: events.NewFakeRecorder(100), Azure: fakeConnector{}, Kind: actingKind{lk},
 		Observer: &Observer[body]{Lists: true, ListInterval: time.Second, DriftResync: syncPeriod, Now: func() time.Time { return clock }},
 		Options:  Options{DriftResync: syncPeriod, TerminalRetry: syncPeriod, ParentWait: syncPeriod, Now: func() time.Time { return clock }}}
 
@@ -306,11 +306,11 @@ func TestActionDecidedOnGet(t *testing.T) {
 // done once the client's actionsDone is set.
 type actingKind struct{ listingKind }
 
-func (k actingKind) Capabilities() Capabilities[*v1alpha1.GalleryImage, body] {
-	return Capabilities[*v1alpha1.GalleryImage, body]{FollowUp: k}
+func (k actingKind) Capabilities() Capabilities[*thing, body] {
+	return Capabilities[*thing, body]{FollowUp: k}
 }
 
-func (k actingKind) NextAction(_ *v1alpha1.GalleryImage, e *body) *Action {
+func (k actingKind) NextAction(_ *thing, e *body) *Action {
 	listed := strings.Contains(e.Description, ":")
 	if k.cl.actionsDone && !listed {
 		return nil

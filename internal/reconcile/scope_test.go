@@ -24,7 +24,7 @@ func TestScopeCheck(t *testing.T) {
 	refuse := &azure.Error{Code: "ScopeNotAllowed", Terminal: true, Message: "namespace says no"}
 	cases := []struct {
 		name     string
-		obj      *v1alpha1.GalleryImage
+		obj      *thing
 		check    error
 		deleting bool
 		requests int
@@ -40,7 +40,7 @@ func TestScopeCheck(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			cl := fakeClient{}
 			var seen *arm.ResourceID
-			r := &Reconciler[*v1alpha1.GalleryImage, body]{Recorder: events.NewFakeRecorder(100), Azure: fakeConnector{}, Kind: fakeKind{client: &cl},
+			r := &Reconciler[*thing, body]{Recorder: events.NewFakeRecorder(100), Azure: fakeConnector{}, Kind: fakeKind{client: &cl},
 				Options: Options{DriftResync: syncPeriod, TerminalRetry: syncPeriod, ParentWait: syncPeriod, Now: func() time.Time { return now },
 					ScopeCheck: func(_ context.Context, _ ctrlclient.Object, id *arm.ResourceID) error { seen = id; return c.check }}}
 			obj := c.obj.DeepCopy()
