@@ -49,8 +49,8 @@ type Kind[O Object, B any] interface {
 	Target(ctx context.Context, c client.Reader, o O, needReady bool) (Target, error)
 	// Desired is the body to PUT, built from the spec alone (pure).
 	Desired(o O) B
-	// Diff names the properties in which existing differs from desired; nil when a PUT is not
-	// needed (pure). A nil existing is an absent resource.
+	// Diff names the properties in which existing (never nil: the core handles an absent
+	// resource) differs from desired; nil when a PUT is not needed (pure).
 	Diff(desired B, existing *B) []string
 	// Hash identifies a desired body: equal bodies (as Diff sees them) hash alike.
 	Hash(desired B) string

@@ -219,7 +219,10 @@ func (r *Reconciler[O, B]) reconcile(ctx context.Context, obj O) ctrl.Result {
 		r.markReconciling(obj, ReasonWaitingForAzure, fmt.Sprintf("Azure reports provisioningState %s; waiting for it to finish", st.ProvisioningState))
 		return ctrl.Result{RequeueAfter: r.pollInterval(0, time.Time{})}
 	}
-	changes := r.Kind.Diff(desired, existing)
+	changes := []string{"(absent)"}
+	if existing != nil {
+		changes = r.Kind.Diff(desired, existing)
+	}
 	failed := existing != nil && st.ProvisioningState == provisioningFailed
 	if existing != nil && len(changes) == 0 && !failed {
 		return r.converged(ctx, obj, cl, id, existing, fresh != nil, hash)

@@ -43,9 +43,6 @@ func (Kind) Target(_ context.Context, _ ctrlclient.Reader, o *v1alpha1.Gallery, 
 func (Kind) Desired(o *v1alpha1.Gallery) armcompute.Gallery { return DesiredGallery(&o.Spec) }
 
 func (Kind) Diff(desired armcompute.Gallery, existing *armcompute.Gallery) []string {
-	if existing == nil {
-		return []string{"(absent)"}
-	}
 	return Diff(desired, existing)
 }
 

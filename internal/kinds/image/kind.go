@@ -71,9 +71,6 @@ func (Kind) Target(ctx context.Context, c ctrlclient.Reader, o *v1alpha1.Gallery
 func (Kind) Desired(o *v1alpha1.GalleryImage) armcompute.GalleryImage { return DesiredImage(&o.Spec) }
 
 func (Kind) Diff(desired armcompute.GalleryImage, existing *armcompute.GalleryImage) []string {
-	if existing == nil {
-		return []string{"(absent)"}
-	}
 	return Diff(desired, existing)
 }
 

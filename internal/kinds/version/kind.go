@@ -97,12 +97,7 @@ func (Kind) Target(ctx context.Context, c ctrlclient.Reader, o obj, needReady bo
 
 func (Kind) Desired(o obj) body { return DesiredVersion(&o.Spec) }
 
-func (Kind) Diff(desired body, existing *body) []string {
-	if existing == nil {
-		return []string{"(absent)"}
-	}
-	return Diff(desired, existing)
-}
+func (Kind) Diff(desired body, existing *body) []string { return Diff(desired, existing) }
 
 func (Kind) Hash(desired body) string                  { return SpecHash(desired) }
 func (Kind) PutBody(desired body, existing *body) body { return PutBody(desired, existing) }
