@@ -45,7 +45,8 @@ type options struct {
 	pprofAddr               string
 	leaderElect             bool
 	leaderElectionNamespace string
-	syncPeriod              time.Duration
+	driftResync             time.Duration
+	terminalRetry           time.Duration
 	concurrency             int
 	watchNamespaces         string
 	enableCredentialSecrets bool
@@ -66,7 +67,9 @@ func main() {
 	flag.StringVar(&o.pprofAddr, "pprof-bind-address", "", "Address of Go's /debug/pprof profiles (plain HTTP, no authentication: bind to localhost); empty disables them.")
 	flag.BoolVar(&o.leaderElect, "leader-elect", false, "Elect a leader so that only one replica reconciles.")
 	flag.StringVar(&o.leaderElectionNamespace, "leader-election-namespace", "", "Namespace of the leader election lease (default: the pod's).")
-	flag.DurationVar(&o.syncPeriod, "sync-period", time.Hour, "How often a Ready object is re-read from Azure to detect drift (jittered by up to 10%).")
+	flag.DurationVar(&o.driftResync, "drift-resync", time.Hour, "How often a Ready object is observed again in Azure to detect drift (jittered by up to 2%).")
+	flag.DurationVar(&o.driftResync, "sync-period", time.Hour, "Deprecated: the old name of --drift-resync.")
+	flag.DurationVar(&o.terminalRetry, "terminal-error-retry", time.Hour, "How long a request that Azure refused with a terminal error waits before it is sent again unchanged (a change of the spec sends it at once).")
 	flag.IntVar(&o.concurrency, "max-concurrent-reconciles", 4, "How many objects of each kind are reconciled at once.")
 	flag.StringVar(&o.watchNamespaces, "watch-namespaces", "", "Comma-separated namespaces to watch; empty watches all.")
 	flag.BoolVar(&o.enableCredentialSecrets, "enable-credential-secrets", false, "Let an object name a Secret in its namespace with its own Azure credentials (needs get on secrets).")
@@ -130,12 +133,14 @@ func run(o options) error {
 	opts := reconcile.Options{
 		DefaultCredentials:     defaultCreds,
 		AllowCredentialSecrets: o.enableCredentialSecrets,
-		SyncPeriod:             o.syncPeriod,
+		DriftResync:            o.driftResync,
+		TerminalRetry:          o.terminalRetry,
+		ParentWait:             reconcile.DefaultParentWait,
 		Concurrency:            o.concurrency,
 		ListInterval:           o.listInterval,
 	}
 	if o.enforceScopes {
-		opts.ScopeCheck = (&tenancy.Checker{Reader: mgr.GetAPIReader(), DefaultSubscription: defaultCreds.SubscriptionID}).ScopeCheck
+		opts.ScopeCheck = (&tenancy.Checker{Reader: mgr.GetAPIReader(), DefaultSubscription: defaultCreds.SubscriptionID}).Check
 	}
 	if err := controllers.Setup(mgr, factory, opts); err != nil {
 		return err
@@ -146,7 +151,7 @@ func run(o options) error {
 	if err := mgr.AddReadyzCheck("readyz", healthz.Ping); err != nil {
 		return err
 	}
-	ctrl.Log.Info("starting the manager", "syncPeriod", o.syncPeriod, "watchNamespaces", o.watchNamespaces, "watchLabelSelector", o.watchLabelSelector,
+	ctrl.Log.Info("starting the manager", "driftResync", o.driftResync, "terminalErrorRetry", o.terminalRetry, "watchNamespaces", o.watchNamespaces, "watchLabelSelector", o.watchLabelSelector,
 		"credentialSecrets", o.enableCredentialSecrets, "enforceNamespaceScopes", o.enforceScopes, "metricsSecure", o.metricsSecure, "resourceManager", cloud.ResourceManagerEndpoint)
 	return mgr.Start(ctrl.SetupSignalHandler())
 }

@@ -13,7 +13,7 @@ import (
 // list read just before a PUT, within the same second as the operation's start time stamp, once
 // made the operator miss its own write and PUT again.)
 func TestOneWritePerImageWithListObservation(t *testing.T) {
-	startManager(t, func(o *reconcile.Options) { o.SyncPeriod = 10 * time.Minute })
+	startManager(t, func(o *reconcile.Options) { o.DriftResync = 10 * time.Minute })
 	ns := newNamespace(t)
 	for i := range 4 {
 		img := newImage(ns, fmt.Sprintf("listed-%d", i))

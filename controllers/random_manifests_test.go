@@ -59,7 +59,9 @@ func TestRandomManifests(t *testing.T) {
 	logStart := len(managerLog.String())
 	// A long sync period: a terminal error is not retried within the test, so every further PUT
 	// would be a loop.
-	startManager(t, func(o *reconcile.Options) { o.SyncPeriod = time.Hour })
+	startManager(t, func(o *reconcile.Options) {
+		o.DriftResync, o.TerminalRetry, o.ParentWait = time.Hour, time.Hour, time.Hour
+	})
 	ns := newNamespace(t)
 	g := &manifestGen{rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), ns: ns,
 		token:  strings.ReplaceAll(ns, "-", ""),

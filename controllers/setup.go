@@ -44,7 +44,7 @@ func newReconciler[O reconcile.Object, B any](mgr ctrl.Manager, azure reconcile.
 		Recorder:  mgr.GetEventRecorder(strings.ToLower(kind.Name()) + "-controller"),
 		Azure:     azure,
 		Kind:      kind,
-		Observer:  &reconcile.ListObserver[B]{Interval: opts.ListInterval, Now: opts.Now},
+		Observer:  &reconcile.Observer[B]{Lists: true, ListInterval: opts.ListInterval},
 		Options:   opts,
 	}
 }

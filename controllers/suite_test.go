@@ -124,7 +124,9 @@ func startShardManager(t *testing.T, selector string, mutate ...func(*reconcile.
 	opts := reconcile.Options{
 		DefaultCredentials:     azureEnv.defaultCredentials(),
 		AllowCredentialSecrets: true,
-		SyncPeriod:             syncPeriod,
+		DriftResync:            syncPeriod,
+		TerminalRetry:          syncPeriod,
+		ParentWait:             syncPeriod,
 		Concurrency:            4,
 		ListInterval:           time.Second,
 	}

@@ -224,7 +224,7 @@ func TestTenancyPolicyAdmission(t *testing.T) {
 // with the parent's reason in its message. Allowing the group again lets the deletion through.
 func TestTenancyReconcilerRefusesScopes(t *testing.T) {
 	startManager(t, func(o *reconcile.Options) {
-		o.ScopeCheck = (&tenancy.Checker{Reader: k8s, DefaultSubscription: azureEnv.subscription}).ScopeCheck
+		o.ScopeCheck = (&tenancy.Checker{Reader: k8s, DefaultSubscription: azureEnv.subscription}).Check
 	})
 	ctx := context.Background()
 	ns := tenantNamespace(t, nil, map[string]string{tenancy.AllowedResourceGroups: group})

@@ -19,7 +19,7 @@ tar -C "$root" --exclude=./bin --exclude=./.git --exclude=./.demo --exclude=./di
 )
 
 status=0
-for path in config/crd/bases config/rbac/role.yaml \
+for path in config/crd/bases config/rbac/role.yaml config/argocd/argocd-cm.yaml \
   charts/gallery-operator/templates/crds charts/gallery-operator/templates/_generated.tpl $(cd "$tmp" && find . -name 'zz_generated.*.go' -not -path './bin/*'); do
   if ! diff -ruN "$root/$path" "$tmp/$path" >/dev/null 2>&1; then
     echo "stale generated file(s): $path"

@@ -69,7 +69,8 @@ type AzureError struct {
 	// specHash is the hash of the request body the error answered.
 	// +optional
 	SpecHash string `json:"specHash,omitempty"`
-	// time is when the error was observed.
+	// time is when the error was first observed: it does not move while Azure repeats the same
+	// error.
 	// +optional
 	Time *metav1.Time `json:"time,omitempty"`
 }
@@ -152,7 +153,9 @@ type ARMStatus struct {
 	// +optional
 	LastAppliedSpecHash string `json:"lastAppliedSpecHash,omitempty"`
 
-	// lastSyncTime is when the operator last read the resource from Azure.
+	// lastSyncTime is when the operator had last read the resource from Azure when the status
+	// last changed. It moves only with another change of the status, never because time passed:
+	// an object whose spec and Azure resource do not change is not written at all.
 	// +optional
 	LastSyncTime *metav1.Time `json:"lastSyncTime,omitempty"`
 }

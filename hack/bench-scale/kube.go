@@ -13,6 +13,8 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/dynamic/dynamicinformer"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/client-go/tools/clientcmd"
 )
@@ -34,9 +36,11 @@ const namespace = "default"
 
 // kube creates the operator's objects and watches them become Ready.
 type kube struct {
-	dyn   dynamic.Interface
-	track *tracker
-	stop  chan struct{}
+	dyn    dynamic.Interface
+	rest   rest.Interface // reads kube-apiserver's /metrics
+	track  *tracker
+	events eventCounter
+	stop   chan struct{}
 }
 
 // startKube connects with kubeconfig (without client-side rate limits, so that applying is not the
@@ -51,14 +55,19 @@ func startKube(kubeconfig string) (*kube, error) {
 	if err != nil {
 		return nil, err
 	}
-	k := &kube{dyn: dyn, track: newTracker(), stop: make(chan struct{})}
+	cs, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
+	k := &kube{dyn: dyn, rest: cs.Discovery().RESTClient(), track: newTracker(), stop: make(chan struct{})}
 	factory := dynamicinformer.NewFilteredDynamicSharedInformerFactory(dyn, 0, namespace, nil)
 	var synced []cache.InformerSynced
-	for _, gvr := range gvrs {
+	for kind, gvr := range gvrs {
 		inf := factory.ForResource(gvr).Informer()
 		if _, err := inf.AddEventHandler(cache.ResourceEventHandlerFuncs{
-			AddFunc:    k.track.observe,
-			UpdateFunc: func(_, obj any) { k.track.observe(obj) },
+			AddFunc:    func(obj any) { k.events.add(kind, "ADDED"); k.track.observe(obj) },
+			UpdateFunc: func(_, obj any) { k.events.add(kind, "MODIFIED"); k.track.observe(obj) },
+			DeleteFunc: func(any) { k.events.add(kind, "DELETED") },
 		}); err != nil {
 			return nil, err
 		}

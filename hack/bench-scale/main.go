@@ -150,6 +150,9 @@ type results struct {
 	SteadySeconds  float64   `json:"steadyWindowSeconds,omitempty"`
 	Restart        *reqStats `json:"restart,omitempty"`
 	RestartSeconds float64   `json:"restartWindowSeconds,omitempty"`
+	// SteadyKube and RestartKube are the kube-apiserver writes and watch events of the windows.
+	SteadyKube  kubeCounts `json:"steadyKube"`
+	RestartKube kubeCounts `json:"restartKube"`
 	// Background is the ARM traffic while the latency samples ran (excluding nothing).
 	Background       *reqStats            `json:"latencyBackground,omitempty"`
 	BackgroundSecond float64              `json:"latencyPhaseSeconds,omitempty"`
@@ -354,6 +357,10 @@ func run(ctx context.Context, o options) (err error) {
 	// Phase 2: one sync period at rest.
 	if !o.skipSteady {
 		from, to := atRest, atRest.Add(o.syncPeriod)
+		kube0, err := b.k.counts(ctx)
+		if err != nil {
+			return err
+		}
 		step("steady window: one sync period (%s) at rest, until %s", o.syncPeriod, to.UTC().Format("15:04:05"))
 		if err := sleep(ctx, time.Until(to)+time.Second); err != nil {
 			return err
@@ -364,6 +371,12 @@ func run(ctx context.Context, o options) (err error) {
 		st := statsOf(coll.between(from, to))
 		res.Steady, res.SteadySeconds = &st, to.Sub(from).Seconds()
 		printStats(st)
+		kube1, err := b.k.counts(ctx)
+		if err != nil {
+			return err
+		}
+		res.SteadyKube = kube1.since(kube0)
+		printKubeCounts(res.SteadyKube, res.Objects)
 		printReadsByKind(st, res.Objects)
 	}
 

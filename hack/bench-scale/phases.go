@@ -114,6 +114,7 @@ type phaseResult struct {
 	Requests      reqStats     `json:"requests"`
 	Timeline      rampTimeline `json:"timeline"`
 	ManagerAtDone procStats    `json:"managerAtAllReady"`
+	Kube          kubeCounts   `json:"kube"`
 }
 
 // waitForFullBuckets waits until the buckets are full again, so that a ramp starts with full
@@ -150,6 +151,10 @@ func (b *bench) ramp(ctx context.Context, kind string, objs []*unstructured.Unst
 	for i, obj := range objs {
 		keys[i] = key(obj)
 	}
+	kube0, err := b.k.counts(ctx)
+	if err != nil {
+		return err
+	}
 	t0 := time.Now()
 	if err := b.k.createAll(ctx, objs, b.o.workers); err != nil {
 		return err
@@ -161,6 +166,11 @@ func (b *bench) ramp(ctx context.Context, kind string, objs []*unstructured.Unst
 		return err
 	}
 	ph.ReadySeconds = tReady.Sub(t0).Seconds()
+	kube1, err := b.k.counts(ctx)
+	if err != nil {
+		return err
+	}
+	ph.Kube = kube1.since(kube0)
 	ph.BoundSeconds = s.bound(perSubscription, kind)
 	if ps, err := readProc(b.mgr.PID()); err == nil {
 		ph.ManagerAtDone = ps
@@ -177,6 +187,7 @@ func (b *bench) ramp(ctx context.Context, kind string, objs []*unstructured.Unst
 	fmt.Printf("  all Ready after %.1fs; write-bucket bound max(0, %d-%g)/%g+%g = %.1fs; ratio %.2f\n",
 		ph.ReadySeconds, perSubscription, s.WriteBurst, s.WritePerSecond, s.operationSeconds(kind), ph.BoundSeconds, ph.ReadySeconds/ph.BoundSeconds)
 	printStats(ph.Requests)
+	printKubeCounts(ph.Kube, map[string]int{kind: len(objs)})
 	tl := ph.Timeline
 	fmt.Printf("    first PUT %.1fs, last PUT %.1fs, first Ready %.1fs, half Ready %.1fs after the apply began\n",
 		tl.FirstPUT, tl.LastPUT, tl.FirstReady, tl.HalfReady)
@@ -197,6 +208,10 @@ func (b *bench) restart(ctx context.Context) error {
 	b.res.Managers = append(b.res.Managers, ps)
 	b.mgr = nil
 	_ = os.Rename(filepath.Join(b.dir, "manager.log"), filepath.Join(b.dir, fmt.Sprintf("manager.%d.log", len(b.res.Managers))))
+	kube0, err := b.k.counts(ctx)
+	if err != nil {
+		return err
+	}
 	tR := time.Now()
 	if b.mgr, err = localenv.StartManager(b.dir, b.managerBin, b.kubeconfig, b.em, b.managerArgs...); err != nil {
 		return err
@@ -212,6 +227,12 @@ func (b *bench) restart(ctx context.Context) error {
 	st := statsOf(b.coll.between(tR, tR.Add(b.o.restartWindow)))
 	b.res.Restart, b.res.RestartSeconds = &st, b.o.restartWindow.Seconds()
 	printStats(st)
+	kube1, err := b.k.counts(ctx)
+	if err != nil {
+		return err
+	}
+	b.res.RestartKube = kube1.since(kube0)
+	printKubeCounts(b.res.RestartKube, b.res.Objects)
 	printReadsByKind(st, b.res.Objects)
 	s := b.res.Settings
 	fmt.Printf("    at most %d reads within one second (read bucket: %g burst + %g/s); %d reads throttled\n",

@@ -9,7 +9,9 @@
 //     the namespace reader of config/components/tenancy, and the user-facing editor/viewer rules
 //     for every CRD;
 //   - the spec of the tenancy ValidatingAdmissionPolicy (config/components/tenancy/policy.yaml),
-//     in templates/_generated.tpl too.
+//     in templates/_generated.tpl too;
+//   - config/argocd/argocd-cm.yaml: the one Argo CD health script, config/argocd/health.lua,
+//     under the key of every CRD's kind.
 //
 // `make manifests` and hack/verify-generated.sh run it from the repository root, after
 // controller-gen and hack/crd-descriptions.
@@ -107,7 +109,10 @@ func run() error {
 		return err
 	}
 	fmt.Fprintf(&b, "\n{{- /* The spec of the tenancy ValidatingAdmissionPolicy, from config/components/tenancy/policy.yaml. */}}\n{{- define \"gallery-operator.tenancyPolicySpec\" -}}\n%s{{- end }}\n", escape(policy))
-	return os.WriteFile(filepath.Join(chart, "templates", "_generated.tpl"), []byte(b.String()), 0o644)
+	if err := os.WriteFile(filepath.Join(chart, "templates", "_generated.tpl"), []byte(b.String()), 0o644); err != nil {
+		return err
+	}
+	return writeArgoCDConfigMap(crdFiles)
 }
 
 // policySpec returns the spec of the ValidatingAdmissionPolicy in file, as YAML.

@@ -14,40 +14,6 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/compute/armcompute/v7"
 )
 
-// ResourceRef locates a gallery resource in Azure: a gallery, an image definition in it, or an
-// image version of that. Kinds fill the names their resource needs.
-type ResourceRef struct {
-	SubscriptionID string
-	ResourceGroup  string
-	Gallery        string
-	Image          string
-	Version        string
-}
-
-// String is the resource's ARM path.
-func (r ResourceRef) String() string {
-	s := fmt.Sprintf("/subscriptions/%s/resourceGroups/%s/providers/Microsoft.Compute/galleries/%s",
-		r.SubscriptionID, r.ResourceGroup, r.Gallery)
-	if r.Image != "" {
-		s += "/images/" + r.Image
-	}
-	if r.Version != "" {
-		s += "/versions/" + r.Version
-	}
-	return s
-}
-
-// Name is the resource's own name: the last one the reference names.
-func (r ResourceRef) Name() string {
-	switch {
-	case r.Version != "":
-		return r.Version
-	case r.Image != "":
-		return r.Image
-	}
-	return r.Gallery
-}
-
 // Connection is what a kind's Azure client is built from: the SDK's client factory for one set
 // of credentials and one subscription. Its clients share one pipeline (token cache, rate
 // limiter, request observation), so building a client per request costs nothing.

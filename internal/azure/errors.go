@@ -46,7 +46,6 @@ type Error struct {
 	Details    []ErrorDetail // Azure's nested errors, flattened depth-first
 	Terminal   bool          // only a change by the user (spec or outside Kubernetes) can fix it
 	RetryAfter time.Duration // from Retry-After / retry-after-ms / x-ms-retry-after-ms headers, 0 if none
-	Reason     string        // condition reason when it should not be Code (set by a kind's Hint)
 }
 
 // ErrorDetail is one nested Azure error.
@@ -87,21 +86,6 @@ func Classify(err error) *Error {
 		return &Error{Code: CodeCredentialUnavailable, Message: truncateMessage(firstLinesOf(err.Error(), 10), maxAuthMessage)}
 	}
 	return &Error{Code: transportCode(err), Message: err.Error()}
-}
-
-// Hint lets a kind refine how its own errors are classified (a 409 that only its resource makes
-// terminal, say). It may change the error's Terminal flag, code or message.
-type Hint func(e *Error)
-
-// ClassifyWith classifies err, then applies the kind's hint when there is one.
-func ClassifyWith(err error, hint Hint) *Error {
-	e := Classify(err)
-	if e != nil && hint != nil {
-		c := *e
-		hint(&c)
-		return &c
-	}
-	return e
 }
 
 // IsNotFound reports whether err is Azure's 404 for the resource itself (code NotFound /

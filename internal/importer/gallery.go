@@ -55,7 +55,7 @@ func (galleryMapping) list(ctx context.Context, c *azure.Connection, o Options, 
 		if err != nil {
 			return nil, fmt.Errorf("gallery %s: %w", azure.StrOf(g.Name), err)
 		}
-		ref := azure.ResourceRef{SubscriptionID: id.SubscriptionID, ResourceGroup: id.ResourceGroupName, Gallery: id.Name}
+		ref := Ref{SubscriptionID: id.SubscriptionID, ResourceGroup: id.ResourceGroupName, Gallery: id.Name}
 		var resp armcompute.GalleriesClientGetResponse
 		err = retry(ctx, func() (err error) {
 			resp, err = galleries.Get(ctx, ref.ResourceGroup, ref.Gallery,
@@ -122,7 +122,7 @@ func policy(o Options) v1alpha1.DeletionPolicy {
 // sharingStatus, community publicNames). Sharing groups are user-controlled: they go to
 // spec.properties.sharingProfile.groups. The path fields other than the resource group
 // (subscription, Azure name) and the operator's settings are left to the caller.
-func GallerySpecFrom(g *armcompute.Gallery, ref azure.ResourceRef) (v1alpha1.GallerySpec, []string) {
+func GallerySpecFrom(g *armcompute.Gallery, ref Ref) (v1alpha1.GallerySpec, []string) {
 	var warnings []string
 	spec := v1alpha1.GallerySpec{
 		ResourceGroupName: ref.ResourceGroup,

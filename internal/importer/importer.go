@@ -47,7 +47,7 @@ type Node struct {
 	// Kind is the object's kind, e.g. "GalleryImage".
 	Kind string
 	// Ref locates the resource in Azure.
-	Ref azure.ResourceRef
+	Ref Ref
 	// Body is the resource as Azure returned it (an armcompute model, per kind).
 	Body any
 	// Parent is the node of the parent resource (nil for a gallery).

@@ -10,7 +10,6 @@ import (
 	"sigs.k8s.io/yaml"
 
 	v1alpha1 "github.com/azgallery/gallery-operator/api/v1alpha1"
-	"github.com/azgallery/gallery-operator/internal/azure"
 	"github.com/azgallery/gallery-operator/internal/kinds/gallery"
 	"github.com/azgallery/gallery-operator/internal/kinds/image"
 )
@@ -108,7 +107,7 @@ func galleryNode(t *testing.T, body string, o Options) (*Node, *armcompute.Galle
 	if err := json.Unmarshal([]byte(body), &g); err != nil {
 		t.Fatal(err)
 	}
-	n := &Node{Kind: "Gallery", Ref: azure.ResourceRef{SubscriptionID: sub, ResourceGroup: "rg", Gallery: *g.Name}, Body: &g}
+	n := &Node{Kind: "Gallery", Ref: Ref{SubscriptionID: sub, ResourceGroup: "rg", Gallery: *g.Name}, Body: &g}
 	obj, err := galleryMapping{}.object(n, ObjectName(*g.Name), o)
 	if err != nil {
 		t.Fatal(err)
@@ -182,7 +181,7 @@ func imageNode(t *testing.T, body string) (*Node, *armcompute.GalleryImage) {
 	}
 	parent, _ := galleryNode(t, azureGalleries["Platform_Gallery.v2"], Options{})
 	n := &Node{Kind: "GalleryImage", Parent: parent, Body: &img,
-		Ref: azure.ResourceRef{SubscriptionID: sub, ResourceGroup: "rg", Gallery: "Platform_Gallery.v2", Image: *img.Name}}
+		Ref: Ref{SubscriptionID: sub, ResourceGroup: "rg", Gallery: "Platform_Gallery.v2", Image: *img.Name}}
 	obj, err := imageMapping{}.object(n, ObjectName(*img.Name), Options{Namespace: "images", DeletionPolicy: v1alpha1.DeletionPolicyOrphan})
 	if err != nil {
 		t.Fatal(err)

@@ -219,10 +219,10 @@ func TestAssignNamesResolvesCollisions(t *testing.T) {
 	g2 := &Node{Object: &v1alpha1.Gallery{}}
 	g2.Object.SetName("g2")
 	level := []*Node{
-		{Parent: g1, Ref: azure.ResourceRef{Image: "Foo_Bar"}},
-		{Parent: g1, Ref: azure.ResourceRef{Image: "foo-bar"}},
-		{Parent: g1, Ref: azure.ResourceRef{Image: "other"}},
-		{Parent: g2, Ref: azure.ResourceRef{Image: "foo.bar"}},
+		{Parent: g1, Ref: Ref{Image: "Foo_Bar"}},
+		{Parent: g1, Ref: Ref{Image: "foo-bar"}},
+		{Parent: g1, Ref: Ref{Image: "other"}},
+		{Parent: g2, Ref: Ref{Image: "foo.bar"}},
 	}
 	got := assignNames(level, imageMapping{})
 	want := []string{"g1-foo-bar", "g1-foo-bar-2", "other", "g2-foo-bar"}
@@ -232,7 +232,7 @@ func TestAssignNamesResolvesCollisions(t *testing.T) {
 			break
 		}
 	}
-	roots := assignNames([]*Node{{Ref: azure.ResourceRef{ResourceGroup: "RG_A", Gallery: "gal"}}, {Ref: azure.ResourceRef{ResourceGroup: "rg-b", Gallery: "GAL"}}}, galleryMapping{})
+	roots := assignNames([]*Node{{Ref: Ref{ResourceGroup: "RG_A", Gallery: "gal"}}, {Ref: Ref{ResourceGroup: "rg-b", Gallery: "GAL"}}}, galleryMapping{})
 	if roots[0] != "rg-a-gal" || roots[1] != "rg-b-gal" {
 		t.Errorf("galleries of the same name in two groups: %q", roots)
 	}

@@ -8,7 +8,6 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/compute/armcompute/v7"
 
 	v1alpha1 "github.com/azgallery/gallery-operator/api/v1alpha1"
-	"github.com/azgallery/gallery-operator/internal/azure"
 	"github.com/azgallery/gallery-operator/internal/kinds/version"
 )
 
@@ -63,7 +62,7 @@ func versionNode(t *testing.T, body string) (*Node, *armcompute.GalleryImageVers
 	img := &Node{Object: &v1alpha1.GalleryImage{}}
 	img.Object.SetName("ubuntu")
 	n := &Node{Kind: "GalleryImageVersion", Parent: img, Body: &v,
-		Ref: azure.ResourceRef{SubscriptionID: sub, ResourceGroup: "rg", Gallery: "g", Image: "Ubuntu", Version: *v.Name}}
+		Ref: Ref{SubscriptionID: sub, ResourceGroup: "rg", Gallery: "g", Image: "Ubuntu", Version: *v.Name}}
 	obj, err := versionMapping{}.object(n, versionMapping{}.wantedName(n), Options{DeletionPolicy: v1alpha1.DeletionPolicyOrphan})
 	if err != nil {
 		t.Fatal(err)

@@ -6,13 +6,13 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/equality"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/log"
 
 	v1alpha1 "github.com/azgallery/gallery-operator/api/v1alpha1"
-	"github.com/azgallery/gallery-operator/internal/azure"
 )
 
 // Reasons of our own, beside Azure's error codes.
@@ -30,6 +30,8 @@ const (
 	ReasonOrphaned        = "Orphaned"
 	ReasonDeleted         = "Deleted"
 	ReasonClientThrottled = "WaitingForRequestBudget"
+	// ReasonInvalidResourceID: the spec's names make no valid ARM resource ID.
+	ReasonInvalidResourceID = "InvalidResourceID"
 
 	provisioningSucceeded = "Succeeded"
 	provisioningFailed    = "Failed"
@@ -58,11 +60,6 @@ func (r *Reconciler[O, B]) markReconciling(obj O, reason, message string) {
 	meta.RemoveStatusCondition(&obj.GetARMStatus().Conditions, v1alpha1.ConditionStalled)
 }
 
-// classify classifies an error once, with the kind's hint.
-func (r *Reconciler[O, B]) classify(err error) *azure.Error {
-	return azure.ClassifyWith(err, r.Kind.Hint)
-}
-
 // fail records an error in status.error and the conditions, with the Azure error code as the
 // reason (or the kind's hint's reason). Terminal errors set Stalled and wait a sync period (or a
 // spec change); transient ones set Reconciling and back off exponentially, never sooner than
@@ -70,7 +67,7 @@ func (r *Reconciler[O, B]) classify(err error) *azure.Error {
 func (r *Reconciler[O, B]) fail(ctx context.Context, obj O, err error, hash string) ctrl.Result {
 	if w := asWaiting(err); w != nil {
 		r.markReconciling(obj, w.Reason, w.Message)
-		return ctrl.Result{RequeueAfter: jitter(r.SyncPeriod)} // the parent's watch usually comes first
+		return ctrl.Result{RequeueAfter: jitter(r.ParentWait)} // the parent's watch usually comes first
 	}
 	if t := asThrottled(err); t != nil {
 		// Not sent: the object's token is reserved and due after RetryAfter. Not a failure, and
@@ -81,37 +78,46 @@ func (r *Reconciler[O, B]) fail(ctx context.Context, obj O, err error, hash stri
 		return ctrl.Result{RequeueAfter: t.RetryAfter}
 	}
 	st := obj.GetARMStatus()
-	azErr := r.classify(err)
+	f := r.classify(err)
 	now := metav1.NewTime(r.now())
-	st.Error = statusError(azErr, hash, now)
-	message := azErr.Message
-	if message == "" {
-		message = azErr.Error()
+	st.Error = statusError(f, hash, now, st.Error)
+	reason, message := f.Reason, f.Message
+	if az := f.Azure; az != nil {
+		log.FromContext(ctx).Info("Azure request failed", "code", az.Code, "httpStatus", az.HTTPStatus, "terminal", f.Terminal, "message", message)
+	} else {
+		log.FromContext(ctx).Info("reconcile failed", "reason", reason, "terminal", f.Terminal, "message", message)
 	}
-	reason := azErr.Code
-	if azErr.Reason != "" {
-		reason = azErr.Reason
-	}
-	log.FromContext(ctx).Info("Azure request failed", "code", azErr.Code, "httpStatus", azErr.HTTPStatus, "terminal", azErr.Terminal, "message", message)
-	if azErr.Terminal {
+	if f.Terminal {
+		r.obs().Refused(key(obj), now.Time)
 		r.Recorder.Eventf(obj, nil, corev1.EventTypeWarning, conditionReason(reason), "Reconcile", "%s", message)
 		r.setCondition(obj, v1alpha1.ConditionStalled, metav1.ConditionTrue, reason, message)
 		r.setCondition(obj, v1alpha1.ConditionReady, metav1.ConditionFalse, reason, message)
 		meta.RemoveStatusCondition(&st.Conditions, v1alpha1.ConditionReconciling)
-		return ctrl.Result{RequeueAfter: jitter(r.SyncPeriod)}
+		return ctrl.Result{RequeueAfter: jitter(r.TerminalRetry)}
 	}
 	r.setCondition(obj, v1alpha1.ConditionReconciling, metav1.ConditionTrue, reason, message)
 	r.setCondition(obj, v1alpha1.ConditionReady, metav1.ConditionFalse, reason, message)
 	meta.RemoveStatusCondition(&st.Conditions, v1alpha1.ConditionStalled)
-	return ctrl.Result{RequeueAfter: r.nextBackoff(obj, azErr.RetryAfter)}
+	return ctrl.Result{RequeueAfter: r.nextBackoff(obj, f.RetryAfter)}
 }
 
-// statusError is the status form of an Azure error.
-func statusError(e *azure.Error, hash string, now metav1.Time) *v1alpha1.AzureError {
-	out := &v1alpha1.AzureError{Code: e.Code, Message: e.Message, Target: e.Target, HTTPStatus: int32(e.HTTPStatus),
-		Terminal: e.Terminal, SpecHash: hash, Time: &now}
-	for _, d := range e.Details {
-		out.Details = append(out.Details, v1alpha1.AzureErrorDetail{Code: d.Code, Message: d.Message, Target: d.Target})
+// statusError is the status form of a failure: Azure's code, target and details when Azure
+// answered, the failure's reason otherwise. The same error met again keeps the time it was first
+// seen (prev's): time passing alone is no change of the status.
+func statusError(f *Failure, hash string, now metav1.Time, prev *v1alpha1.AzureError) *v1alpha1.AzureError {
+	out := &v1alpha1.AzureError{Code: f.Reason, Message: f.Message, Terminal: f.Terminal, SpecHash: hash, Time: &now}
+	if az := f.Azure; az != nil {
+		out.Code, out.Target, out.HTTPStatus = az.Code, az.Target, int32(az.HTTPStatus)
+		for _, d := range az.Details {
+			out.Details = append(out.Details, v1alpha1.AzureErrorDetail{Code: d.Code, Message: d.Message, Target: d.Target})
+		}
+	}
+	if prev != nil && prev.Time != nil {
+		same := *prev
+		same.Time = out.Time
+		if equality.Semantic.DeepEqual(&same, out) {
+			out.Time = prev.Time
+		}
 	}
 	return out
 }

@@ -20,17 +20,17 @@ func (r *Reconciler[O, B]) credentialsFor(ctx context.Context, namespace string,
 		return r.DefaultCredentials, nil
 	}
 	if !r.AllowCredentialSecrets {
-		return azure.Credentials{}, &azure.Error{Code: ReasonSecretsDisabled, Terminal: true,
-			Message: "spec.credentialsSecretRef is set (here or on the referenced object) but the operator runs without --enable-credential-secrets; remove the reference or enable the option"}
+		return azure.Credentials{}, Refusal(ReasonSecretsDisabled,
+			"spec.credentialsSecretRef is set (here or on the referenced object) but the operator runs without --enable-credential-secrets; remove the reference or enable the option")
 	}
 	secret := &corev1.Secret{}
 	if err := r.APIReader.Get(ctx, client.ObjectKey{Namespace: namespace, Name: ref.Name}, secret); err != nil {
-		return azure.Credentials{}, &azure.Error{Code: ReasonCredentials,
-			Message: fmt.Sprintf("reading the credentials Secret %q: %s", ref.Name, apierrors.ReasonForError(err))}
+		return azure.Credentials{}, Trouble(ReasonCredentials,
+			fmt.Sprintf("reading the credentials Secret %q: %s", ref.Name, apierrors.ReasonForError(err)))
 	}
 	creds, err := azure.CredentialsFromSecretData(secret.Data)
 	if err != nil {
-		return azure.Credentials{}, &azure.Error{Code: ReasonCredentials, Message: fmt.Sprintf("Secret %q: %v", ref.Name, err)}
+		return azure.Credentials{}, Trouble(ReasonCredentials, fmt.Sprintf("Secret %q: %v", ref.Name, err))
 	}
 	if creds.SubscriptionID == "" {
 		creds.SubscriptionID = r.DefaultCredentials.SubscriptionID // the Secret may leave the subscription to the operator

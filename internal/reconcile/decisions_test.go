@@ -11,11 +11,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/arm"
 	azruntime "github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/tools/events"
+	ctrl "sigs.k8s.io/controller-runtime"
 	ctrlclient "sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/client/fake"
 
 	v1alpha1 "github.com/azgallery/gallery-operator/api/v1alpha1"
 	"github.com/azgallery/gallery-operator/internal/azure"
@@ -35,7 +38,7 @@ type body struct {
 	State       string
 }
 
-// fakeKind reconciles GalleryImage objects into body, with optional parent waiting and a
+// fakeKind reconciles things into body, with optional parent waiting and a
 // follow-up action.
 type fakeKind struct {
 	client  *fakeClient
@@ -43,18 +46,18 @@ type fakeKind struct {
 	action  *Action // returned by NextAction while the client's actionsDone is false
 }
 
-func (fakeKind) Name() string                      { return "FakeKind" }
-func (fakeKind) Noun() string                      { return "fake resource" }
-func (fakeKind) NewObject() *v1alpha1.GalleryImage { return &v1alpha1.GalleryImage{} }
-func (k fakeKind) Target(context.Context, ctrlclient.Reader, *v1alpha1.GalleryImage, bool) (Target, error) {
-	t := Target{Ref: azure.ResourceRef{ResourceGroup: "rg", Gallery: "g", Image: "i"}}
+func (fakeKind) Name() string      { return "FakeKind" }
+func (fakeKind) Noun() string      { return "fake resource" }
+func (fakeKind) NewObject() *thing { return &thing{} }
+func (k fakeKind) Target(context.Context, ctrlclient.Reader, *thing, bool) (Target, error) {
+	t := Target{ID: func(sub string) (*arm.ResourceID, error) { return arm.ParseResourceID(thingPath(sub, "p", "i")) }}
 	if k.waiting != nil {
 		return t, k.waiting
 	}
 	return t, nil
 }
-func (fakeKind) Desired(o *v1alpha1.GalleryImage) body {
-	return body{Description: o.Spec.Properties.Description}
+func (fakeKind) Desired(o *thing) body {
+	return body{Description: o.Spec.Description}
 }
 func (fakeKind) Diff(d body, e *body) []string {
 	if e == nil {
@@ -65,17 +68,37 @@ func (fakeKind) Diff(d body, e *body) []string {
 	}
 	return nil
 }
-func (fakeKind) Hash(d body) string                      { return "h-" + d.Description }
-func (fakeKind) ProvisioningState(e *body) string        { return e.State }
-func (fakeKind) ID(*body) string                         { return "/subscriptions/sub/id" }
-func (fakeKind) Observe(*v1alpha1.GalleryImage, *body)   {}
-func (k fakeKind) Client(*azure.Connection) Client[body] { return k.client }
-func (fakeKind) Hint(*azure.Error)                       {}
-func (k fakeKind) NextAction(_ *v1alpha1.GalleryImage, _ *body) *Action {
+func (fakeKind) Hash(d body) string               { return "h-" + d.Description }
+func (fakeKind) ProvisioningState(e *body) string { return e.State }
+func (fakeKind) ID(*body) string                  { return "/subscriptions/sub/id" }
+func (fakeKind) Observe(*thing, *body)            {}
+func (k fakeKind) Client(*azure.Connection) Clients[body] {
+	return Clients[body]{Client: k.client, Actions: k.client}
+}
+func (k fakeKind) Capabilities() Capabilities[*thing, body] {
+	return Capabilities[*thing, body]{FollowUp: k}
+}
+func (fakeKind) Hint(*Failure)                            {}
+func (fakeKind) ActionBeforeDelete(*thing, *body) *Action { return nil }
+func (k fakeKind) NextAction(_ *thing, _ *body) *Action {
 	if k.action == nil || k.client.actionsDone {
 		return nil
 	}
 	return k.action
+}
+
+// thingPath is the ARM path of the fake kind's resource name in the collection of parent.
+func thingPath(sub, parent, name string) string {
+	return "/subscriptions/" + sub + "/resourceGroups/rg/providers/Example.Fake/parents/" + parent + "/things/" + name
+}
+
+// thingID is the parsed thingPath in subscription "sub".
+func thingID(parent, name string) *arm.ResourceID {
+	id, err := arm.ParseResourceID(thingPath("sub", parent, name))
+	if err != nil {
+		panic(err)
+	}
+	return id
 }
 
 // fakeClient answers from its fields and records the requests made.
@@ -90,34 +113,34 @@ type fakeClient struct {
 	requests    []string
 }
 
-func (c *fakeClient) Get(context.Context, azure.ResourceRef) (*body, error) {
+func (c *fakeClient) Get(context.Context, *arm.ResourceID) (*body, error) {
 	c.requests = append(c.requests, "GET")
 	return c.existing, c.getErr
 }
-func (c *fakeClient) BeginPut(_ context.Context, _ azure.ResourceRef, b body) (azure.Operation, error) {
+func (c *fakeClient) BeginPut(_ context.Context, _ *arm.ResourceID, b body) (azure.Operation, error) {
 	c.requests = append(c.requests, "PUT "+b.Description)
 	if c.putErr != nil {
 		return azure.Operation{}, c.putErr
 	}
 	return azure.Operation{ResumeToken: "put-token", Done: c.putDone}, nil
 }
-func (c *fakeClient) BeginDelete(context.Context, azure.ResourceRef) (azure.Operation, error) {
+func (c *fakeClient) BeginDelete(context.Context, *arm.ResourceID) (azure.Operation, error) {
 	c.requests = append(c.requests, "DELETE")
 	return azure.Operation{ResumeToken: "delete-token"}, nil
 }
-func (c *fakeClient) PollPut(_ context.Context, _ azure.ResourceRef, token string) (azure.Operation, error) {
+func (c *fakeClient) PollPut(_ context.Context, _ *arm.ResourceID, token string) (azure.Operation, error) {
 	c.requests = append(c.requests, "POLL "+token)
 	return c.poll, c.pollErr
 }
-func (c *fakeClient) PollDelete(_ context.Context, _ azure.ResourceRef, token string) (azure.Operation, error) {
+func (c *fakeClient) PollDelete(_ context.Context, _ *arm.ResourceID, token string) (azure.Operation, error) {
 	c.requests = append(c.requests, "POLL "+token)
 	return c.poll, c.pollErr
 }
-func (c *fakeClient) BeginAction(_ context.Context, _ azure.ResourceRef, a Action) (azure.Operation, error) {
+func (c *fakeClient) BeginAction(_ context.Context, _ *arm.ResourceID, a Action) (azure.Operation, error) {
 	c.requests = append(c.requests, "ACTION "+string(a.Kind))
 	return azure.Operation{ResumeToken: "action-token"}, nil
 }
-func (c *fakeClient) PollAction(_ context.Context, _ azure.ResourceRef, kind v1alpha1.OperationKind, token string) (azure.Operation, error) {
+func (c *fakeClient) PollAction(_ context.Context, _ *arm.ResourceID, kind v1alpha1.OperationKind, token string) (azure.Operation, error) {
 	c.requests = append(c.requests, "POLL "+token)
 	if c.poll.Done {
 		c.actionsDone = true
@@ -144,9 +167,9 @@ func azureError(status int, code, message string, header ...string) error {
 }
 
 // object builds the object of a case: generation 2, description desc, with status mutated.
-func object(desc string, mutate func(*v1alpha1.ARMStatus)) *v1alpha1.GalleryImage {
-	o := &v1alpha1.GalleryImage{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "obj", Generation: 2}}
-	o.Spec.Properties.Description = desc
+func object(desc string, mutate func(*v1alpha1.ARMStatus)) *thing {
+	o := &thing{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "obj", Generation: 2}}
+	o.Spec.Description = desc
 	if mutate != nil {
 		mutate(&o.Status.ARMStatus)
 	}
@@ -178,7 +201,7 @@ type condition struct {
 func TestDecisions(t *testing.T) {
 	tests := []struct {
 		name     string
-		obj      *v1alpha1.GalleryImage
+		obj      *thing
 		client   fakeClient
 		kind     func(*fakeKind)
 		requests []string
@@ -328,10 +351,10 @@ func TestDecisions(t *testing.T) {
 			name: "parent not Ready: waiting, no request, no error",
 			obj:  object("want", nil),
 			kind: func(k *fakeKind) {
-				k.waiting = &WaitingError{Reason: "WaitingForGallery", Message: "waiting for Gallery g"}
+				k.waiting = &WaitingError{Reason: "WaitingForParent", Message: "waiting for Parent p"}
 			},
 			requests: nil,
-			ready:    condition{metav1.ConditionFalse, "WaitingForGallery"}, reconciling: condition{metav1.ConditionTrue, "WaitingForGallery"},
+			ready:    condition{metav1.ConditionFalse, "WaitingForParent"}, reconciling: condition{metav1.ConditionTrue, "WaitingForParent"},
 			requeueMin: syncPeriod, requeueMax: syncPeriod * 11 / 10,
 			check: func(t *testing.T, st *v1alpha1.ARMStatus) {
 				if st.Error != nil {
@@ -372,8 +395,8 @@ func TestDecisions(t *testing.T) {
 			if tt.kind != nil {
 				tt.kind(&k)
 			}
-			r := &Reconciler[*v1alpha1.GalleryImage, body]{Recorder: events.NewFakeRecorder(100), Azure: fakeConnector{}, Kind: k,
-				Options: Options{SyncPeriod: syncPeriod, Now: func() time.Time { return now }}}
+			r := &Reconciler[*thing, body]{Recorder: events.NewFakeRecorder(100), Azure: fakeConnector{}, Kind: k,
+				Options: Options{DriftResync: syncPeriod, TerminalRetry: syncPeriod, ParentWait: syncPeriod, Now: func() time.Time { return now }}}
 			obj := tt.obj.DeepCopy()
 			res := r.reconcile(context.Background(), obj)
 			if !slices.Equal(cl.requests, tt.requests) {
@@ -422,5 +445,52 @@ func TestConditionReason(t *testing.T) {
 	}
 	if got := conditionReason(strings.Repeat("A", 2000)); len(got) > 1024 {
 		t.Errorf("a long reason is %d bytes", len(got))
+	}
+}
+
+// TestTimeAloneIsNoStatusChange: a Ready object observed again with nothing changed in Azure is
+// not written (its lastSyncTime does not move on its own), and a drift, which changes the
+// status, is written with the time of that observation.
+func TestTimeAloneIsNoStatusChange(t *testing.T) {
+	clock := now
+	obj := object("want", readyAt("h-want", clock.Add(-61*time.Minute)))
+	obj.Finalizers = []string{Finalizer}
+	obj.Status.ObservedGeneration = 2
+	kc := fake.NewClientBuilder().WithScheme(thingScheme()).WithObjects(obj).WithStatusSubresource(obj).Build()
+	cl := &fakeClient{existing: &body{"want", provisioningSucceeded}}
+	r := &Reconciler[*thing, body]{Client: kc, Recorder: events.NewFakeRecorder(100), Azure: fakeConnector{},
+		Kind: fakeKind{client: cl}, Options: Options{DriftResync: syncPeriod, TerminalRetry: syncPeriod, ParentWait: syncPeriod, Now: func() time.Time { return clock }}}
+	stored := func() *thing {
+		out := &thing{}
+		if err := kc.Get(context.Background(), ctrlclient.ObjectKeyFromObject(obj), out); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	before := stored()
+	// the subscription is recorded once (a status change); then the object is at rest
+	if _, err := r.Reconcile(context.Background(), ctrl.Request{NamespacedName: ctrlclient.ObjectKeyFromObject(obj)}); err != nil {
+		t.Fatal(err)
+	}
+	before = stored()
+	clock = clock.Add(2 * syncPeriod)
+	if _, err := r.Reconcile(context.Background(), ctrl.Request{NamespacedName: ctrlclient.ObjectKeyFromObject(obj)}); err != nil {
+		t.Fatal(err)
+	}
+	if got := stored(); got.ResourceVersion != before.ResourceVersion {
+		t.Errorf("an observation that changed nothing was written: lastSyncTime %v → %v", before.Status.LastSyncTime, got.Status.LastSyncTime)
+	}
+	if !slices.Equal(cl.requests, []string{"GET", "GET"}) {
+		t.Errorf("requests %q, want a GET per sync period", cl.requests)
+	}
+
+	clock = clock.Add(2 * syncPeriod)
+	cl.existing = &body{"portal", provisioningSucceeded}
+	if _, err := r.Reconcile(context.Background(), ctrl.Request{NamespacedName: ctrlclient.ObjectKeyFromObject(obj)}); err != nil {
+		t.Fatal(err)
+	}
+	got := stored()
+	if got.ResourceVersion == before.ResourceVersion || got.Status.LastSyncTime == nil || !got.Status.LastSyncTime.Time.Equal(clock) {
+		t.Errorf("a drift corrected: status not written with the observation's time: %+v", got.Status.ARMStatus)
 	}
 }

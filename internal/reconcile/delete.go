@@ -31,14 +31,14 @@ func (r *Reconciler[O, B]) reconcileDelete(ctx context.Context, obj O) (ctrl.Res
 		return r.fail(ctx, obj, err, ""), nil
 	}
 	if target.DeletionPolicy == v1alpha1.DeletionPolicyOrphan {
-		r.Recorder.Eventf(obj, nil, corev1.EventTypeNormal, ReasonOrphaned, "Delete", "Left the %s %s in Azure (deletionPolicy Orphan)", r.Kind.Noun(), target.Ref.Name())
+		r.Recorder.Eventf(obj, nil, corev1.EventTypeNormal, ReasonOrphaned, "Delete", "Left the %s %s in Azure (deletionPolicy Orphan)", r.Kind.Noun(), orphanName(obj, target))
 		return ctrl.Result{}, r.removeFinalizer(ctx, obj)
 	}
-	cl, ref, err := r.connect(ctx, obj, target)
+	cl, id, err := r.connect(ctx, obj, target)
 	if err != nil {
 		return r.fail(ctx, obj, err, ""), nil
 	}
-	if result, refused := r.checkScope(ctx, obj, target, ref); refused {
+	if result, refused := r.checkScope(ctx, obj, id); refused {
 		if neverWritten(obj) {
 			// Nothing of ours is in Azure, and what may be there is outside the namespace's scope.
 			r.Recorder.Eventf(obj, nil, corev1.EventTypeNormal, ReasonOrphaned, "Delete", "Nothing deleted in Azure: the %s was never written, and its namespace does not allow its scope", r.Kind.Noun())
@@ -47,20 +47,20 @@ func (r *Reconciler[O, B]) reconcileDelete(ctx context.Context, obj O) (ctrl.Res
 		return result, nil // deletionPolicy Orphan releases the object without a request
 	}
 	if obj.GetARMStatus().Operation != nil {
-		if done, result := r.followDeletionOperation(ctx, obj, cl, ref); !done {
+		if done, result := r.followDeletionOperation(ctx, obj, cl, id); !done {
 			return result, nil
 		}
 	}
-	existing, err := r.get(ctx, cl, ref) // a deletion is decided on the resource itself
+	existing, err := r.get(ctx, obj, cl, id) // a deletion is decided on the resource itself
 	switch {
 	case azure.IsParentMissing(err) || err == nil && existing == nil:
-		r.Recorder.Eventf(obj, nil, corev1.EventTypeNormal, ReasonDeleted, "Delete", "The %s %s is gone from Azure", r.Kind.Noun(), ref.Name())
+		r.Recorder.Eventf(obj, nil, corev1.EventTypeNormal, ReasonDeleted, "Delete", "The %s %s is gone from Azure", r.Kind.Noun(), id.Name)
 		return ctrl.Result{}, r.removeFinalizer(ctx, obj)
 	case err != nil:
 		return r.fail(ctx, obj, err, ""), nil
 	}
 	r.observe(obj, existing)
-	if g, ok := r.Kind.(DeleteGuard[O, B]); ok {
+	if g := r.caps().WriteRules; g != nil {
 		if blocked := g.DeleteBlocked(obj, existing, r.now()); blocked != nil {
 			return r.fail(ctx, obj, blocked, ""), nil
 		}
@@ -69,12 +69,12 @@ func (r *Reconciler[O, B]) reconcileDelete(ctx context.Context, obj O) (ctrl.Res
 		r.markReconciling(obj, ReasonWaitingForAzure, fmt.Sprintf("Azure reports provisioningState %s; deleting once it finishes", st.ProvisioningState))
 		return ctrl.Result{RequeueAfter: r.pollInterval(0, deletionStart(obj))}, nil
 	}
-	if a, ok := r.Kind.(DeleteActions[O, B]); ok {
-		if action := a.ActionBeforeDelete(obj, existing); action != nil {
-			return r.startAction(ctx, obj, cl, ref, *action, ""), nil
+	if f := r.caps().FollowUp; f != nil {
+		if action := f.ActionBeforeDelete(obj, existing); action != nil {
+			return r.startAction(ctx, obj, cl, id, *action, ""), nil
 		}
 	}
-	return r.startDelete(ctx, obj, cl, ref), nil
+	return r.startDelete(ctx, obj, cl, id), nil
 }
 
 // deletionTarget is where the resource to delete lives. A parent object that is gone (or being
@@ -87,47 +87,28 @@ func (r *Reconciler[O, B]) deletionTarget(ctx context.Context, obj O) (Target, e
 	st := obj.GetARMStatus()
 	if st.ID == "" {
 		// never written to Azure: there is nothing to delete
-		return Target{DeletionPolicy: v1alpha1.DeletionPolicyOrphan, Ref: azure.ResourceRef{Gallery: obj.GetName()}}, nil
+		return Target{DeletionPolicy: v1alpha1.DeletionPolicyOrphan}, nil
 	}
 	id, perr := arm.ParseResourceID(st.ID)
 	if perr != nil {
 		return Target{}, err
 	}
-	target.Ref = refFromID(id)
+	target.SubscriptionID = id.SubscriptionID
+	target.ID = func(string) (*arm.ResourceID, error) { return id, nil }
 	if target.DeletionPolicy == "" {
 		target.DeletionPolicy = v1alpha1.DeletionPolicyDelete
 	}
 	return target, nil
 }
 
-// refFromID turns a gallery resource ID back into a reference.
-func refFromID(id *arm.ResourceID) azure.ResourceRef {
-	var names []string
-	for p := id; p != nil && p.ResourceType.Namespace == "Microsoft.Compute"; p = p.Parent {
-		names = append([]string{p.Name}, names...)
-	}
-	ref := azure.ResourceRef{SubscriptionID: id.SubscriptionID, ResourceGroup: id.ResourceGroupName}
-	for i, n := range names {
-		switch i {
-		case 0:
-			ref.Gallery = n
-		case 1:
-			ref.Image = n
-		case 2:
-			ref.Version = n
-		}
-	}
-	return ref
-}
-
 // startDelete sends DELETE and records the operation. Sets Reconciling (Deleting).
-func (r *Reconciler[O, B]) startDelete(ctx context.Context, obj O, cl Client[B], ref azure.ResourceRef) ctrl.Result {
-	op, err := cl.BeginDelete(ctx, ref)
+func (r *Reconciler[O, B]) startDelete(ctx context.Context, obj O, cl Clients[B], id *arm.ResourceID) ctrl.Result {
+	op, err := cl.BeginDelete(ctx, id)
 	if err != nil && !azure.IsNotFound(err) && !azure.IsParentMissing(err) {
 		return r.fail(ctx, obj, err, "")
 	}
-	r.Recorder.Eventf(obj, nil, corev1.EventTypeNormal, ReasonDeleting, "Delete", "Deleting the %s %s in Azure", r.Kind.Noun(), ref.Name())
-	log.FromContext(ctx).Info(r.Kind.Noun()+" deletion sent to Azure", "azureID", ref.String())
+	r.Recorder.Eventf(obj, nil, corev1.EventTypeNormal, ReasonDeleting, "Delete", "Deleting the %s %s in Azure", r.Kind.Noun(), id.Name)
+	log.FromContext(ctx).Info(r.Kind.Noun()+" deletion sent to Azure", "azureID", id.String())
 	r.markReconciling(obj, ReasonDeleting, "Azure is deleting the "+r.Kind.Noun())
 	st := obj.GetARMStatus()
 	st.ProvisioningState = "Deleting"
@@ -142,18 +123,18 @@ func (r *Reconciler[O, B]) startDelete(ctx context.Context, obj O, cl Client[B],
 // followDeletionOperation polls the operation in flight while the object is being deleted: a
 // write is followed to its end first (Azure refuses a DELETE while it runs), then the delete.
 // It returns done=true when the caller should go on and check the resource.
-func (r *Reconciler[O, B]) followDeletionOperation(ctx context.Context, obj O, cl Client[B], ref azure.ResourceRef) (bool, ctrl.Result) {
+func (r *Reconciler[O, B]) followDeletionOperation(ctx context.Context, obj O, cl Clients[B], id *arm.ResourceID) (bool, ctrl.Result) {
 	st := obj.GetARMStatus()
 	op := st.Operation
 	if op.Kind != v1alpha1.OperationDelete {
-		done, _, result := r.followOperation(ctx, obj, cl, ref)
+		done, _, result := r.followOperation(ctx, obj, cl, id)
 		if !done && st.Operation != nil {
 			return false, result
 		}
 		st.Operation = nil
 		return true, ctrl.Result{}
 	}
-	res, err := cl.PollDelete(ctx, ref, op.ResumeToken)
+	res, err := cl.PollDelete(ctx, id, op.ResumeToken)
 	var opFailed *azure.OperationFailedError
 	switch {
 	case errors.As(err, &opFailed):
@@ -196,4 +177,22 @@ func deletionStart(obj Object) time.Time {
 		return t.Time
 	}
 	return time.Time{}
+}
+
+// orphanName is the Azure name of the resource an object leaves behind: its resource ID's, or
+// the object's own name when no ID can be told.
+func orphanName(obj Object, target Target) string {
+	sub := target.SubscriptionID
+	if sub == "" {
+		sub = obj.GetARMStatus().SubscriptionID
+	}
+	if target.ID != nil {
+		if id, err := target.ID(sub); err == nil {
+			return id.Name
+		}
+	}
+	if id, err := arm.ParseResourceID(obj.GetARMStatus().ID); err == nil {
+		return id.Name
+	}
+	return obj.GetName()
 }

@@ -7,10 +7,11 @@ package reconcile
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/arm"
 
 	v1alpha1 "github.com/azgallery/gallery-operator/api/v1alpha1"
 	"github.com/azgallery/gallery-operator/internal/azure"
@@ -24,8 +25,11 @@ type Object interface {
 
 // Target is where an object's Azure resource lives and which credentials reach it.
 type Target struct {
-	// Ref locates the resource; an empty SubscriptionID means the credentials' own.
-	Ref azure.ResourceRef
+	// SubscriptionID is the subscription the spec (or a parent) names; "" for the credentials'
+	// own.
+	SubscriptionID string
+	// ID builds the ARM ID of the resource in the subscription it resolved to.
+	ID func(subscription string) (*arm.ResourceID, error)
 	// Credentials names the Secret of the credentials to use; nil for the operator's own.
 	Credentials *v1alpha1.SecretReference
 	// DeletionPolicy says what deleting the object does in Azure.
@@ -35,8 +39,7 @@ type Target struct {
 // Kind describes one kind of Azure resource to the core. O is the API object (a pointer type),
 // B the Azure SDK's body of the resource.
 type Kind[O Object, B any] interface {
-	// Name is the object's kind, for example "GalleryImage"; Noun is what messages call its Azure
-	// resource, for example "image definition".
+	// Name is the object's kind (its API Kind); Noun is what messages call its Azure resource.
 	Name() string
 	Noun() string
 	// NewObject returns an empty object of the kind.
@@ -46,8 +49,8 @@ type Kind[O Object, B any] interface {
 	Target(ctx context.Context, c client.Reader, o O, needReady bool) (Target, error)
 	// Desired is the body to PUT, built from the spec alone (pure).
 	Desired(o O) B
-	// Diff names the properties in which existing differs from desired; nil when a PUT is not
-	// needed (pure). A nil existing is an absent resource.
+	// Diff names the properties in which existing (never nil: the core handles an absent
+	// resource) differs from desired; nil when a PUT is not needed (pure).
 	Diff(desired B, existing *B) []string
 	// Hash identifies a desired body: equal bodies (as Diff sees them) hash alike.
 	Hash(desired B) string
@@ -58,28 +61,56 @@ type Kind[O Object, B any] interface {
 	// nil: the resource is absent).
 	Observe(o O, existing *B)
 	// Client is the kind's Azure client for a connection.
-	Client(conn *azure.Connection) Client[B]
-	// Hint refines the classification of the kind's errors; it may do nothing.
-	Hint(e *azure.Error)
+	Client(conn *azure.Connection) Clients[B]
+	// Capabilities declares what the kind does beyond this interface, once.
+	Capabilities() Capabilities[O, B]
+	// Hint refines how the core sees the kind's Azure errors (f.Azure is what Azure said): a
+	// 409 that only its resource makes terminal, say, or a reason of its own. It may do nothing.
+	Hint(f *Failure)
+}
+
+// Clients is a kind's Azure client for one connection, with the optional parts its
+// capabilities use: nil when the kind has none.
+type Clients[B any] struct {
+	Client[B]
+	// Actions sends and polls the follow-up actions of a kind with Capabilities.FollowUp.
+	Actions ActionClient
+	// Lister lists a collection, so that one list observes many objects.
+	Lister Lister[B]
 }
 
 // Client is the narrow Azure side of one kind: observe, create-or-update, delete, and follow the
 // operations those start. Errors are returned as the SDK gives them; the core classifies them.
 type Client[B any] interface {
 	// Get returns the resource, or nil and no error when Azure answers 404 for it.
-	Get(ctx context.Context, ref azure.ResourceRef) (*B, error)
+	Get(ctx context.Context, id *arm.ResourceID) (*B, error)
 	// BeginPut sends the PUT and returns the operation it started, without waiting.
-	BeginPut(ctx context.Context, ref azure.ResourceRef, body B) (azure.Operation, error)
+	BeginPut(ctx context.Context, id *arm.ResourceID, body B) (azure.Operation, error)
 	// BeginDelete sends the DELETE and returns the operation it started, without waiting.
-	BeginDelete(ctx context.Context, ref azure.ResourceRef) (azure.Operation, error)
+	BeginDelete(ctx context.Context, id *arm.ResourceID) (azure.Operation, error)
 	// PollPut and PollDelete poll an operation once; one that failed is an error.
-	PollPut(ctx context.Context, ref azure.ResourceRef, token string) (azure.Operation, error)
-	PollDelete(ctx context.Context, ref azure.ResourceRef, token string) (azure.Operation, error)
+	PollPut(ctx context.Context, id *arm.ResourceID, token string) (azure.Operation, error)
+	PollDelete(ctx context.Context, id *arm.ResourceID, token string) (azure.Operation, error)
 }
 
-// Action is a follow-up operation besides the PUT, such as a gallery's share action: once
-// Azure's body matches the spec, the core asks the kind for the next action and follows its
-// operation like a PUT's, until none is left.
+// Capabilities are what a kind does beyond Kind, declared once (Kind.Capabilities); a nil field
+// is a capability the kind lacks. The core asks nothing of a kind at run time.
+type Capabilities[O Object, B any] struct {
+	// Parents are the objects of other kinds that its objects may reference: the children are
+	// reconciled when a parent appears, becomes Ready or stops being Ready.
+	Parents []Parent
+	// FollowUp is a kind with actions besides the PUT (a share action, say).
+	FollowUp FollowUp[O, B]
+	// LongRunning is a kind whose resource can be Succeeded yet not finished (still
+	// replicating to regions).
+	LongRunning LongRunning[O, B]
+	// WriteRules is a kind with rules of its own for the PUT and the DELETE.
+	WriteRules WriteRules[O, B]
+}
+
+// Action is a follow-up operation besides the PUT, such as a share action: once Azure's body
+// matches the spec, the core asks the kind for the next action and follows its operation like a
+// PUT's, until none is left.
 type Action struct {
 	// Kind names the operation in status.operation (it must survive a restart).
 	Kind v1alpha1.OperationKind
@@ -89,55 +120,29 @@ type Action struct {
 	Body any
 }
 
-// Actions is implemented by kinds that have follow-up actions.
-type Actions[O Object, B any] interface {
+// FollowUp says which action a resource needs next; nil when none.
+type FollowUp[O Object, B any] interface {
 	NextAction(o O, existing *B) *Action
-}
-
-// ActionClient is implemented by the clients of kinds that have follow-up actions.
-type ActionClient interface {
-	BeginAction(ctx context.Context, ref azure.ResourceRef, a Action) (azure.Operation, error)
-	PollAction(ctx context.Context, ref azure.ResourceRef, kind v1alpha1.OperationKind, token string) (azure.Operation, error)
-}
-
-// Progress is implemented by kinds whose resource can be Succeeded yet not finished (an image
-// version still replicating): InProgress returns a message while it is not finished.
-type Progress[O Object, B any] interface {
-	InProgress(o O, existing *B) (string, bool)
-}
-
-// WaitingError means the object waits for another object (a parent that is missing or not
-// Ready). It is neither an Azure error nor a failure: the object is Reconciling with Reason.
-type WaitingError struct {
-	Reason  string
-	Message string
-}
-
-func (e *WaitingError) Error() string { return fmt.Sprintf("%s: %s", e.Reason, e.Message) }
-
-// Updater is implemented by kinds whose PUT over an existing resource must repeat what Azure
-// holds and the spec leaves unset (an image version's storage account types, say).
-type Updater[B any] interface {
-	PutBody(desired B, existing *B) B
-}
-
-// Polling is implemented by kinds whose operations last long (an image version's replication
-// takes hours): the poll interval grows with the operation's age up to MaxPollInterval.
-type Polling interface {
-	MaxPollInterval() time.Duration
-}
-
-// DeleteGuard is implemented by kinds that must not be deleted in some states: a non-nil error
-// (terminal) is reported instead of sending the DELETE.
-type DeleteGuard[O Object, B any] interface {
-	DeleteBlocked(o O, existing *B, now time.Time) *azure.Error
-}
-
-// DeleteActions is implemented by kinds whose resource needs an action before Azure accepts its
-// deletion (a shared gallery is unshared first): a non-nil action is sent, and followed to its
-// end, before the DELETE.
-type DeleteActions[O Object, B any] interface {
+	// ActionBeforeDelete is the action the resource needs before Azure accepts its deletion (an
+	// access grant revoked, say); it is sent and followed to its end before the DELETE.
 	ActionBeforeDelete(o O, existing *B) *Action
+}
+
+// ActionClient sends and polls a kind's follow-up actions.
+type ActionClient interface {
+	BeginAction(ctx context.Context, id *arm.ResourceID, a Action) (azure.Operation, error)
+	PollAction(ctx context.Context, id *arm.ResourceID, kind v1alpha1.OperationKind, token string) (azure.Operation, error)
+}
+
+// LongRunning is a kind whose resource finishes long after Azure accepted it.
+type LongRunning[O Object, B any] interface {
+	// InProgress returns a message while the resource is not finished.
+	InProgress(o O, existing *B) (string, bool)
+	// MaxPollInterval caps the poll interval, which grows with the operation's age.
+	MaxPollInterval() time.Duration
+	// Notices are the events to record about what changed between two observations (a
+	// region's replication completed or failed).
+	Notices(before, after O) []Notice
 }
 
 // Notice is an event a kind wants recorded about a change it observed.
@@ -146,8 +151,12 @@ type Notice struct {
 	Reason, Message string
 }
 
-// Notifier is implemented by kinds that announce changes they observe (a region's replication
-// completed or failed): Notices compares the status before and after an observation.
-type Notifier[O Object] interface {
-	Notices(before, after O) []Notice
+// WriteRules are a kind's own rules for writing and deleting.
+type WriteRules[O Object, B any] interface {
+	// PutBody is the body to PUT over an existing resource: it repeats what Azure holds and the
+	// spec leaves unset.
+	PutBody(desired B, existing *B) B
+	// DeleteBlocked is a terminal error when the resource must not be deleted in its state; the
+	// DELETE is not sent then.
+	DeleteBlocked(o O, existing *B, now time.Time) *Failure
 }

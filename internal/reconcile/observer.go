@@ -6,61 +6,61 @@ import (
 	"sync"
 	"time"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/arm"
 	"golang.org/x/sync/singleflight"
-
-	"github.com/azgallery/gallery-operator/internal/azure"
 )
 
-// Observer reads a resource's current body from Azure (nil when it is absent), as Azure held it
-// at notBefore or later. When no such observation can be had right now without spending more
-// requests than the observer allows, it returns wait > 0: come back then.
-type Observer[B any] interface {
-	Observe(ctx context.Context, cl Client[B], ref azure.ResourceRef, notBefore time.Time) (existing *B, wait time.Duration, err error)
-}
-
-// Lister is implemented by kind clients that can list every resource of a collection: the
-// siblings of ref (a gallery's image definitions, say), all pages.
+// Lister lists every resource of a collection: the siblings of id, all pages.
 type Lister[B any] interface {
-	ListSiblings(ctx context.Context, ref azure.ResourceRef) ([]*B, error)
+	ListSiblings(ctx context.Context, id *arm.ResourceID) ([]*B, error)
 	// NameOf is a listed resource's own name.
 	NameOf(b *B) string
-}
-
-// Partial is implemented by listers whose list leaves out part of some resources (a gallery's
-// sharing groups, which Azure returns only to a GET that asks for them): the observer reads such
-// a resource with a GET instead, so that nothing is decided on half a body.
-type Partial[B any] interface {
+	// Partial reports a listed resource of which the list leaves out a part (one that Azure
+	// returns only to a GET that asks for it): the observer reads it with a GET instead, so
+	// that nothing is decided on half a body.
 	Partial(listed *B) bool
 }
 
-// read observes the resource through the reconciler's Observer, or the client's Get.
-func (r *Reconciler[O, B]) read(ctx context.Context, cl Client[B], ref azure.ResourceRef, notBefore time.Time) (*B, time.Duration, error) {
-	if r.Observer != nil {
-		return r.Observer.Observe(ctx, cl, ref, notBefore)
-	}
-	existing, err := cl.Get(ctx, ref)
-	return existing, 0, err
-}
-
-// get reads the resource itself, bypassing the observer: what a write is decided on.
-func (r *Reconciler[O, B]) get(ctx context.Context, cl Client[B], ref azure.ResourceRef) (*B, error) {
-	return cl.Get(ctx, ref)
-}
-
-// ListObserver serves observations from one paged list per collection (a gallery's image
-// definitions, 100 per page), shared by every object in it, instead of a GET per object. A list
+// Observer owns freshness: it reads resources from Azure and decides how fresh an observation
+// must be, when each was last observed and when it is next due. It keeps, in memory only, per
+// object when it was last observed, when a write was last sent and when Azure last refused it
+// with a terminal error, and per collection its cached list and the list's phase (anchor).
+// None of this is written to the status on its own: a status is written only when what it
+// says of the resource changes, so that an object at rest costs the API server nothing.
+//
+// With Lists, observations are served from one paged list per collection (the children of one
+// parent, a page at a time), shared by every object in it, instead of a GET per object. A list
 // is read again only when an observation needs a newer one than the cached, and at most once per
-// Interval per collection. Clients that cannot list are read with Get.
-type ListObserver[B any] struct {
-	// Interval is the shortest time between two reads of one collection's list.
-	Interval time.Duration
+// ListInterval per collection. Clients that cannot list are read with Get.
+type Observer[B any] struct {
+	// Lists observes by list where the kind's client can list.
+	Lists bool
+	// ListInterval is the shortest time between two reads of one collection's list.
+	ListInterval time.Duration
+	// DriftResync is how often a Ready object is observed again.
+	DriftResync time.Duration
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
 
 	mu      sync.Mutex
 	lists   map[string]*listing[B]
 	anchors map[string]time.Time // when each collection was first listed: its resyncs' phase
+	objects map[string]objectTimes
 	flight  singleflight.Group
+}
+
+// Observation is what the observer answers: the resource's body (nil when absent) as Azure held
+// it At or later, and when the object is next Due to be observed. Wait > 0 means no observation
+// fresh enough could be had now without spending more requests than allowed: come back then.
+type Observation[B any] struct {
+	Body    *B
+	At, Due time.Time
+	Wait    time.Duration
+}
+
+// objectTimes is what the observer remembers of one object.
+type objectTimes struct {
+	observed, written, refused time.Time
 }
 
 // listing is one read of a collection.
@@ -69,43 +69,151 @@ type listing[B any] struct {
 	items   map[string]*B
 }
 
-// Observe returns the resource from a list read after notBefore: the cached one, or a new
-// read when Interval has passed since the last; otherwise wait says when to come back.
-func (o *ListObserver[B]) Observe(ctx context.Context, cl Client[B], ref azure.ResourceRef, notBefore time.Time) (*B, time.Duration, error) {
-	l, ok := cl.(Lister[B])
-	if !ok {
-		existing, err := cl.Get(ctx, ref)
-		return existing, 0, err
+// Observe returns the resource of the object key as Azure held it at notBefore or later: from
+// the collection's list (the cached one, or a new read when ListInterval has passed since the
+// last), or with a GET.
+func (o *Observer[B]) Observe(ctx context.Context, cl Clients[B], key string, id *arm.ResourceID, notBefore time.Time) (Observation[B], error) {
+	l := cl.Lister
+	if !o.Lists || l == nil {
+		return o.Get(ctx, cl, key, id)
 	}
-	key := collectionKey(ref)
+	coll := collectionKey(id)
 	now := o.now()
 	o.mu.Lock()
-	cached := o.lists[key]
+	cached := o.lists[coll]
 	o.mu.Unlock()
 	if cached == nil || !cached.started.After(notBefore) { // a list begun at notBefore may miss what happened then
-
-		if cached != nil && now.Sub(cached.started) < o.Interval {
-			return nil, o.Interval - now.Sub(cached.started), nil
+		if cached != nil && now.Sub(cached.started) < o.ListInterval {
+			return Observation[B]{Wait: o.ListInterval - now.Sub(cached.started)}, nil
 		}
-		fresh, err := o.refresh(ctx, l, ref, key)
+		fresh, err := o.refresh(ctx, l, id, coll)
 		if err != nil {
-			return nil, 0, err
+			return Observation[B]{}, err
 		}
 		cached = fresh
 	}
-	item := cached.items[strings.ToLower(ref.Name())]
-	if p, ok := l.(Partial[B]); ok && item != nil && p.Partial(item) {
-		existing, err := cl.Get(ctx, ref)
-		return existing, 0, err
+	item := cached.items[strings.ToLower(id.Name)]
+	if item != nil && l.Partial(item) {
+		return o.Get(ctx, cl, key, id)
 	}
-	return item, 0, nil
+	return o.observed(key, id, item, cached.started), nil
+}
+
+// Get reads the resource itself with a GET, bypassing any list: what a write is decided on.
+func (o *Observer[B]) Get(ctx context.Context, cl Clients[B], key string, id *arm.ResourceID) (Observation[B], error) {
+	started := o.now()
+	body, err := cl.Get(ctx, id)
+	if err != nil {
+		return Observation[B]{}, err
+	}
+	return o.observed(key, id, body, started), nil
+}
+
+// observed records an observation made at and answers it. A list older than the object's last
+// observation still dates it when within a tenth of a resync, so that the objects of a
+// collection share their observation time.
+func (o *Observer[B]) observed(key string, id *arm.ResourceID, body *B, at time.Time) Observation[B] {
+	o.mu.Lock()
+	t := o.objects[key]
+	if t.observed.IsZero() || at.After(t.observed.Add(-o.DriftResync/10)) {
+		t.observed = at
+	}
+	o.setLocked(key, t)
+	o.mu.Unlock()
+	return Observation[B]{Body: body, At: at, Due: o.dueAfter(id, t.observed)}
+}
+
+// Last is when the object key was last observed: by this process, or as its status recorded
+// (recorded; after a restart); zero when never.
+func (o *Observer[B]) Last(key string, recorded time.Time) time.Time {
+	return maxTime(o.times(key).observed, recorded)
+}
+
+// Due is when the object key is next observed, given the time its status recorded.
+func (o *Observer[B]) Due(key string, id *arm.ResourceID, recorded time.Time) time.Time {
+	last := o.Last(key, recorded)
+	if last.IsZero() {
+		last = o.now()
+	}
+	return o.dueAfter(id, last)
+}
+
+// dueAfter is when an object last observed at last is observed again: within a resync of it.
+// With lists it is the first time after last that falls on its collection's phase (the first
+// list plus whole resyncs), so that the objects of a collection come back together and one list
+// serves them all, even in the first period after a ramp of writes spread over minutes; such an
+// object is observed early once.
+func (o *Observer[B]) dueAfter(id *arm.ResourceID, last time.Time) time.Time {
+	if o.Lists {
+		o.mu.Lock()
+		anchor := o.anchors[collectionKey(id)]
+		o.mu.Unlock()
+		if !anchor.IsZero() {
+			return slotAfter(anchor, last, o.DriftResync)
+		}
+	}
+	return last.Add(o.DriftResync)
+}
+
+// NotBefore is how old an observation of the object key may be: a list read in the last tenth
+// of a resync (the spread of the jittered resyncs, so that one list serves every object of a
+// collection); one read after created (an object never written, created then); and one read
+// after this process's last write for it, which it may not have been able to record in the
+// status (the API server away): only a newer observation tells what became of the write.
+func (o *Observer[B]) NotBefore(key string, created time.Time) time.Time {
+	since := maxTime(o.now().Add(-o.DriftResync/10), created)
+	return maxTime(since, o.times(key).written)
+}
+
+// Wrote records that a write was sent for the object key at t.
+func (o *Observer[B]) Wrote(key string, t time.Time) {
+	o.update(key, func(ot *objectTimes) { ot.written = t })
+}
+
+// Written reports whether this process sent a write for the object key.
+func (o *Observer[B]) Written(key string) bool { return !o.times(key).written.IsZero() }
+
+// Refused records that Azure refused the object key's spec with a terminal error at t.
+func (o *Observer[B]) Refused(key string, t time.Time) {
+	o.update(key, func(ot *objectTimes) { ot.refused = t })
+}
+
+// LastRefused is when Azure last refused the object key's spec with a terminal error.
+func (o *Observer[B]) LastRefused(key string) time.Time { return o.times(key).refused }
+
+// Forget drops what is remembered of an object that is gone.
+func (o *Observer[B]) Forget(key string) {
+	o.mu.Lock()
+	delete(o.objects, key)
+	o.mu.Unlock()
+}
+
+func (o *Observer[B]) times(key string) objectTimes {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.objects[key]
+}
+
+func (o *Observer[B]) update(key string, fn func(*objectTimes)) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	t := o.objects[key]
+	fn(&t)
+	o.setLocked(key, t)
+}
+
+func (o *Observer[B]) setLocked(key string, t objectTimes) {
+	if o.objects == nil {
+		o.objects = map[string]objectTimes{}
+	}
+	o.objects[key] = t
 }
 
 // refresh reads the collection's list once, however many objects ask at the same time.
-func (o *ListObserver[B]) refresh(ctx context.Context, l Lister[B], ref azure.ResourceRef, key string) (*listing[B], error) {
-	v, err, _ := o.flight.Do(key, func() (any, error) {
+func (o *Observer[B]) refresh(ctx context.Context, l Lister[B], id *arm.ResourceID, coll string) (*listing[B], error) {
+	v, err, _ := o.flight.Do(coll, func() (any, error) {
 		started := o.now()
-		items, err := l.ListSiblings(ctx, ref)
+		items, err := l.ListSiblings(ctx, id)
 		if err != nil {
 			return nil, err
 		}
@@ -117,9 +225,9 @@ func (o *ListObserver[B]) refresh(ctx context.Context, l Lister[B], ref azure.Re
 		if o.lists == nil {
 			o.lists, o.anchors = map[string]*listing[B]{}, map[string]time.Time{}
 		}
-		o.lists[key] = fresh
-		if _, ok := o.anchors[key]; !ok {
-			o.anchors[key] = started
+		o.lists[coll] = fresh
+		if _, ok := o.anchors[coll]; !ok {
+			o.anchors[coll] = started
 		}
 		o.mu.Unlock()
 		return fresh, nil
@@ -130,42 +238,25 @@ func (o *ListObserver[B]) refresh(ctx context.Context, l Lister[B], ref azure.Re
 	return v.(*listing[B]), nil
 }
 
-// AsOf is when the cached list of ref's collection began to be read; zero when none is cached.
-func (o *ListObserver[B]) AsOf(ref azure.ResourceRef) time.Time {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	if l := o.lists[collectionKey(ref)]; l != nil {
-		return l.started
-	}
-	return time.Time{}
-}
-
-// Anchor is when ref's collection was first listed (zero when never): the objects of a
-// collection are observed again at this time plus whole sync periods, so that one list serves
-// them all, however their own observations were spread (a ramp of writes over minutes, say).
-func (o *ListObserver[B]) Anchor(ref azure.ResourceRef) time.Time {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return o.anchors[collectionKey(ref)]
-}
-
-// Forget drops a collection's cached list (its parent is gone, say).
-func (o *ListObserver[B]) Forget(ref azure.ResourceRef) {
-	o.mu.Lock()
-	delete(o.lists, collectionKey(ref))
-	delete(o.anchors, collectionKey(ref))
-	o.mu.Unlock()
-}
-
-func (o *ListObserver[B]) now() time.Time {
+func (o *Observer[B]) now() time.Time {
 	if o.Now != nil {
 		return o.Now()
 	}
 	return time.Now()
 }
 
-// collectionKey names the collection of ref: its path without its own name, lower-cased.
-func collectionKey(ref azure.ResourceRef) string {
-	p := ref.String()
+// slotAfter is the first of the times anchor + k·period (k any integer) after t: in (t, t+period].
+func slotAfter(anchor, t time.Time, period time.Duration) time.Time {
+	d := t.Sub(anchor)
+	n := d / period
+	if d < 0 && d%period != 0 {
+		n-- // round toward minus infinity
+	}
+	return anchor.Add((n + 1) * period)
+}
+
+// collectionKey names the collection of id: its path without its own name, lower-cased.
+func collectionKey(id *arm.ResourceID) string {
+	p := id.String()
 	return strings.ToLower(p[:strings.LastIndex(p, "/")])
 }

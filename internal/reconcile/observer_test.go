@@ -10,6 +10,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/tools/events"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/arm"
+
 	v1alpha1 "github.com/azgallery/gallery-operator/api/v1alpha1"
 	"github.com/azgallery/gallery-operator/internal/azure"
 )
@@ -21,7 +23,7 @@ type listingClient struct {
 	lists int
 }
 
-func (c *listingClient) ListSiblings(context.Context, azure.ResourceRef) ([]*body, error) {
+func (c *listingClient) ListSiblings(context.Context, *arm.ResourceID) ([]*body, error) {
 	c.lists++
 	c.requests = append(c.requests, "LIST")
 	var out []*body
@@ -33,6 +35,8 @@ func (c *listingClient) ListSiblings(context.Context, azure.ResourceRef) ([]*bod
 	return out, nil
 }
 
+func (c *listingClient) Partial(*body) bool { return false }
+
 func (c *listingClient) NameOf(b *body) string {
 	for i, ch := range b.Description {
 		if ch == ':' {
@@ -42,17 +46,17 @@ func (c *listingClient) NameOf(b *body) string {
 	return ""
 }
 
-// TestListObserverServesACollectionWithOneRead: objects of one collection share a list; a
+// TestObserverServesACollectionWithOneRead: objects of one collection share a list; a
 // newer observation than the cached list is read again only after the interval.
-func TestListObserverServesACollectionWithOneRead(t *testing.T) {
+func TestObserverServesACollectionWithOneRead(t *testing.T) {
 	clock := now
-	o := &ListObserver[body]{Interval: time.Second, Now: func() time.Time { return clock }}
-	cl := &listingClient{fakeClient: &fakeClient{}, items: map[string]*body{"a": {State: "Succeeded"}, "b": {State: "Creating"}}}
-	ref := func(name string) azure.ResourceRef {
-		return azure.ResourceRef{ResourceGroup: "rg", Gallery: "g", Image: name}
-	}
+	o := &Observer[body]{Lists: true, ListInterval: time.Second, DriftResync: syncPeriod, Now: func() time.Time { return clock }}
+	lc := &listingClient{fakeClient: &fakeClient{}, items: map[string]*body{"a": {State: "Succeeded"}, "b": {State: "Creating"}}}
+	cl := Clients[body]{Client: lc, Lister: lc}
+	ref := func(name string) *arm.ResourceID { return thingID("g", name) }
 	for _, name := range []string{"a", "b", "c"} {
-		got, wait, err := o.Observe(context.Background(), cl, ref(name), clock.Add(-time.Minute))
+		ob, err := o.Observe(context.Background(), cl, name, ref(name), clock.Add(-time.Minute))
+		got, wait := ob.Body, ob.Wait
 		if err != nil || wait != 0 {
 			t.Fatalf("%s: wait %s, err %v", name, wait, err)
 		}
@@ -60,16 +64,16 @@ func TestListObserverServesACollectionWithOneRead(t *testing.T) {
 			t.Errorf("%s: observed %+v", name, got)
 		}
 	}
-	if cl.lists != 1 {
-		t.Errorf("three objects of one collection cost %d lists, want 1", cl.lists)
+	if lc.lists != 1 {
+		t.Errorf("three objects of one collection cost %d lists, want 1", lc.lists)
 	}
 	clock = clock.Add(300 * time.Millisecond)
-	if _, wait, _ := o.Observe(context.Background(), cl, ref("a"), clock); wait != 700*time.Millisecond || cl.lists != 1 {
-		t.Errorf("a newer observation within the interval: wait %s, %d lists; want 700ms, 1", wait, cl.lists)
+	if ob, _ := o.Observe(context.Background(), cl, "a", ref("a"), clock); ob.Wait != 700*time.Millisecond || lc.lists != 1 {
+		t.Errorf("a newer observation within the interval: wait %s, %d lists; want 700ms, 1", ob.Wait, lc.lists)
 	}
 	clock = clock.Add(time.Second)
-	if _, wait, _ := o.Observe(context.Background(), cl, ref("a"), clock.Add(-time.Millisecond)); wait != 0 || cl.lists != 2 {
-		t.Errorf("after the interval: wait %s, %d lists; want 0, 2", wait, cl.lists)
+	if ob, _ := o.Observe(context.Background(), cl, "a", ref("a"), clock.Add(-time.Millisecond)); ob.Wait != 0 || lc.lists != 2 {
+		t.Errorf("after the interval: wait %s, %d lists; want 0, 2", ob.Wait, lc.lists)
 	}
 }
 
@@ -78,10 +82,10 @@ func TestListObserverServesACollectionWithOneRead(t *testing.T) {
 func TestWriteFollowedByList(t *testing.T) {
 	clock := now
 	cl := &listingClient{fakeClient: &fakeClient{}, items: map[string]*body{}}
-	r := &Reconciler[*v1alpha1.GalleryImage, body]{Recorder: events.NewFakeRecorder(100), Azure: fakeConnector{},
+	r := &Reconciler[*thing, body]{Recorder: events.NewFakeRecorder(100), Azure: fakeConnector{},
 		Kind:     fakeKind{client: cl.fakeClient},
-		Observer: &ListObserver[body]{Interval: time.Second, Now: func() time.Time { return clock }},
-		Options:  Options{SyncPeriod: syncPeriod, Now: func() time.Time { return clock }}}
+		Observer: &Observer[body]{Lists: true, ListInterval: time.Second, DriftResync: syncPeriod, Now: func() time.Time { return clock }},
+		Options:  Options{DriftResync: syncPeriod, TerminalRetry: syncPeriod, ParentWait: syncPeriod, Now: func() time.Time { return clock }}}
 	r.Kind = listingKind{fakeKind: fakeKind{client: cl.fakeClient}, cl: cl}
 	obj := object("want", nil)
 	obj.CreationTimestamp = metav1.Time{Time: clock.Add(-time.Second)}
@@ -117,19 +121,19 @@ func TestWriteFollowedByList(t *testing.T) {
 func TestResyncsAlignOnTheCollection(t *testing.T) {
 	clock := now
 	cl := &listingClient{fakeClient: &fakeClient{}, items: map[string]*body{"a": {Description: "want", State: provisioningSucceeded}}}
-	observer := &ListObserver[body]{Interval: time.Second, Now: func() time.Time { return clock }}
-	r := &Reconciler[*v1alpha1.GalleryImage, body]{Recorder: events.NewFakeRecorder(100), Azure: fakeConnector{},
+	observer := &Observer[body]{Lists: true, ListInterval: time.Second, DriftResync: syncPeriod, Now: func() time.Time { return clock }}
+	r := &Reconciler[*thing, body]{Recorder: events.NewFakeRecorder(100), Azure: fakeConnector{},
 		Kind: listingKind{fakeKind: fakeKind{client: cl.fakeClient}, cl: cl}, Observer: observer,
-		Options: Options{SyncPeriod: syncPeriod, Now: func() time.Time { return clock }}}
-	ref := azure.ResourceRef{ResourceGroup: "rg", Gallery: "g", Image: "i"}
-	if _, _, err := observer.Observe(context.Background(), cl, ref, clock.Add(-time.Second)); err != nil { // anchors the collection at now
+		Options: Options{DriftResync: syncPeriod, TerminalRetry: syncPeriod, ParentWait: syncPeriod, Now: func() time.Time { return clock }}}
+	ref := thingID("g", "i")
+	if _, err := observer.Observe(context.Background(), Clients[body]{Client: cl, Lister: cl}, "other", ref, clock.Add(-time.Second)); err != nil { // anchors the collection at now
 		t.Fatal(err)
 	}
 	var dues []time.Time
 	for _, age := range []time.Duration{10 * time.Minute, 59 * time.Minute, time.Hour, 90 * time.Minute} {
 		clock = now.Add(age)
 		obj := object("want", readyAt("h-want", clock)) // observed (by a GET, say) just now
-		dues = append(dues, r.syncDue(obj, ref))
+		dues = append(dues, r.obs().Due(key(obj), ref, recordedSync(obj)))
 		if wait := r.nextSync(obj, ref); wait <= 0 || wait > syncPeriod+syncPeriod/50 {
 			t.Errorf("observed at +%s: next sync after %s, want within a sync period", age, wait)
 		}
@@ -149,7 +153,9 @@ type listingKind struct {
 	cl *listingClient
 }
 
-func (k listingKind) Client(*azure.Connection) Client[body] { return k.cl }
+func (k listingKind) Client(*azure.Connection) Clients[body] {
+	return Clients[body]{Client: k.cl, Actions: k.cl, Lister: k.cl}
+}
 func (listingKind) Diff(d body, e *body) []string {
 	if e == nil {
 		return []string{"(absent)"}
@@ -170,23 +176,29 @@ func (listingKind) Diff(d body, e *body) []string {
 // progressKind is listingKind with progress: the fake resource is busy while Creating.
 type progressKind struct{ listingKind }
 
-func (progressKind) InProgress(_ *v1alpha1.GalleryImage, e *body) (string, bool) {
+func (k progressKind) Capabilities() Capabilities[*thing, body] {
+	return Capabilities[*thing, body]{LongRunning: k}
+}
+func (progressKind) MaxPollInterval() time.Duration { return maxPollInterval }
+func (progressKind) Notices(_, _ *thing) []Notice   { return nil }
+
+func (progressKind) InProgress(_ *thing, e *body) (string, bool) {
 	if e != nil && e.State == provisioningCreating {
 		return "replicating", true
 	}
 	return "", false
 }
 
-// TestProgressFollowedByGet: a kind with progress (an image version replicating) follows its
+// TestProgressFollowedByGet: a kind with progress (a resource replicating to regions) follows its
 // write with one GET per look, which shows both the state and the progress: no operation poll,
 // no list, and no further read once the GET shows it Succeeded.
 func TestProgressFollowedByGet(t *testing.T) {
 	clock := now
 	cl := &listingClient{fakeClient: &fakeClient{}, items: map[string]*body{}}
-	r := &Reconciler[*v1alpha1.GalleryImage, body]{Recorder: events.NewFakeRecorder(100), Azure: fakeConnector{},
+	r := &Reconciler[*thing, body]{Recorder: events.NewFakeRecorder(100), Azure: fakeConnector{},
 		Kind:     progressKind{listingKind{fakeKind: fakeKind{client: cl.fakeClient}, cl: cl}},
-		Observer: &ListObserver[body]{Interval: time.Second, Now: func() time.Time { return clock }},
-		Options:  Options{SyncPeriod: syncPeriod, Now: func() time.Time { return clock }}}
+		Observer: &Observer[body]{Lists: true, ListInterval: time.Second, DriftResync: syncPeriod, Now: func() time.Time { return clock }},
+		Options:  Options{DriftResync: syncPeriod, TerminalRetry: syncPeriod, ParentWait: syncPeriod, Now: func() time.Time { return clock }}}
 	obj := object("want", nil)
 	obj.CreationTimestamp = metav1.Time{Time: clock.Add(-time.Second)}
 
@@ -240,15 +252,18 @@ func (partialClient) Partial(b *body) bool { return b.State == "shared" }
 // TestPartialListedResourceIsRead: what a list shows only in part is read with a GET; the rest
 // of the collection is served by the list.
 func TestPartialListedResourceIsRead(t *testing.T) {
-	o := &ListObserver[body]{Interval: time.Second, Now: func() time.Time { return now }}
+	o := &Observer[body]{Lists: true, ListInterval: time.Second, DriftResync: syncPeriod, Now: func() time.Time { return now }}
 	lc := &listingClient{fakeClient: &fakeClient{existing: &body{Description: "full"}},
 		items: map[string]*body{"a": {State: "Succeeded"}, "b": {State: "shared"}}}
-	cl := partialClient{lc}
-	got, _, err := o.Observe(context.Background(), cl, azure.ResourceRef{ResourceGroup: "rg", Gallery: "a"}, now.Add(-time.Minute))
+	pc := partialClient{lc}
+	cl := Clients[body]{Client: pc, Lister: pc}
+	ob, err := o.Observe(context.Background(), cl, "a", thingID("p", "a"), now.Add(-time.Minute))
+	got := ob.Body
 	if err != nil || got == nil || got.Description != "a:" {
 		t.Fatalf("a: %+v, %v", got, err)
 	}
-	got, _, err = o.Observe(context.Background(), cl, azure.ResourceRef{ResourceGroup: "rg", Gallery: "b"}, now.Add(-time.Minute))
+	ob, err = o.Observe(context.Background(), cl, "b", thingID("p", "b"), now.Add(-time.Minute))
+	got = ob.Body
 	if err != nil || got == nil || got.Description != "full" {
 		t.Fatalf("b (listed in part): %+v, %v; want the GET's body", got, err)
 	}
@@ -265,9 +280,9 @@ func TestActionDecidedOnGet(t *testing.T) {
 		items: map[string]*body{"i": {Description: "want", State: provisioningSucceeded}}}
 	act := &Action{Kind: v1alpha1.OperationShare, Reason: "Sharing", Message: "Sharing with x"}
 	lk := listingKind{fakeKind: fakeKind{client: cl.fakeClient, action: act}, cl: cl}
-	r := &Reconciler[*v1alpha1.GalleryImage, body]{Recorder: events.NewFakeRecorder(100), Azure: fakeConnector{}, Kind: actingKind{lk},
-		Observer: &ListObserver[body]{Interval: time.Second, Now: func() time.Time { return clock }},
-		Options:  Options{SyncPeriod: syncPeriod, Now: func() time.Time { return clock }}}
+	r := &Reconciler[*thing, body]{Recorder: events.NewFakeRecorder(100), Azure: fakeConnector{}, Kind: actingKind{lk},
+		Observer: &Observer[body]{Lists: true, ListInterval: time.Second, DriftResync: syncPeriod, Now: func() time.Time { return clock }},
+		Options:  Options{DriftResync: syncPeriod, TerminalRetry: syncPeriod, ParentWait: syncPeriod, Now: func() time.Time { return clock }}}
 
 	obj := object("want", readyAt("h-want", clock.Add(-61*time.Minute)))
 	r.reconcile(context.Background(), obj)
@@ -278,6 +293,7 @@ func TestActionDecidedOnGet(t *testing.T) {
 	cl.requests = nil
 	cl.actionsDone = true // the GET shows the sharing done; the list still shows it missing
 	obj = object("want", readyAt("h-want", clock.Add(-61*time.Minute)))
+	r.obs().update(key(obj), func(t *objectTimes) { t.observed = time.Time{} }) // only the status tells when it was observed
 	clock = clock.Add(2 * time.Second)
 	r.reconcile(context.Background(), obj)
 	if !slices.Equal(cl.requests, []string{"LIST", "GET"}) {
@@ -290,7 +306,13 @@ func TestActionDecidedOnGet(t *testing.T) {
 // done once the client's actionsDone is set.
 type actingKind struct{ listingKind }
 
-func (k actingKind) NextAction(_ *v1alpha1.GalleryImage, e *body) *Action {
+func (k actingKind) Capabilities() Capabilities[*thing, body] {
+	return Capabilities[*thing, body]{FollowUp: k}
+}
+
+func (actingKind) ActionBeforeDelete(*thing, *body) *Action { return nil }
+
+func (k actingKind) NextAction(_ *thing, e *body) *Action {
 	listed := strings.Contains(e.Description, ":")
 	if k.cl.actionsDone && !listed {
 		return nil

@@ -11,6 +11,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	ctrl "sigs.k8s.io/controller-runtime"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/arm"
+
 	v1alpha1 "github.com/azgallery/gallery-operator/api/v1alpha1"
 	"github.com/azgallery/gallery-operator/internal/azure"
 	"github.com/azgallery/gallery-operator/internal/metrics"
@@ -20,30 +22,29 @@ import (
 // done=true when the operation ended, so that the caller goes on to observe the resource, with
 // the resource as a GET just read it when one did (fresh; nil otherwise); when not done, the
 // result to return. Sets Reconciling while it runs, Ready/Stalled and status.error when it failed.
-func (r *Reconciler[O, B]) followOperation(ctx context.Context, obj O, cl Client[B], ref azure.ResourceRef) (done bool, fresh *B, result ctrl.Result) {
+func (r *Reconciler[O, B]) followOperation(ctx context.Context, obj O, cl Clients[B], id *arm.ResourceID) (done bool, fresh *B, result ctrl.Result) {
 	st := obj.GetARMStatus()
 	op := st.Operation
 	var res azure.Operation
 	var err error
 	switch op.Kind {
 	case v1alpha1.OperationCreateOrUpdate:
-		if done, result, decided := r.operationFromList(ctx, obj, cl, ref); decided {
+		if done, result, decided := r.operationFromList(ctx, obj, cl, id); decided {
 			return done, nil, result
 		}
-		if done, fresh, result, decided := r.operationFromGet(ctx, obj, cl, ref); decided {
+		if done, fresh, result, decided := r.operationFromGet(ctx, obj, cl, id); decided {
 			return done, fresh, result
 		}
-		res, err = cl.PollPut(ctx, ref, op.ResumeToken)
+		res, err = cl.PollPut(ctx, id, op.ResumeToken)
 	case v1alpha1.OperationDelete:
 		st.Operation = nil // a delete that was cancelled by removing deletion cannot be resumed here
 		return true, nil, ctrl.Result{}
 	default:
-		ac, ok := cl.(ActionClient)
-		if !ok {
+		if cl.Actions == nil {
 			st.Operation = nil
 			return true, nil, ctrl.Result{}
 		}
-		res, err = ac.PollAction(ctx, ref, op.Kind, op.ResumeToken)
+		res, err = cl.Actions.PollAction(ctx, id, op.Kind, op.ResumeToken)
 	}
 	var opFailed *azure.OperationFailedError
 	switch {
@@ -61,7 +62,7 @@ func (r *Reconciler[O, B]) followOperation(ctx context.Context, obj O, cl Client
 	if !res.Done {
 		op.ResumeToken = res.ResumeToken
 		r.markOperationRunning(obj)
-		r.showProgress(ctx, obj, cl, ref)
+		r.showProgress(ctx, obj, cl, id)
 		return false, nil, ctrl.Result{RequeueAfter: r.pollInterval(res.RetryAfter, op.StartTime.Time)}
 	}
 	if op.Kind == v1alpha1.OperationCreateOrUpdate {
@@ -71,17 +72,16 @@ func (r *Reconciler[O, B]) followOperation(ctx context.Context, obj O, cl Client
 	return true, nil, ctrl.Result{}
 }
 
-// markOperationRunning keeps Reconciling while an operation runs, with the reason it started
-// with (a follow-up action keeps its own).
+// markOperationRunning keeps Reconciling while an operation runs, with the reason and message it
+// started with (a write's, or a follow-up action's): that it still runs is no news to write.
 func (r *Reconciler[O, B]) markOperationRunning(obj O) {
 	st := obj.GetARMStatus()
-	if st.Operation.Kind != v1alpha1.OperationCreateOrUpdate {
-		if c := findCondition(st, v1alpha1.ConditionReconciling); c != nil {
-			r.markReconciling(obj, c.Reason, c.Message)
-			return
-		}
-	}
 	reason := reasonForOperation(st)
+	if c := findCondition(st, v1alpha1.ConditionReconciling); c != nil && c.Status == metav1.ConditionTrue &&
+		(st.Operation.Kind != v1alpha1.OperationCreateOrUpdate || c.Reason == reason) {
+		r.markReconciling(obj, c.Reason, c.Message)
+		return
+	}
 	r.markReconciling(obj, reason, fmt.Sprintf("Azure is %s the %s", strings.ToLower(reason), r.Kind.Noun()))
 }
 
@@ -111,25 +111,25 @@ func provisioningInProgress(state string) bool {
 	return false
 }
 
-// showProgress reads a long operation's resource to show its progress (an image version's
-// replication per region) while the operation runs; kinds without progress skip the read. A
+// showProgress reads a long operation's resource to show its progress (replication
+// per region) while the operation runs; kinds without progress skip the read. A
 // failed read only leaves the progress as it was.
-func (r *Reconciler[O, B]) showProgress(ctx context.Context, obj O, cl Client[B], ref azure.ResourceRef) {
-	p, ok := r.Kind.(Progress[O, B])
-	if !ok || obj.GetARMStatus().Operation.Kind != v1alpha1.OperationCreateOrUpdate {
+func (r *Reconciler[O, B]) showProgress(ctx context.Context, obj O, cl Clients[B], id *arm.ResourceID) {
+	p := r.caps().LongRunning
+	if p == nil || obj.GetARMStatus().Operation.Kind != v1alpha1.OperationCreateOrUpdate {
 		return
 	}
-	existing, err := r.get(ctx, cl, ref)
+	existing, err := r.get(ctx, obj, cl, id)
 	if err != nil || existing == nil {
 		return
 	}
 	r.recordProgress(obj, p, existing)
 }
 
-// recordProgress records what a read during a write shows (a version's replication per region)
+// recordProgress records what a read during a write shows (replication per region)
 // and says it in Reconciling, keeping the write's Creating or Updating as the provisioning state
 // until the operation ends.
-func (r *Reconciler[O, B]) recordProgress(obj O, p Progress[O, B], existing *B) {
+func (r *Reconciler[O, B]) recordProgress(obj O, p LongRunning[O, B], existing *B) {
 	st := obj.GetARMStatus()
 	state := st.ProvisioningState
 	r.observe(obj, existing)
@@ -143,20 +143,17 @@ func (r *Reconciler[O, B]) recordProgress(obj O, p Progress[O, B], existing *B) 
 // without a request of its own: a list read after the write began shows the resource Creating or
 // Updating until Azure finished it. decided is false when the list cannot tell (no list, the
 // resource Failed, or a kind whose progress needs its own reads): then the operation is polled.
-func (r *Reconciler[O, B]) operationFromList(ctx context.Context, obj O, cl Client[B], ref azure.ResourceRef) (done bool, result ctrl.Result, decided bool) {
-	if _, lists := r.Observer.(*ListObserver[B]); !lists {
-		return false, ctrl.Result{}, false
-	}
-	if _, progress := r.Kind.(Progress[O, B]); progress {
+func (r *Reconciler[O, B]) operationFromList(ctx context.Context, obj O, cl Clients[B], id *arm.ResourceID) (done bool, result ctrl.Result, decided bool) {
+	if !r.obs().Lists || cl.Lister == nil || r.caps().LongRunning != nil {
 		return false, ctrl.Result{}, false
 	}
 	st := obj.GetARMStatus()
 	op := st.Operation
 	since := afterStamp(op.StartTime) // a list begun after the write, and newer than what was seen last
-	if st.LastSyncTime != nil {
-		since = maxTime(since, afterStamp(*st.LastSyncTime))
+	if last := r.lastObserved(obj); !last.IsZero() {
+		since = maxTime(since, afterStamp(metav1.NewTime(last)))
 	}
-	existing, wait, err := r.read(ctx, cl, ref, since)
+	existing, wait, err := r.read(ctx, obj, cl, id, since)
 	switch {
 	case err != nil:
 		return false, r.fail(ctx, obj, err, op.SpecHash), true
@@ -166,8 +163,6 @@ func (r *Reconciler[O, B]) operationFromList(ctx context.Context, obj O, cl Clie
 	case existing == nil:
 		return false, ctrl.Result{}, false // not listed yet: ask the operation
 	}
-	seen := metav1.NewTime(r.now())
-	st.LastSyncTime = &seen
 	switch r.Kind.ProvisioningState(existing) {
 	case provisioningSucceeded:
 		st.LastAppliedSpecHash = op.SpecHash
@@ -180,20 +175,20 @@ func (r *Reconciler[O, B]) operationFromList(ctx context.Context, obj O, cl Clie
 	return false, ctrl.Result{RequeueAfter: r.listPollInterval(op.StartTime.Time)}, true
 }
 
-// operationFromGet follows a write of a kind with progress (an image version's replication, which
+// operationFromGet follows a write of a kind with progress (replication, which
 // no list carries) by reading the resource itself: one GET tells both whether Azure finished and
 // how far it got, where polling the operation would need a GET for the progress as well. A GET
 // right after the write already shows it (Creating or Updating), unlike a list. decided is false
 // when the GET cannot tell (the resource absent, or Failed: the operation's status carries the
 // error): then the operation is polled.
-func (r *Reconciler[O, B]) operationFromGet(ctx context.Context, obj O, cl Client[B], ref azure.ResourceRef) (done bool, fresh *B, result ctrl.Result, decided bool) {
-	p, progress := r.Kind.(Progress[O, B])
-	if !progress || r.Observer == nil {
+func (r *Reconciler[O, B]) operationFromGet(ctx context.Context, obj O, cl Clients[B], id *arm.ResourceID) (done bool, fresh *B, result ctrl.Result, decided bool) {
+	p := r.caps().LongRunning
+	if p == nil || !r.obs().Lists {
 		return false, nil, ctrl.Result{}, false
 	}
 	st := obj.GetARMStatus()
 	op := st.Operation
-	existing, err := r.get(ctx, cl, ref)
+	existing, err := r.get(ctx, obj, cl, id)
 	switch {
 	case err != nil:
 		return false, nil, r.fail(ctx, obj, err, op.SpecHash), true

@@ -19,10 +19,16 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 	"sigs.k8s.io/controller-runtime/pkg/log"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/arm"
+
 	v1alpha1 "github.com/azgallery/gallery-operator/api/v1alpha1"
 	"github.com/azgallery/gallery-operator/internal/azure"
 	"github.com/azgallery/gallery-operator/internal/metrics"
 )
+
+// DefaultParentWait is how long an object waiting for its parent looks again if it misses the
+// parent's watch event.
+const DefaultParentWait = 10 * time.Minute
 
 // Finalizer keeps an object until its Azure resource is deleted (or orphaned).
 const Finalizer = "compute.azgallery.io/finalizer"
@@ -39,23 +45,29 @@ type Options struct {
 	DefaultCredentials azure.Credentials
 	// AllowCredentialSecrets lets an object name a Secret with its own credentials.
 	AllowCredentialSecrets bool
-	// SyncPeriod is how often a Ready object is re-read from Azure to detect drift (jittered),
-	// and how long a terminal error waits before the same request is tried again.
-	SyncPeriod time.Duration
+	// DriftResync is how often a Ready object is observed again in Azure to detect drift
+	// (jittered).
+	DriftResync time.Duration
+	// TerminalRetry is how long a request Azure refused with a terminal error waits before it is
+	// sent again unchanged (a change of the spec sends it at once).
+	TerminalRetry time.Duration
+	// ParentWait is how long an object waiting for its parent waits before it looks again, should
+	// it miss the parent's watch event (which usually comes first).
+	ParentWait time.Duration
 	// Concurrency is how many objects of the kind are reconciled at once.
 	Concurrency int
-	// ListInterval is the shortest time between two reads of one collection's list (a
-	// gallery's image definitions) by the list observer.
+	// ListInterval is the shortest time between two reads of one collection's list (the
+	// children of one parent) by the list observer.
 	ListInterval time.Duration
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
 	// ScopeCheck, when set, is asked before anything is sent to Azure for an object whether its
 	// namespace may use the scope (subscription, resource group) its resource resolved to,
-	// parents' included: target.Ref carries the resolved subscription. A terminal *azure.Error
+	// parents' included: id carries the resolved subscription. A terminal *Failure
 	// (code ScopeNotAllowed) stalls the object, and neither a write nor a delete is sent;
 	// other errors are retried. internal/tenancy's Checker is the production one
 	// (--enforce-namespace-scopes).
-	ScopeCheck func(ctx context.Context, obj client.Object, target Target) error
+	ScopeCheck func(ctx context.Context, obj client.Object, id *arm.ResourceID) error
 }
 
 // Reconciler makes the Azure resources of one kind converge on their objects' specs.
@@ -66,15 +78,16 @@ type Reconciler[O Object, B any] struct {
 	Recorder  events.EventRecorder
 	Azure     Connector
 	Kind      Kind[O, B]
-	// Observer reads the resource from Azure; nil reads it with the kind client's Get. It is the
-	// one seam through which every observation goes, so that a cache fed by one paged list per
-	// gallery can serve many objects per request.
-	Observer Observer[B]
+	// Observer serves observations from one paged list per collection, so that one request
+	// serves many objects; nil reads each resource with the kind client's Get.
+	Observer *Observer[B]
 	Options
 
-	states  metrics.States
-	backoff sync.Map // "namespace/name" -> consecutive transient failures (int)
-	written sync.Map // "namespace/name" -> time.Time of this process's last write, kept even when its status could not be saved
+	capsOnce sync.Once
+	capsOf   Capabilities[O, B]
+	states   metrics.States
+	backoff  sync.Map // "namespace/name" -> consecutive transient failures (int)
+	obsOnce  sync.Once
 }
 
 // Reconcile gets the object, defers the one status patch, handles deletion, ensures the
@@ -86,7 +99,7 @@ func (r *Reconciler[O, B]) Reconcile(ctx context.Context, req ctrl.Request) (res
 		if apierrors.IsNotFound(err) {
 			r.states.Set(req.String(), "")
 			r.backoff.Delete(req.String())
-			r.written.Delete(req.String())
+			r.obs().Forget(req.String())
 		}
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
@@ -109,12 +122,20 @@ func (r *Reconciler[O, B]) Reconcile(ctx context.Context, req ctrl.Request) (res
 	return r.reconcile(ctx, obj), nil
 }
 
-// patchStatus writes the status when it changed, with observedGeneration set. An object already
-// gone (its finalizer removed) needs no status.
+// patchStatus writes the status when it changed. The stamps (observedGeneration, lastSyncTime)
+// move only with another change of the status: time passing, or a reconcile that decided
+// nothing, is no change, so that an object at rest is never written. An object already gone (its
+// finalizer removed) needs no status.
 func (r *Reconciler[O, B]) patchStatus(ctx context.Context, base, obj O) error {
-	obj.GetARMStatus().ObservedGeneration = obj.GetGeneration()
-	if equality.Semantic.DeepEqual(base, obj) {
-		return nil
+	st := obj.GetARMStatus()
+	st.ObservedGeneration = base.GetARMStatus().ObservedGeneration
+	st.LastSyncTime = base.GetARMStatus().LastSyncTime
+	if unchanged, err := sameStored(base, obj); err != nil || unchanged {
+		return err
+	}
+	st.ObservedGeneration = obj.GetGeneration()
+	if t := r.obs().times(key(obj)).observed; !t.IsZero() {
+		st.LastSyncTime = &metav1.Time{Time: t}
 	}
 	err := r.Status().Patch(ctx, obj, client.MergeFrom(base))
 	if apierrors.IsNotFound(err) {
@@ -126,6 +147,19 @@ func (r *Reconciler[O, B]) patchStatus(ctx context.Context, base, obj O) error {
 	return nil
 }
 
+// sameStored reports whether obj would be stored as base is: no patch between them (a time
+// kept to whole seconds by the API server, say, is no change).
+func sameStored(base, obj client.Object) (bool, error) {
+	if equality.Semantic.DeepEqual(base, obj) {
+		return true, nil
+	}
+	patch, err := client.MergeFrom(base).Data(obj)
+	if err != nil {
+		return false, fmt.Errorf("computing the status patch: %w", err)
+	}
+	return string(patch) == "{}", nil
+}
+
 // reconcile follows an operation in flight, or observes the resource in Azure and writes it when
 // it differs from the spec, then runs the kind's follow-up actions. Sets Ready, Reconciling and
 // Stalled.
@@ -135,20 +169,24 @@ func (r *Reconciler[O, B]) reconcile(ctx context.Context, obj O) ctrl.Result {
 	if err != nil {
 		return r.fail(ctx, obj, err, "")
 	}
-	cl, ref, err := r.connect(ctx, obj, target)
+	cl, id, err := r.connect(ctx, obj, target)
 	if err != nil {
 		return r.fail(ctx, obj, err, "")
 	}
-	if result, refused := r.checkScope(ctx, obj, target, ref); refused {
+	if result, refused := r.checkScope(ctx, obj, id); refused {
 		return result
 	}
-	notBefore := r.observedSince(obj)
+	var created time.Time
+	if st.LastAppliedSpecHash == "" { // never written: an observation after its creation
+		created = afterStamp(obj.GetCreationTimestamp())
+	}
+	notBefore := r.obs().NotBefore(key(obj), created)
 	var fresh *B // the resource as a GET read it just now, if following the operation did
 	if st.Operation != nil {
 		started := st.Operation.StartTime.Time
 		var done bool
 		var result ctrl.Result
-		if done, fresh, result = r.followOperation(ctx, obj, cl, ref); !done {
+		if done, fresh, result = r.followOperation(ctx, obj, cl, id); !done {
 			return result
 		}
 		notBefore = maxTime(notBefore, afterStamp(metav1.NewTime(started)))
@@ -156,49 +194,54 @@ func (r *Reconciler[O, B]) reconcile(ctx context.Context, obj O) ctrl.Result {
 
 	desired := r.Kind.Desired(obj)
 	hash := r.Kind.Hash(desired)
-	if remaining, recent := r.recentlySynced(obj, ref, hash); recent && fresh == nil {
+	if remaining, recent := r.recentlySynced(obj, id, hash); recent && fresh == nil {
 		return ctrl.Result{RequeueAfter: remaining}
 	}
 	existing, err := fresh, error(nil)
 	if fresh == nil {
 		var wait time.Duration
-		existing, wait, err = r.read(ctx, cl, ref, notBefore)
+		existing, wait, err = r.read(ctx, obj, cl, id, notBefore)
 		if err != nil {
 			return r.fail(ctx, obj, err, hash)
 		}
 		if wait > 0 {
 			return ctrl.Result{RequeueAfter: wait}
 		}
-		if existing, err = r.confirm(ctx, obj, cl, ref, desired, existing); err != nil {
+		if existing, err = r.confirm(ctx, obj, cl, id, desired, existing); err != nil {
 			return r.fail(ctx, obj, err, hash)
 		}
 	}
 	r.observe(obj, existing)
-	r.stampObservation(obj, ref)
+	if existing != nil {
+		st.SubscriptionID = id.SubscriptionID // where it is: deletion targets it there
+	}
 	if existing != nil && provisioningInProgress(st.ProvisioningState) {
 		r.markReconciling(obj, ReasonWaitingForAzure, fmt.Sprintf("Azure reports provisioningState %s; waiting for it to finish", st.ProvisioningState))
 		return ctrl.Result{RequeueAfter: r.pollInterval(0, time.Time{})}
 	}
-	changes := r.Kind.Diff(desired, existing)
+	changes := []string{"(absent)"}
+	if existing != nil {
+		changes = r.Kind.Diff(desired, existing)
+	}
 	failed := existing != nil && st.ProvisioningState == provisioningFailed
 	if existing != nil && len(changes) == 0 && !failed {
-		return r.converged(ctx, obj, cl, ref, existing, fresh != nil, hash)
+		return r.converged(ctx, obj, cl, id, existing, fresh != nil, hash)
 	}
 	if wait, stalled := r.stalledOn(obj, hash); stalled {
 		return ctrl.Result{RequeueAfter: wait}
 	}
-	return r.write(ctx, obj, cl, ref, desired, hash, existing, changes)
+	return r.write(ctx, obj, cl, id, desired, hash, existing, changes)
 }
 
 // converged handles a resource whose body matches the spec: it still may need a follow-up
 // action, or time to finish (replication), before it is Ready. got says existing was read with a
 // GET just now; otherwise it may come from a list, and an action, a write like any other, is
 // only decided on a GET.
-func (r *Reconciler[O, B]) converged(ctx context.Context, obj O, cl Client[B], ref azure.ResourceRef, existing *B, got bool, hash string) ctrl.Result {
-	if acts, ok := r.Kind.(Actions[O, B]); ok {
+func (r *Reconciler[O, B]) converged(ctx context.Context, obj O, cl Clients[B], id *arm.ResourceID, existing *B, got bool, hash string) ctrl.Result {
+	if acts := r.caps().FollowUp; acts != nil {
 		a := acts.NextAction(obj, existing)
-		if a != nil && r.Observer != nil && !got {
-			fresh, err := r.get(ctx, cl, ref)
+		if a != nil && r.obs().Lists && !got {
+			fresh, err := r.get(ctx, obj, cl, id)
 			if err != nil {
 				return r.fail(ctx, obj, err, hash)
 			}
@@ -213,13 +256,13 @@ func (r *Reconciler[O, B]) converged(ctx context.Context, obj O, cl Client[B], r
 			if wait, stalled := r.stalledOn(obj, hash); stalled {
 				return ctrl.Result{RequeueAfter: wait}
 			}
-			return r.startAction(ctx, obj, cl, ref, *a, hash)
+			return r.startAction(ctx, obj, cl, id, *a, hash)
 		}
 	}
-	if p, ok := r.Kind.(Progress[O, B]); ok {
-		if _, busy := p.InProgress(obj, existing); busy && r.Observer != nil {
+	if p := r.caps().LongRunning; p != nil {
+		if _, busy := p.InProgress(obj, existing); busy && r.obs().Lists {
 			// a list does not carry the progress: read the resource itself
-			fresh, err := r.get(ctx, cl, ref)
+			fresh, err := r.get(ctx, obj, cl, id)
 			if err != nil {
 				return r.fail(ctx, obj, err, hash)
 			}
@@ -230,85 +273,54 @@ func (r *Reconciler[O, B]) converged(ctx context.Context, obj O, cl Client[B], r
 		}
 		if msg, busy := p.InProgress(obj, existing); busy {
 			r.markReconciling(obj, ReasonWaitingForAzure, msg)
-			return ctrl.Result{RequeueAfter: r.pollInterval(0, obj.GetARMStatus().LastSyncTime.Time)}
+			return ctrl.Result{RequeueAfter: r.pollInterval(0, r.lastObserved(obj))}
 		}
 	}
-	return r.markReady(obj, hash, r.nextSync(obj, ref))
+	return r.markReady(obj, hash, r.nextSync(obj, id))
 }
 
 // rememberWrite records that a write was sent for obj, unless the request budget kept it back:
 // a write that reached Azure (even one whose answer was lost) may have changed the resource.
 func (r *Reconciler[O, B]) rememberWrite(obj O, sent time.Time, err error) {
 	if asThrottled(err) == nil {
-		r.written.Store(key(obj), sent)
+		r.obs().Wrote(key(obj), sent)
 	}
 }
 
-// stampObservation dates the observation by the list that served it, if one did (a GET is dated
-// now): the objects of a collection then share their sync time.
-func (r *Reconciler[O, B]) stampObservation(obj O, ref azure.ResourceRef) {
-	if lo, ok := r.Observer.(interface {
-		AsOf(azure.ResourceRef) time.Time
-	}); ok {
-		if t := lo.AsOf(ref); !t.IsZero() && t.Before(r.now()) {
-			st := obj.GetARMStatus()
-			if st.LastSyncTime == nil || t.After(st.LastSyncTime.Time.Add(-r.SyncPeriod/10)) {
-				stamp := metav1.NewTime(t)
-				st.LastSyncTime = &stamp
-			}
+// nextSync is the wait until a Ready object is due to be observed again, plus a little jitter.
+func (r *Reconciler[O, B]) nextSync(obj O, id *arm.ResourceID) time.Duration {
+	due := r.obs().Due(key(obj), id, recordedSync(obj))
+	return max(due.Sub(r.now()), minPollInterval) + time.Duration(rand.Int64N(int64(r.DriftResync)/50+1))
+}
+
+// lastObserved is when obj's resource was last observed in Azure; zero when never.
+func (r *Reconciler[O, B]) lastObserved(obj O) time.Time {
+	return r.obs().Last(key(obj), recordedSync(obj))
+}
+
+// recordedSync is the observation time obj's status recorded; zero when none.
+func recordedSync(obj Object) time.Time {
+	if t := obj.GetARMStatus().LastSyncTime; t != nil {
+		return t.Time
+	}
+	return time.Time{}
+}
+
+// obs is the reconciler's observer: Observer, or one that reads with GETs, set up with the
+// options' resync and clock.
+func (r *Reconciler[O, B]) obs() *Observer[B] {
+	r.obsOnce.Do(func() {
+		if r.Observer == nil {
+			r.Observer = &Observer[B]{}
 		}
-	}
-}
-
-// nextSync is the wait until a Ready object is observed again (syncDue), plus a little jitter.
-func (r *Reconciler[O, B]) nextSync(obj O, ref azure.ResourceRef) time.Duration {
-	return max(r.syncDue(obj, ref).Sub(r.now()), minPollInterval) + time.Duration(rand.Int64N(int64(r.SyncPeriod)/50+1))
-}
-
-// syncDue is when an object is observed again: within a sync period of its last observation.
-// With a list observer it is the first time after the last observation that falls on its
-// collection's phase (Anchor plus whole sync periods), so that the objects of a collection come
-// back together and one list serves them all, even in the first period after a ramp of writes
-// spread over minutes; such an object is observed early once.
-func (r *Reconciler[O, B]) syncDue(obj O, ref azure.ResourceRef) time.Time {
-	last := r.now()
-	if st := obj.GetARMStatus(); st.LastSyncTime != nil {
-		last = st.LastSyncTime.Time
-	}
-	if lo, ok := r.Observer.(interface {
-		Anchor(azure.ResourceRef) time.Time
-	}); ok {
-		if anchor := lo.Anchor(ref); !anchor.IsZero() {
-			return slotAfter(anchor, last, r.SyncPeriod)
+		if r.Observer.DriftResync == 0 {
+			r.Observer.DriftResync = r.DriftResync
 		}
-	}
-	return last.Add(r.SyncPeriod)
-}
-
-// slotAfter is the first of the times anchor + k·period (k any integer) after t: in (t, t+period].
-func slotAfter(anchor, t time.Time, period time.Duration) time.Time {
-	d := t.Sub(anchor)
-	n := d / period
-	if d < 0 && d%period != 0 {
-		n-- // round toward minus infinity
-	}
-	return anchor.Add((n + 1) * period)
-}
-
-// observedSince is how old an observation may be: a list read in the last tenth of a sync period
-// (the spread of the jittered resyncs, so that one list serves every object of a collection),
-// and for an object never written, one read after the object was created.
-func (r *Reconciler[O, B]) observedSince(obj O) time.Time {
-	since := r.now().Add(-r.SyncPeriod / 10)
-	if obj.GetARMStatus().LastAppliedSpecHash == "" {
-		since = maxTime(since, afterStamp(obj.GetCreationTimestamp()))
-	}
-	if t, ok := r.written.Load(key(obj)); ok {
-		// this process wrote the object, perhaps without being able to record it in the status
-		// (the API server away): only a newer observation tells what became of the write
-		since = maxTime(since, t.(time.Time))
-	}
-	return since
+		if r.Observer.Now == nil {
+			r.Observer.Now = r.Now
+		}
+	})
+	return r.Observer
 }
 
 // afterStamp is the earliest time certainly after a time stamp of the API server, which keeps
@@ -324,15 +336,15 @@ func afterStamp(t metav1.Time) time.Time {
 // leads to a write: a list may lag behind Azure, and a write must never be sent on stale data.
 // An object never written to Azure needs no confirmation of its absence: a PUT creates or adopts.
 // One that was written always does, whatever the list says.
-func (r *Reconciler[O, B]) confirm(ctx context.Context, obj O, cl Client[B], ref azure.ResourceRef, desired B, listed *B) (*B, error) {
-	if r.Observer == nil || (listed != nil && len(r.Kind.Diff(desired, listed)) == 0) {
+func (r *Reconciler[O, B]) confirm(ctx context.Context, obj O, cl Clients[B], id *arm.ResourceID, desired B, listed *B) (*B, error) {
+	if !r.obs().Lists || (listed != nil && len(r.Kind.Diff(desired, listed)) == 0) {
 		return listed, nil
 	}
-	_, wrote := r.written.Load(key(obj))
+	wrote := r.obs().Written(key(obj))
 	if st := obj.GetARMStatus(); listed == nil && st.ID == "" && st.LastAppliedSpecHash == "" && st.Operation == nil && !wrote {
 		return nil, nil
 	}
-	return r.get(ctx, cl, ref)
+	return r.get(ctx, obj, cl, id)
 }
 
 func maxTime(a, b time.Time) time.Time {
@@ -343,30 +355,31 @@ func maxTime(a, b time.Time) time.Time {
 }
 
 // connect resolves the credentials and subscription of obj and returns the kind's Azure client
-// and the resource's full reference.
-func (r *Reconciler[O, B]) connect(ctx context.Context, obj O, target Target) (Client[B], azure.ResourceRef, error) {
+// and the resource's ARM ID in the subscription it resolved to.
+func (r *Reconciler[O, B]) connect(ctx context.Context, obj O, target Target) (Clients[B], *arm.ResourceID, error) {
 	creds, err := r.credentialsFor(ctx, obj.GetNamespace(), target.Credentials)
 	if err != nil {
-		return nil, azure.ResourceRef{}, err
+		return Clients[B]{}, nil, err
 	}
 	st := obj.GetARMStatus()
-	subscription := target.Ref.SubscriptionID
+	subscription := target.SubscriptionID
 	if subscription == "" {
 		subscription = st.SubscriptionID
 	}
 	conn, err := r.Azure.For(creds, subscription)
 	if err != nil {
-		return nil, azure.ResourceRef{}, &azure.Error{Code: ReasonCredentials, Message: err.Error(), Terminal: isNoSubscription(err)}
+		return Clients[B]{}, nil, &Failure{Reason: ReasonCredentials, Message: err.Error(), Terminal: isNoSubscription(err)}
 	}
-	st.SubscriptionID = conn.SubscriptionID
-	ref := target.Ref
-	ref.SubscriptionID = conn.SubscriptionID
-	return r.Kind.Client(conn), ref, nil
+	id, err := target.ID(conn.SubscriptionID)
+	if err != nil {
+		return Clients[B]{}, nil, Refusal(ReasonInvalidResourceID, err.Error())
+	}
+	return r.Kind.Client(conn), id, nil
 }
 
 // observe records what Azure holds in the status, and emits the kind's notices of what changed.
 func (r *Reconciler[O, B]) observe(obj O, existing *B) {
-	if n, ok := r.Kind.(Notifier[O]); ok {
+	if n := r.caps().LongRunning; n != nil {
 		before := obj.DeepCopyObject().(O)
 		defer func() {
 			for _, e := range n.Notices(before, obj) {
@@ -379,8 +392,6 @@ func (r *Reconciler[O, B]) observe(obj O, existing *B) {
 		}()
 	}
 	st := obj.GetARMStatus()
-	now := metav1.NewTime(r.now())
-	st.LastSyncTime = &now
 	r.Kind.Observe(obj, existing)
 	if existing == nil {
 		st.ProvisioningState = ""
@@ -397,20 +408,21 @@ func (r *Reconciler[O, B]) observe(obj O, existing *B) {
 
 // write sends the PUT and records the operation it started; the next reconciles poll it. Sets
 // Reconciling (Creating or Updating) and emits the event that says why it wrote.
-func (r *Reconciler[O, B]) write(ctx context.Context, obj O, cl Client[B], ref azure.ResourceRef, body B, hash string, existing *B, changes []string) ctrl.Result {
+func (r *Reconciler[O, B]) write(ctx context.Context, obj O, cl Clients[B], id *arm.ResourceID, body B, hash string, existing *B, changes []string) ctrl.Result {
 	st := obj.GetARMStatus()
-	reason, note := r.whyWrite(obj, ref, hash, existing, changes)
-	if u, ok := r.Kind.(Updater[B]); ok {
+	reason, note := r.whyWrite(obj, id, hash, existing, changes)
+	if u := r.caps().WriteRules; u != nil {
 		body = u.PutBody(body, existing)
 	}
+	st.SubscriptionID = id.SubscriptionID // where it is written: deletion targets it there
 	sent := r.now()
-	op, err := cl.BeginPut(ctx, ref, body)
+	op, err := cl.BeginPut(ctx, id, body)
 	r.rememberWrite(obj, sent, err)
 	if err != nil {
 		return r.fail(ctx, obj, err, hash)
 	}
 	r.Recorder.Eventf(obj, nil, corev1.EventTypeNormal, reason, "CreateOrUpdate", "%s", note)
-	log.FromContext(ctx).Info(r.Kind.Noun()+" written to Azure", "reason", reason, "azureID", ref.String())
+	log.FromContext(ctx).Info(r.Kind.Noun()+" written to Azure", "reason", reason, "azureID", id.String())
 	st.Operation = &v1alpha1.LongRunningOperation{Kind: v1alpha1.OperationCreateOrUpdate, ResumeToken: op.ResumeToken,
 		StartTime: metav1.NewTime(r.now()), Generation: obj.GetGeneration(), SpecHash: hash}
 	if existing == nil {
@@ -428,19 +440,18 @@ func (r *Reconciler[O, B]) write(ctx context.Context, obj O, cl Client[B], ref a
 }
 
 // startAction sends a follow-up action and records its operation. Sets Reconciling.
-func (r *Reconciler[O, B]) startAction(ctx context.Context, obj O, cl Client[B], ref azure.ResourceRef, a Action, hash string) ctrl.Result {
-	ac, ok := cl.(ActionClient)
-	if !ok {
+func (r *Reconciler[O, B]) startAction(ctx context.Context, obj O, cl Clients[B], id *arm.ResourceID, a Action, hash string) ctrl.Result {
+	if cl.Actions == nil {
 		return r.fail(ctx, obj, fmt.Errorf("the %s client cannot send %s", r.Kind.Name(), a.Kind), hash)
 	}
 	sent := r.now()
-	op, err := ac.BeginAction(ctx, ref, a)
+	op, err := cl.Actions.BeginAction(ctx, id, a)
 	r.rememberWrite(obj, sent, err)
 	if err != nil {
 		return r.fail(ctx, obj, err, hash)
 	}
 	r.Recorder.Eventf(obj, nil, corev1.EventTypeNormal, a.Reason, string(a.Kind), "%s", a.Message)
-	log.FromContext(ctx).Info(r.Kind.Noun()+" action sent to Azure", "action", a.Kind, "reason", a.Reason, "azureID", ref.String())
+	log.FromContext(ctx).Info(r.Kind.Noun()+" action sent to Azure", "action", a.Kind, "reason", a.Reason, "azureID", id.String())
 	r.markReconciling(obj, a.Reason, a.Message)
 	if op.Done {
 		return ctrl.Result{RequeueAfter: minPollInterval}
@@ -452,9 +463,9 @@ func (r *Reconciler[O, B]) startAction(ctx context.Context, obj O, cl Client[B],
 
 // whyWrite names the reason of a write for its event: creation, adoption of a resource made
 // elsewhere, a spec change, or drift made outside Kubernetes.
-func (r *Reconciler[O, B]) whyWrite(obj O, ref azure.ResourceRef, hash string, existing *B, changes []string) (string, string) {
+func (r *Reconciler[O, B]) whyWrite(obj O, id *arm.ResourceID, hash string, existing *B, changes []string) (string, string) {
 	st := obj.GetARMStatus()
-	name := ref.Name()
+	name := id.Name
 	switch {
 	case existing == nil:
 		return ReasonCreating, "Creating " + r.Kind.Noun() + " " + name + " in Azure"
@@ -483,4 +494,23 @@ func stateForMetrics(obj Object) string {
 		return ps
 	}
 	return "Unknown"
+}
+
+// caps are the kind's capabilities, as it declared them.
+func (r *Reconciler[O, B]) caps() *Capabilities[O, B] {
+	r.capsOnce.Do(func() { r.capsOf = r.Kind.Capabilities() })
+	return &r.capsOf
+}
+
+// read observes the resource through the observer, as Azure held it at notBefore or later; wait
+// > 0 says to come back then.
+func (r *Reconciler[O, B]) read(ctx context.Context, obj O, cl Clients[B], id *arm.ResourceID, notBefore time.Time) (*B, time.Duration, error) {
+	ob, err := r.obs().Observe(ctx, cl, key(obj), id, notBefore)
+	return ob.Body, ob.Wait, err
+}
+
+// get reads the resource itself with a GET, bypassing any list: what a write is decided on.
+func (r *Reconciler[O, B]) get(ctx context.Context, obj O, cl Clients[B], id *arm.ResourceID) (*B, error) {
+	ob, err := r.obs().Get(ctx, cl, key(obj), id)
+	return ob.Body, err
 }

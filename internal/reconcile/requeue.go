@@ -7,8 +7,9 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/arm"
+
 	v1alpha1 "github.com/azgallery/gallery-operator/api/v1alpha1"
-	"github.com/azgallery/gallery-operator/internal/azure"
 )
 
 // When to come back: backoff after transient failures, the poll interval of operations, and
@@ -23,14 +24,14 @@ const (
 // recentlySynced reports whether the resource was read from Azure, matched this very spec and
 // was Ready less than a sync period ago, and its next observation (syncDue) has not come; then
 // no request is needed before the time returned.
-func (r *Reconciler[O, B]) recentlySynced(obj O, ref azure.ResourceRef, hash string) (time.Duration, bool) {
+func (r *Reconciler[O, B]) recentlySynced(obj O, id *arm.ResourceID, hash string) (time.Duration, bool) {
 	st := obj.GetARMStatus()
 	ready := findCondition(st, v1alpha1.ConditionReady)
 	if ready == nil || ready.Status != metav1.ConditionTrue || ready.ObservedGeneration != obj.GetGeneration() ||
-		st.LastAppliedSpecHash != hash || st.LastSyncTime == nil {
+		st.LastAppliedSpecHash != hash || r.lastObserved(obj).IsZero() {
 		return 0, false
 	}
-	remaining := r.syncDue(obj, ref).Sub(r.now())
+	remaining := r.obs().Due(key(obj), id, recordedSync(obj)).Sub(r.now())
 	if remaining <= 0 {
 		return 0, false
 	}
@@ -38,13 +39,15 @@ func (r *Reconciler[O, B]) recentlySynced(obj O, ref azure.ResourceRef, hash str
 }
 
 // stalledOn reports whether Azure rejected this very body with a terminal error less than a
-// sync period ago: it is not sent again before the spec changes or the period ends.
+// sync period ago: it is not sent again before the spec changes or the period ends. The status
+// keeps when the error was first seen; this process remembers when it was last met.
 func (r *Reconciler[O, B]) stalledOn(obj O, hash string) (time.Duration, bool) {
 	e := obj.GetARMStatus().Error
 	if e == nil || !e.Terminal || e.SpecHash != hash || e.Time == nil {
 		return 0, false
 	}
-	remaining := e.Time.Add(r.SyncPeriod).Sub(r.now())
+	last := maxTime(e.Time.Time, r.obs().LastRefused(key(obj)))
+	remaining := last.Add(r.TerminalRetry).Sub(r.now())
 	if remaining <= 0 {
 		return 0, false
 	}
@@ -74,7 +77,7 @@ func (r *Reconciler[O, B]) pollInterval(retryAfter time.Duration, started time.T
 		return minPollInterval
 	}
 	limit := maxPollInterval
-	if p, ok := r.Kind.(Polling); ok {
+	if p := r.caps().LongRunning; p != nil {
 		limit = p.MaxPollInterval()
 	}
 	return min(max(r.now().Sub(started)/4, minPollInterval), limit)

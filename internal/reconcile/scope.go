@@ -4,23 +4,21 @@ import (
 	"context"
 	"time"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/arm"
 	ctrl "sigs.k8s.io/controller-runtime"
-
-	"github.com/azgallery/gallery-operator/internal/azure"
 )
 
 // scopeRecheck is how soon an object refused by the ScopeCheck is checked again: the check costs
 // no Azure request, and a namespace's rule may be relaxed at any time.
 const scopeRecheck = time.Minute
 
-// checkScope asks Options.ScopeCheck whether obj may use the resolved ref; refused is true when
+// checkScope asks Options.ScopeCheck whether obj may use the resolved id; refused is true when
 // it may not (or the check failed), with the result to return. Nothing is sent to Azure then.
-func (r *Reconciler[O, B]) checkScope(ctx context.Context, obj O, target Target, ref azure.ResourceRef) (ctrl.Result, bool) {
+func (r *Reconciler[O, B]) checkScope(ctx context.Context, obj O, id *arm.ResourceID) (ctrl.Result, bool) {
 	if r.ScopeCheck == nil {
 		return ctrl.Result{}, false
 	}
-	target.Ref = ref
-	err := r.ScopeCheck(ctx, obj, target)
+	err := r.ScopeCheck(ctx, obj, id)
 	if err == nil {
 		return ctrl.Result{}, false
 	}

@@ -10,6 +10,8 @@ import (
 	"k8s.io/client-go/tools/events"
 	ctrlclient "sigs.k8s.io/controller-runtime/pkg/client"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/arm"
+
 	v1alpha1 "github.com/azgallery/gallery-operator/api/v1alpha1"
 	"github.com/azgallery/gallery-operator/internal/azure"
 )
@@ -22,7 +24,7 @@ func TestScopeCheck(t *testing.T) {
 	refuse := &azure.Error{Code: "ScopeNotAllowed", Terminal: true, Message: "namespace says no"}
 	cases := []struct {
 		name     string
-		obj      *v1alpha1.GalleryImage
+		obj      *thing
 		check    error
 		deleting bool
 		requests int
@@ -37,10 +39,10 @@ func TestScopeCheck(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			cl := fakeClient{}
-			var seen Target
-			r := &Reconciler[*v1alpha1.GalleryImage, body]{Recorder: events.NewFakeRecorder(100), Azure: fakeConnector{}, Kind: fakeKind{client: &cl},
-				Options: Options{SyncPeriod: syncPeriod, Now: func() time.Time { return now },
-					ScopeCheck: func(_ context.Context, _ ctrlclient.Object, target Target) error { seen = target; return c.check }}}
+			var seen *arm.ResourceID
+			r := &Reconciler[*thing, body]{Recorder: events.NewFakeRecorder(100), Azure: fakeConnector{}, Kind: fakeKind{client: &cl},
+				Options: Options{DriftResync: syncPeriod, TerminalRetry: syncPeriod, ParentWait: syncPeriod, Now: func() time.Time { return now },
+					ScopeCheck: func(_ context.Context, _ ctrlclient.Object, id *arm.ResourceID) error { seen = id; return c.check }}}
 			obj := c.obj.DeepCopy()
 			if c.deleting {
 				obj.Finalizers = []string{Finalizer}
@@ -62,8 +64,8 @@ func TestScopeCheck(t *testing.T) {
 			if len(cl.requests) != c.requests {
 				t.Errorf("requests to Azure %q, want %d", cl.requests, c.requests)
 			}
-			if seen.Ref.SubscriptionID != "sub" || seen.Ref.ResourceGroup != "rg" {
-				t.Errorf("the hook saw %+v, want the resolved subscription and group", seen.Ref)
+			if seen == nil || seen.SubscriptionID != "sub" || seen.ResourceGroupName != "rg" {
+				t.Errorf("the hook saw %v, want the resolved subscription and group", seen)
 			}
 			st := &obj.Status.ARMStatus
 			if c.stalled {

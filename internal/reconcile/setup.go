@@ -18,22 +18,17 @@ import (
 )
 
 // Parent describes a reference from objects of a kind to a parent object in their namespace
-// (a GalleryImage's galleryRef, say): the children are reconciled when the parent appears,
+// (a reference by name in the spec): the children are reconciled when the parent appears,
 // becomes Ready or stops being Ready.
 type Parent struct {
 	// Object is an empty object of the parent's kind.
 	Object Object
 	// List is an empty list of the children's kind.
 	List client.ObjectList
-	// Field names the cache index of the reference, for example "spec.galleryRef.name".
+	// Field names the cache index of the reference, for example "spec.parentRef.name".
 	Field string
 	// NameOf returns the parent's name a child references; "" when it references none.
 	NameOf func(child client.Object) string
-}
-
-// Parents is implemented by kinds whose objects may reference parent objects.
-type Parents interface {
-	Parents() []Parent
 }
 
 // Register adds a controller for r's kind to the manager. It reacts to spec changes and
@@ -44,13 +39,11 @@ func Register[O Object, B any](mgr ctrl.Manager, r *Reconciler[O, B]) error {
 		For(r.Kind.NewObject(), builder.WithPredicates(predicate.Or(predicate.GenerationChangedPredicate{}, deletionRequested()))).
 		WithOptions(controller.Options{MaxConcurrentReconciles: max(r.Concurrency, 1)}).
 		Named(strings.ToLower(r.Kind.Name()))
-	if ps, ok := r.Kind.(Parents); ok {
-		for _, p := range ps.Parents() {
-			if err := mgr.GetFieldIndexer().IndexField(context.Background(), r.Kind.NewObject(), p.Field, indexBy(p.NameOf)); err != nil {
-				return err
-			}
-			b = b.Watches(p.Object, handler.EnqueueRequestsFromMapFunc(childrenOf(mgr.GetClient(), p)), builder.WithPredicates(readinessChanged()))
+	for _, p := range r.caps().Parents {
+		if err := mgr.GetFieldIndexer().IndexField(context.Background(), r.Kind.NewObject(), p.Field, indexBy(p.NameOf)); err != nil {
+			return err
 		}
+		b = b.Watches(p.Object, handler.EnqueueRequestsFromMapFunc(childrenOf(mgr.GetClient(), p)), builder.WithPredicates(readinessChanged()))
 	}
 	return b.Complete(r)
 }

@@ -21,11 +21,12 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/arm"
+
+	"github.com/azgallery/gallery-operator/internal/reconcile"
+
 	corev1 "k8s.io/api/core/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-
-	"github.com/azgallery/gallery-operator/internal/azure"
-	"github.com/azgallery/gallery-operator/internal/reconcile"
 )
 
 // The namespace annotations of the rule.
@@ -47,18 +48,18 @@ type Checker struct {
 	DefaultSubscription string
 }
 
-// Check is the reconciler's ScopeCheck: it returns a terminal *azure.Error with the code
+// Check is the reconciler's ScopeCheck: it returns a terminal *reconcile.Failure with the reason
 // ScopeNotAllowed when the namespace of obj does not allow ref's subscription or resource group
 // (ref's subscription is the resolved one), and a transient error when the namespace cannot be
 // read.
-func (c *Checker) Check(ctx context.Context, obj client.Object, ref azure.ResourceRef) error {
+func (c *Checker) Check(ctx context.Context, obj client.Object, ref *arm.ResourceID) error {
 	ns := &corev1.Namespace{}
 	if err := c.Reader.Get(ctx, client.ObjectKey{Name: obj.GetNamespace()}, ns); err != nil {
 		return fmt.Errorf("reading namespace %s for its allowed scopes: %w", obj.GetNamespace(), err)
 	}
 	if err := Allowed(ns, ref, c.DefaultSubscription); err != nil {
-		return &azure.Error{Code: ReasonScopeNotAllowed, Terminal: true,
-			Message: err.Error() + "; nothing is written to Azure for this object until the namespace allows it"}
+		return reconcile.Refusal(ReasonScopeNotAllowed,
+			err.Error()+"; nothing is written to Azure for this object until the namespace allows it")
 	}
 	return nil
 }
@@ -95,11 +96,11 @@ func noun(annotation string) string {
 
 // Allowed checks ref against the annotations of ns. defaultSubscription is the subscription a
 // namespace without AllowedSubscriptions may use.
-func Allowed(ns *corev1.Namespace, ref azure.ResourceRef, defaultSubscription string) error {
+func Allowed(ns *corev1.Namespace, ref *arm.ResourceID, defaultSubscription string) error {
 	groups, ok := ns.Annotations[AllowedResourceGroups]
-	if !ok || !listed(groups, ref.ResourceGroup) {
+	if !ok || !listed(groups, ref.ResourceGroupName) {
 		return &ScopeError{Namespace: ns.Name, Annotation: AllowedResourceGroups, Field: "resource group",
-			Value: ref.ResourceGroup, Allowed: groups, Missing: !ok}
+			Value: ref.ResourceGroupName, Allowed: groups, Missing: !ok}
 	}
 	subs, ok := ns.Annotations[AllowedSubscriptions]
 	switch {
@@ -122,9 +123,4 @@ func listed(list, value string) bool {
 		}
 	}
 	return false
-}
-
-// ScopeCheck is c as the reconcile core's Options.ScopeCheck.
-func (c *Checker) ScopeCheck(ctx context.Context, obj client.Object, target reconcile.Target) error {
-	return c.Check(ctx, obj, target.Ref)
 }

@@ -4,10 +4,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/arm"
+
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-
-	"github.com/azgallery/gallery-operator/internal/azure"
 )
 
 // TestAllowed is the rule the reconciler applies: listed groups (case-insensitive, "*"), listed
@@ -18,13 +18,17 @@ func TestAllowed(t *testing.T) {
 	ns := func(a map[string]string) *corev1.Namespace {
 		return &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "team-a", Annotations: a}}
 	}
-	ref := func(sub, rg string) azure.ResourceRef {
-		return azure.ResourceRef{SubscriptionID: sub, ResourceGroup: rg}
+	ref := func(sub, rg string) *arm.ResourceID {
+		id, err := arm.ParseResourceID("/subscriptions/" + sub + "/resourceGroups/" + rg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return id
 	}
 	cases := []struct {
 		name string
 		ns   *corev1.Namespace
-		ref  azure.ResourceRef
+		ref  *arm.ResourceID
 		want string // "" allowed, else a part of the message
 	}{
 		{"no annotations", ns(nil), ref(def, "rg-a"), "has no annotation " + AllowedResourceGroups},

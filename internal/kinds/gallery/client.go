@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/arm"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/to"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/compute/armcompute/v7"
 
@@ -20,15 +21,9 @@ type client struct {
 	sharing   *armcompute.GallerySharingProfileClient
 }
 
-var (
-	_ reconcile.ActionClient                = client{}
-	_ reconcile.Lister[armcompute.Gallery]  = client{}
-	_ reconcile.Partial[armcompute.Gallery] = client{}
-)
-
 // Get reads the gallery with its sharing groups, which Azure returns only when asked.
-func (c client) Get(ctx context.Context, ref azure.ResourceRef) (*armcompute.Gallery, error) {
-	resp, err := c.galleries.Get(ctx, ref.ResourceGroup, ref.Gallery,
+func (c client) Get(ctx context.Context, id *arm.ResourceID) (*armcompute.Gallery, error) {
+	resp, err := c.galleries.Get(ctx, id.ResourceGroupName, id.Name,
 		&armcompute.GalleriesClientGetOptions{Expand: to.Ptr(armcompute.GalleryExpandParamsSharingProfileGroups)})
 	if err != nil {
 		if azure.IsNotFound(err) {
@@ -40,44 +35,44 @@ func (c client) Get(ctx context.Context, ref azure.ResourceRef) (*armcompute.Gal
 }
 
 // BeginPut sends the gallery without its sharing groups, which are read-only in the body.
-func (c client) BeginPut(ctx context.Context, ref azure.ResourceRef, body armcompute.Gallery) (azure.Operation, error) {
-	poller, err := c.galleries.BeginCreateOrUpdate(ctx, ref.ResourceGroup, ref.Gallery, withoutGroups(body), nil)
+func (c client) BeginPut(ctx context.Context, id *arm.ResourceID, body armcompute.Gallery) (azure.Operation, error) {
+	poller, err := c.galleries.BeginCreateOrUpdate(ctx, id.ResourceGroupName, id.Name, withoutGroups(body), nil)
 	return azure.Begun(ctx, poller, err)
 }
 
-func (c client) BeginDelete(ctx context.Context, ref azure.ResourceRef) (azure.Operation, error) {
-	poller, err := c.galleries.BeginDelete(ctx, ref.ResourceGroup, ref.Gallery, nil)
+func (c client) BeginDelete(ctx context.Context, id *arm.ResourceID) (azure.Operation, error) {
+	poller, err := c.galleries.BeginDelete(ctx, id.ResourceGroupName, id.Name, nil)
 	return azure.Begun(ctx, poller, err)
 }
 
-func (c client) PollPut(ctx context.Context, ref azure.ResourceRef, token string) (azure.Operation, error) {
-	poller, err := c.galleries.BeginCreateOrUpdate(ctx, ref.ResourceGroup, ref.Gallery, armcompute.Gallery{},
+func (c client) PollPut(ctx context.Context, id *arm.ResourceID, token string) (azure.Operation, error) {
+	poller, err := c.galleries.BeginCreateOrUpdate(ctx, id.ResourceGroupName, id.Name, armcompute.Gallery{},
 		&armcompute.GalleriesClientBeginCreateOrUpdateOptions{ResumeToken: token})
 	return azure.Resumed(ctx, poller, err)
 }
 
-func (c client) PollDelete(ctx context.Context, ref azure.ResourceRef, token string) (azure.Operation, error) {
-	poller, err := c.galleries.BeginDelete(ctx, ref.ResourceGroup, ref.Gallery,
+func (c client) PollDelete(ctx context.Context, id *arm.ResourceID, token string) (azure.Operation, error) {
+	poller, err := c.galleries.BeginDelete(ctx, id.ResourceGroupName, id.Name,
 		&armcompute.GalleriesClientBeginDeleteOptions{ResumeToken: token})
 	return azure.Resumed(ctx, poller, err)
 }
 
 // BeginAction sends the share action.
-func (c client) BeginAction(ctx context.Context, ref azure.ResourceRef, a reconcile.Action) (azure.Operation, error) {
+func (c client) BeginAction(ctx context.Context, id *arm.ResourceID, a reconcile.Action) (azure.Operation, error) {
 	body, ok := a.Body.(armcompute.SharingUpdate)
 	if a.Kind != v1alpha1.OperationShare || !ok {
 		return azure.Operation{}, fmt.Errorf("a gallery has no %s action", a.Kind)
 	}
-	poller, err := c.sharing.BeginUpdate(ctx, ref.ResourceGroup, ref.Gallery, body, nil)
+	poller, err := c.sharing.BeginUpdate(ctx, id.ResourceGroupName, id.Name, body, nil)
 	return azure.Begun(ctx, poller, err)
 }
 
 // PollAction polls the share action in flight.
-func (c client) PollAction(ctx context.Context, ref azure.ResourceRef, kind v1alpha1.OperationKind, token string) (azure.Operation, error) {
+func (c client) PollAction(ctx context.Context, id *arm.ResourceID, kind v1alpha1.OperationKind, token string) (azure.Operation, error) {
 	if kind != v1alpha1.OperationShare {
 		return azure.Operation{}, fmt.Errorf("a gallery has no %s action", kind)
 	}
-	poller, err := c.sharing.BeginUpdate(ctx, ref.ResourceGroup, ref.Gallery, armcompute.SharingUpdate{},
+	poller, err := c.sharing.BeginUpdate(ctx, id.ResourceGroupName, id.Name, armcompute.SharingUpdate{},
 		&armcompute.GallerySharingProfileClientBeginUpdateOptions{ResumeToken: token})
 	return azure.Resumed(ctx, poller, err)
 }
@@ -95,10 +90,10 @@ func withoutGroups(body armcompute.Gallery) armcompute.Gallery {
 	return body
 }
 
-// ListSiblings lists every gallery of ref's resource group, all pages, so that one list observes
+// ListSiblings lists every gallery of id's resource group, all pages, so that one list observes
 // many galleries.
-func (c client) ListSiblings(ctx context.Context, ref azure.ResourceRef) ([]*armcompute.Gallery, error) {
-	return azure.AllPages(ctx, c.galleries.NewListByResourceGroupPager(ref.ResourceGroup, nil),
+func (c client) ListSiblings(ctx context.Context, id *arm.ResourceID) ([]*armcompute.Gallery, error) {
+	return azure.AllPages(ctx, c.galleries.NewListByResourceGroupPager(id.ResourceGroupName, nil),
 		func(p armcompute.GalleriesClientListByResourceGroupResponse) []*armcompute.Gallery { return p.Value })
 }
 

@@ -2,7 +2,6 @@ package gallery
 
 import (
 	"encoding/json"
-	"fmt"
 	"reflect"
 	"regexp"
 	"slices"
@@ -13,6 +12,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/compute/armcompute/v7"
 
 	v1alpha1 "github.com/azgallery/gallery-operator/api/v1alpha1"
+	"github.com/azgallery/gallery-operator/internal/kinds/kindfuzz"
 )
 
 // Fuzz tests of the pure part of the Gallery kind: DesiredGallery, Diff, SpecHash and
@@ -20,110 +20,55 @@ import (
 // from their values, GUID ids, groups only with Groups, community info with Community, tag names
 // unique ignoring case); FuzzGalleryArbitraryBodies feeds arbitrary JSON straight to them.
 
-// fuzzBytes hands out choices taken from fuzzed bytes; zeros once they run out.
-type fuzzBytes struct{ b []byte }
-
-func (f *fuzzBytes) next() byte {
-	if len(f.b) == 0 {
-		return 0
-	}
-	c := f.b[0]
-	f.b = f.b[1:]
-	return c
-}
-
-func (f *fuzzBytes) intn(n int) int           { return int(f.next()) % max(n, 1) }
-func (f *fuzzBytes) flag() bool               { return f.next()&1 == 1 }
-func (f *fuzzBytes) pick(ss ...string) string { return ss[f.intn(len(ss))] }
-
-// text is up to maxLen arbitrary bytes, made valid UTF-8 as the API server's JSON would.
-func (f *fuzzBytes) text(maxLen int) string {
-	var b []byte
-	for range f.intn(maxLen + 1) {
-		b = append(b, f.next())
-	}
-	return strings.ToValidUTF8(string(b), "\uFFFD")
-}
-
-// guid is one of a few GUIDs, in lower or upper case.
-func (f *fuzzBytes) guid() string {
-	g := fmt.Sprintf("00000000-0000-0000-0000-0000000000%02x", f.intn(8)+0xa0)
-	if f.flag() {
-		g = strings.ToUpper(g)
-	}
-	return g
-}
-
-func shuffle[T any](f *fuzzBytes, s []T) {
-	for i := len(s) - 1; i > 0; i-- {
-		j := f.intn(i + 1)
-		s[i], s[j] = s[j], s[i]
-	}
-}
-
-// swapCase swaps the case of ASCII letters.
-func swapCase(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		switch {
-		case c >= 'a' && c <= 'z':
-			b[i] = c - 32
-		case c >= 'A' && c <= 'Z':
-			b[i] = c + 32
-		}
-	}
-	return string(b)
-}
-
 var locations = [][2]string{{"West Europe", "westeurope"}, {"North Europe", "northeurope"}, {"East US 2", "eastus2"}, {"westus", "West US"}}
 
 const uaiPrefix = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/"
 
 // fuzzGallerySpec builds a Gallery spec admission accepts; loc indexes locations.
-func fuzzGallerySpec(f *fuzzBytes) (*v1alpha1.GallerySpec, int) {
-	loc := f.intn(len(locations))
+func fuzzGallerySpec(f *kindfuzz.Bytes) (*v1alpha1.GallerySpec, int) {
+	loc := f.Intn(len(locations))
 	s := &v1alpha1.GallerySpec{ResourceGroupName: "rg", Location: locations[loc][0]}
 	seen := map[string]bool{}
-	for range f.intn(5) {
-		k := f.pick("env", "Team", "owner", f.text(6))
+	for range f.Intn(5) {
+		k := f.Pick("env", "Team", "owner", f.Text(6))
 		if !seen[strings.ToLower(k)] {
 			seen[strings.ToLower(k)] = true
 			if s.Tags == nil {
 				s.Tags = map[string]string{}
 			}
-			s.Tags[k] = f.text(10)
+			s.Tags[k] = f.Text(10)
 		}
 	}
-	if f.flag() {
-		id := &v1alpha1.GalleryIdentity{Type: v1alpha1.GalleryIdentityType(f.pick("SystemAssigned", "UserAssigned", "SystemAssigned, UserAssigned", "None"))}
+	if f.Flag() {
+		id := &v1alpha1.GalleryIdentity{Type: v1alpha1.GalleryIdentityType(f.Pick("SystemAssigned", "UserAssigned", "SystemAssigned, UserAssigned", "None"))}
 		if strings.Contains(string(id.Type), "UserAssigned") {
-			for range f.intn(3) {
+			for range f.Intn(3) {
 				if id.UserAssignedIdentities == nil {
 					id.UserAssignedIdentities = map[string]v1alpha1.UserAssignedIdentity{}
 				}
-				id.UserAssignedIdentities[uaiPrefix+f.pick("a", "b", "c")] = v1alpha1.UserAssignedIdentity{}
+				id.UserAssignedIdentities[uaiPrefix+f.Pick("a", "b", "c")] = v1alpha1.UserAssignedIdentity{}
 			}
 		}
 		s.Identity = id
 	}
-	s.Properties.Description = f.text(16)
-	if f.flag() {
-		s.Properties.SoftDeletePolicy = &v1alpha1.SoftDeletePolicy{IsSoftDeleteEnabled: []*bool{nil, to.Ptr(true), to.Ptr(false)}[f.intn(3)]}
+	s.Properties.Description = f.Text(16)
+	if f.Flag() {
+		s.Properties.SoftDeletePolicy = &v1alpha1.SoftDeletePolicy{IsSoftDeleteEnabled: []*bool{nil, to.Ptr(true), to.Ptr(false)}[f.Intn(3)]}
 	}
-	if f.flag() {
-		sp := &v1alpha1.SharingProfile{Permissions: v1alpha1.GallerySharingPermission(f.pick("", "Private", "Groups", "Community"))}
+	if f.Flag() {
+		sp := &v1alpha1.SharingProfile{Permissions: v1alpha1.GallerySharingPermission(f.Pick("", "Private", "Groups", "Community"))}
 		if sp.Permissions == v1alpha1.SharingGroups {
-			for range f.intn(3) { // at most 2 groups; a type may appear twice
-				g := v1alpha1.SharingProfileGroup{Type: v1alpha1.SharingGroupType(f.pick("Subscriptions", "AADTenants"))}
-				for range f.intn(5) {
-					g.IDs = append(g.IDs, f.guid())
+			for range f.Intn(3) { // at most 2 groups; a type may appear twice
+				g := v1alpha1.SharingProfileGroup{Type: v1alpha1.SharingGroupType(f.Pick("Subscriptions", "AADTenants"))}
+				for range f.Intn(5) {
+					g.IDs = append(g.IDs, f.GUID())
 				}
 				sp.Groups = append(sp.Groups, g)
 			}
 		}
-		if sp.Permissions == "Community" || f.flag() {
-			sp.CommunityGalleryInfo = &v1alpha1.CommunityGalleryInfo{PublisherURI: "https://contoso.example", PublisherContact: f.pick("a@b.c", f.text(6)),
-				Eula: f.pick("eula", f.text(8)), PublicNamePrefix: f.pick("contoso", "Contoso1")}
+		if sp.Permissions == "Community" || f.Flag() {
+			sp.CommunityGalleryInfo = &v1alpha1.CommunityGalleryInfo{PublisherURI: "https://contoso.example", PublisherContact: f.Pick("a@b.c", f.Text(6)),
+				Eula: f.Pick("eula", f.Text(8)), PublicNamePrefix: f.Pick("contoso", "Contoso1")}
 		}
 		s.Properties.SharingProfile = sp
 	}
@@ -134,7 +79,7 @@ func fuzzGallerySpec(f *fuzzBytes) (*v1alpha1.GallerySpec, int) {
 // the SDK's JSON, location spelled otherwise, tag names and group ids in another case, groups
 // and ids reordered, Azure's defaults (Private, soft deletion off) and read-only fields added,
 // community sharing enabled when asked for, identity principal ids filled in.
-func galleryEcho(t *testing.T, f *fuzzBytes, desired armcompute.Gallery, loc string) *armcompute.Gallery {
+func galleryEcho(t *testing.T, f *kindfuzz.Bytes, desired armcompute.Gallery, loc string) *armcompute.Gallery {
 	t.Helper()
 	b, err := json.Marshal(desired)
 	if err != nil {
@@ -150,8 +95,8 @@ func galleryEcho(t *testing.T, f *fuzzBytes, desired armcompute.Gallery, loc str
 	if len(e.Tags) > 0 {
 		tags := map[string]*string{}
 		for k, v := range e.Tags {
-			if f.flag() {
-				k = swapCase(k)
+			if f.Flag() {
+				k = kindfuzz.SwapCase(k)
 			}
 			tags[k] = v
 		}
@@ -159,7 +104,7 @@ func galleryEcho(t *testing.T, f *fuzzBytes, desired armcompute.Gallery, loc str
 	}
 	if id := e.Identity; id != nil {
 		id.PrincipalID, id.TenantID = to.Ptr("p"), to.Ptr("t")
-		if f.flag() {
+		if f.Flag() {
 			id.Type = to.Ptr(armcompute.ResourceIdentityType(strings.ToLower(string(*id.Type))))
 		}
 		uai := map[string]*armcompute.UserAssignedIdentitiesValue{}
@@ -189,12 +134,12 @@ func galleryEcho(t *testing.T, f *fuzzBytes, desired armcompute.Gallery, loc str
 	if sp.Permissions == nil {
 		sp.Permissions = to.Ptr(armcompute.GallerySharingPermissionTypesPrivate)
 	}
-	shuffle(f, sp.Groups)
+	kindfuzz.Shuffle(f, sp.Groups)
 	for _, g := range sp.Groups {
-		shuffle(f, g.IDs)
+		kindfuzz.Shuffle(f, g.IDs)
 		for i, id := range g.IDs {
-			if f.flag() {
-				g.IDs[i] = to.Ptr(swapCase(*id))
+			if f.Flag() {
+				g.IDs[i] = to.Ptr(kindfuzz.SwapCase(*id))
 			}
 		}
 	}
@@ -206,38 +151,38 @@ func galleryEcho(t *testing.T, f *fuzzBytes, desired armcompute.Gallery, loc str
 }
 
 // respellGallery changes spec only in ways Azure ignores.
-func respellGallery(f *fuzzBytes, spec *v1alpha1.GallerySpec, loc int) *v1alpha1.GallerySpec {
+func respellGallery(f *kindfuzz.Bytes, spec *v1alpha1.GallerySpec, loc int) *v1alpha1.GallerySpec {
 	s := spec.DeepCopy()
 	s.Location = locations[loc][1]
 	if len(s.Tags) > 0 {
 		tags := map[string]string{}
 		for k, v := range s.Tags {
-			if f.flag() {
-				k = swapCase(k)
+			if f.Flag() {
+				k = kindfuzz.SwapCase(k)
 			}
 			tags[k] = v
 		}
 		s.Tags = tags
 	}
 	if sp := s.Properties.SharingProfile; sp != nil {
-		shuffle(f, sp.Groups)
+		kindfuzz.Shuffle(f, sp.Groups)
 		for gi := range sp.Groups {
 			ids := sp.Groups[gi].IDs
-			shuffle(f, ids)
+			kindfuzz.Shuffle(f, ids)
 			for i := range ids {
-				if f.flag() {
-					ids[i] = swapCase(ids[i])
+				if f.Flag() {
+					ids[i] = kindfuzz.SwapCase(ids[i])
 				}
 			}
-			if len(ids) > 0 && f.flag() {
+			if len(ids) > 0 && f.Flag() {
 				sp.Groups[gi].IDs = append(ids, ids[0]) // a repeated id
 			}
 		}
-		if sp.Permissions == "" && f.flag() {
+		if sp.Permissions == "" && f.Flag() {
 			sp.Permissions = v1alpha1.SharingPrivate
 		}
 	}
-	if s.Properties.SoftDeletePolicy == nil && f.flag() {
+	if s.Properties.SoftDeletePolicy == nil && f.Flag() {
 		s.Properties.SoftDeletePolicy = &v1alpha1.SoftDeletePolicy{IsSoftDeleteEnabled: to.Ptr(false)}
 	}
 	s.AzureName, s.DeletionPolicy = "other_name", v1alpha1.DeletionPolicyOrphan
@@ -317,7 +262,7 @@ func FuzzGalleryDesired(f *testing.F) {
 		f.Add(s, s)
 	}
 	f.Fuzz(func(t *testing.T, data, other []byte) {
-		fb := &fuzzBytes{b: data}
+		fb := kindfuzz.NewBytes(data)
 		spec, loc := fuzzGallerySpec(fb)
 		before, _ := json.Marshal(spec)
 		d := DesiredGallery(spec)
@@ -352,8 +297,8 @@ func FuzzGalleryDesired(f *testing.F) {
 		}
 
 		// Convergence of sharing from another gallery's state in Azure.
-		start, _ := fuzzGallerySpec(&fuzzBytes{b: other})
-		existing := galleryEcho(t, &fuzzBytes{b: other}, DesiredGallery(start), "westeurope")
+		start, _ := fuzzGallerySpec(kindfuzz.NewBytes(other))
+		existing := galleryEcho(t, kindfuzz.NewBytes(other), DesiredGallery(start), "westeurope")
 		for step := 0; ; step++ {
 			a := NextSharingAction(&d, existing)
 			if a == nil {
@@ -397,20 +342,13 @@ func FuzzGalleryArbitraryBodies(f *testing.F) {
 		if json.Unmarshal(a, &x) != nil || json.Unmarshal(b, &y) != nil {
 			return
 		}
-		if diff := Diff(x, &x); len(diff) != 0 {
-			t.Errorf("Diff(x, &x) = %q for %s", diff, a)
-		}
+		pure := kindfuzz.Pure[armcompute.Gallery]{Diff: Diff, Hash: SpecHash}
+		pure.SelfConsistent(t, x)
+		pure.HashAgreesWithDiff(t, x, y)
 		if act := NextSharingAction(&x, &x); act != nil && act.Reason != ReasonEnablingCommunity {
 			t.Errorf("a share action over itself: %s", act.Message)
 		}
 		_ = Diff(x, nil)
 		_ = NextSharingAction(&x, &y)
-		hx, hy := SpecHash(x), SpecHash(y)
-		if !hexHash.MatchString(hx) || hx != SpecHash(x) {
-			t.Errorf("SpecHash unstable: %s", hx)
-		}
-		if hx == hy && (len(Diff(x, &y)) != 0 || len(Diff(y, &x)) != 0) {
-			t.Errorf("equal hashes but Diff %q / %q\nx: %s\ny: %s", Diff(x, &y), Diff(y, &x), a, b)
-		}
 	})
 }

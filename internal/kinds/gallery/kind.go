@@ -4,11 +4,13 @@ import (
 	"context"
 	"strings"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/arm"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/compute/armcompute/v7"
 	ctrlclient "sigs.k8s.io/controller-runtime/pkg/client"
 
 	v1alpha1 "github.com/azgallery/gallery-operator/api/v1alpha1"
 	"github.com/azgallery/gallery-operator/internal/azure"
+	"github.com/azgallery/gallery-operator/internal/kinds/parent"
 	"github.com/azgallery/gallery-operator/internal/reconcile"
 )
 
@@ -19,11 +21,12 @@ const ReasonWaitingForImages = "WaitingForImageDefinitions"
 // Kind is the Gallery kind: Azure Compute Galleries (Microsoft.Compute/galleries).
 type Kind struct{}
 
-var (
-	_ reconcile.Kind[*v1alpha1.Gallery, armcompute.Gallery]          = Kind{}
-	_ reconcile.Actions[*v1alpha1.Gallery, armcompute.Gallery]       = Kind{}
-	_ reconcile.DeleteActions[*v1alpha1.Gallery, armcompute.Gallery] = Kind{}
-)
+var _ reconcile.Kind[*v1alpha1.Gallery, armcompute.Gallery] = Kind{}
+
+// Capabilities: a gallery has share actions, after its PUT and before its deletion.
+func (k Kind) Capabilities() reconcile.Capabilities[*v1alpha1.Gallery, armcompute.Gallery] {
+	return reconcile.Capabilities[*v1alpha1.Gallery, armcompute.Gallery]{FollowUp: k}
+}
 
 func (Kind) Name() string                 { return "Gallery" }
 func (Kind) Noun() string                 { return "gallery" }
@@ -32,16 +35,14 @@ func (Kind) NewObject() *v1alpha1.Gallery { return &v1alpha1.Gallery{} }
 // Target is the gallery's path parameters.
 func (Kind) Target(_ context.Context, _ ctrlclient.Reader, o *v1alpha1.Gallery, _ bool) (reconcile.Target, error) {
 	return reconcile.Target{Credentials: o.Spec.CredentialsSecretRef, DeletionPolicy: o.Spec.DeletionPolicy,
-		Ref: azure.ResourceRef{SubscriptionID: o.Spec.SubscriptionID, ResourceGroup: o.Spec.ResourceGroupName,
-			Gallery: o.AzureGalleryName()}}, nil
+		SubscriptionID: o.Spec.SubscriptionID, ID: func(sub string) (*arm.ResourceID, error) {
+			return parent.GalleryID(sub, o.Spec.ResourceGroupName, o.AzureGalleryName())
+		}}, nil
 }
 
 func (Kind) Desired(o *v1alpha1.Gallery) armcompute.Gallery { return DesiredGallery(&o.Spec) }
 
 func (Kind) Diff(desired armcompute.Gallery, existing *armcompute.Gallery) []string {
-	if existing == nil {
-		return []string{"(absent)"}
-	}
 	return Diff(desired, existing)
 }
 
@@ -117,17 +118,18 @@ func (Kind) Observe(o *v1alpha1.Gallery, existing *armcompute.Gallery) {
 	}
 }
 
-func (Kind) Client(conn *azure.Connection) reconcile.Client[armcompute.Gallery] {
-	return client{galleries: conn.Compute.NewGalleriesClient(), sharing: conn.Compute.NewGallerySharingProfileClient()}
+func (Kind) Client(conn *azure.Connection) reconcile.Clients[armcompute.Gallery] {
+	c := client{galleries: conn.Compute.NewGalleriesClient(), sharing: conn.Compute.NewGallerySharingProfileClient()}
+	return reconcile.Clients[armcompute.Gallery]{Client: c, Actions: c, Lister: c}
 }
 
 // Hint: Azure refuses to delete a gallery that still holds image definitions (409
 // CannotDeleteResource). That is not the user's error to fix here but a wait: the definitions
 // are usually being deleted too. The deletion stays Reconciling and retries with backoff.
-func (Kind) Hint(e *azure.Error) {
-	if strings.EqualFold(e.Code, "CannotDeleteResource") {
-		e.Terminal = false
-		e.Reason = ReasonWaitingForImages
-		e.Message = "Azure refuses to delete the gallery while it holds image definitions; waiting for them to be deleted first (" + e.Message + ")"
+func (Kind) Hint(f *reconcile.Failure) {
+	if e := f.Azure; e != nil && strings.EqualFold(e.Code, "CannotDeleteResource") {
+		f.Terminal = false
+		f.Reason = ReasonWaitingForImages
+		f.Message = "Azure refuses to delete the gallery while it holds image definitions; waiting for them to be deleted first (" + e.Message + ")"
 	}
 }

@@ -13,74 +13,13 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/azgallery/gallery-operator/api/v1alpha1"
+	"github.com/azgallery/gallery-operator/internal/kinds/kindfuzz"
 )
 
 // Fuzz tests of the pure part of the GalleryImage kind: DesiredImage, Diff, Parameters and
 // SpecHash. Specs are built from the fuzzed bytes within what admission accepts (required fields
 // set, enums from their values, identifier patterns, unique feature names and tag names ignoring
 // case, whole seconds); FuzzImageArbitraryBodies feeds arbitrary JSON straight to the functions.
-
-// fuzzBytes hands out choices taken from fuzzed bytes; zeros once they run out.
-type fuzzBytes struct{ b []byte }
-
-func (f *fuzzBytes) next() byte {
-	if len(f.b) == 0 {
-		return 0
-	}
-	c := f.b[0]
-	f.b = f.b[1:]
-	return c
-}
-
-func (f *fuzzBytes) intn(n int) int { return int(f.next()) % max(n, 1) }
-func (f *fuzzBytes) flag() bool     { return f.next()&1 == 1 }
-
-// int32n is 0..n-1 from two bytes.
-func (f *fuzzBytes) int32n(n int) int32 { return int32((int(f.next())<<8 | int(f.next())) % max(n, 1)) }
-
-func (f *fuzzBytes) pick(ss ...string) string { return ss[f.intn(len(ss))] }
-
-// text is up to maxLen arbitrary bytes, made valid UTF-8 as the API server's JSON would.
-func (f *fuzzBytes) text(maxLen int) string {
-	n := f.intn(maxLen + 1)
-	var b []byte
-	for range n {
-		b = append(b, f.next())
-	}
-	return strings.ToValidUTF8(string(b), "\uFFFD")
-}
-
-// word is 1..maxLen characters of alphabet, ending with one of last.
-func (f *fuzzBytes) word(alphabet, last string, maxLen int) string {
-	n := f.intn(maxLen)
-	var b []byte
-	for range n {
-		b = append(b, alphabet[f.intn(len(alphabet))])
-	}
-	return string(append(b, last[f.intn(len(last))]))
-}
-
-// shuffle permutes s in place (Fisher-Yates driven by the bytes).
-func shuffle[T any](f *fuzzBytes, s []T) {
-	for i := len(s) - 1; i > 0; i-- {
-		j := f.intn(i + 1)
-		s[i], s[j] = s[j], s[i]
-	}
-}
-
-// swapCase swaps the case of ASCII letters (Azure compares names ignoring ASCII case).
-func swapCase(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		switch {
-		case c >= 'a' && c <= 'z':
-			b[i] = c - 32
-		case c >= 'A' && c <= 'Z':
-			b[i] = c + 32
-		}
-	}
-	return string(b)
-}
 
 // locations are regions as a spec may spell them and as Azure answers.
 var locations = [][2]string{{"West Europe", "westeurope"}, {"North Europe", "northeurope"}, {"East US 2", "eastus2"},
@@ -94,48 +33,48 @@ const (
 
 // fuzzTags are up to five tags whose names differ ignoring case (Azure's tag names are
 // case-insensitive).
-func fuzzTags(f *fuzzBytes) map[string]string {
-	n := f.intn(6)
+func fuzzTags(f *kindfuzz.Bytes) map[string]string {
+	n := f.Intn(6)
 	if n == 0 {
 		return nil
 	}
 	tags := map[string]string{}
 	seen := map[string]bool{}
 	for range n {
-		k := f.pick("env", "Team", "owner", "CostCenter", f.word(anyLetter, anyLetter, 6), f.text(8))
+		k := f.Pick("env", "Team", "owner", "CostCenter", f.Word(anyLetter, anyLetter, 6), f.Text(8))
 		if seen[strings.ToLower(k)] {
 			continue
 		}
 		seen[strings.ToLower(k)] = true
-		tags[k] = f.text(12)
+		tags[k] = f.Text(12)
 	}
 	return tags
 }
 
 // fuzzTime is a whole-second instant between 1970 and 2200 in some zone, or nil.
-func fuzzTime(f *fuzzBytes) *metav1.Time {
-	if !f.flag() {
+func fuzzTime(f *kindfuzz.Bytes) *metav1.Time {
+	if !f.Flag() {
 		return nil
 	}
-	secs := (int64(f.next())<<24 | int64(f.next())<<16 | int64(f.next())<<8 | int64(f.next())) * 2
-	zone := time.FixedZone("z", (f.intn(27)-12)*3600)
+	secs := (int64(f.Next())<<24 | int64(f.Next())<<16 | int64(f.Next())<<8 | int64(f.Next())) * 2
+	zone := time.FixedZone("z", (f.Intn(27)-12)*3600)
 	return &metav1.Time{Time: time.Unix(secs, 0).In(zone)}
 }
 
 // fuzzRange is a resource range with min <= max, or nil.
-func fuzzRange(f *fuzzBytes) *v1alpha1.ResourceRange {
-	if !f.flag() {
+func fuzzRange(f *kindfuzz.Bytes) *v1alpha1.ResourceRange {
+	if !f.Flag() {
 		return nil
 	}
 	r := &v1alpha1.ResourceRange{}
-	lo, hi := f.int32n(1000), f.int32n(1000)
+	lo, hi := f.Int32n(1000), f.Int32n(1000)
 	if lo > hi {
 		lo, hi = hi, lo
 	}
-	if f.flag() {
+	if f.Flag() {
 		r.Min = to.Ptr(lo)
 	}
-	if f.flag() {
+	if f.Flag() {
 		r.Max = to.Ptr(hi)
 	}
 	return r
@@ -143,46 +82,46 @@ func fuzzRange(f *fuzzBytes) *v1alpha1.ResourceRange {
 
 // fuzzSpec builds a GalleryImage spec admission accepts from the bytes; the location is the
 // spec's spelling of locations[loc].
-func fuzzSpec(f *fuzzBytes) (spec *v1alpha1.GalleryImageSpec, loc int) {
-	loc = f.intn(len(locations))
+func fuzzSpec(f *kindfuzz.Bytes) (spec *v1alpha1.GalleryImageSpec, loc int) {
+	loc = f.Intn(len(locations))
 	p := v1alpha1.GalleryImageProperties{
-		Description:         f.text(20),
-		OSType:              v1alpha1.OperatingSystemType(f.pick("Windows", "Linux")),
-		OSState:             v1alpha1.OperatingSystemState(f.pick("Generalized", "Specialized")),
-		HyperVGeneration:    v1alpha1.HyperVGeneration(f.pick("", "V1", "V2")),
-		Architecture:        v1alpha1.Architecture(f.pick("", "x64", "Arm64")),
+		Description:         f.Text(20),
+		OSType:              v1alpha1.OperatingSystemType(f.Pick("Windows", "Linux")),
+		OSState:             v1alpha1.OperatingSystemState(f.Pick("Generalized", "Specialized")),
+		HyperVGeneration:    v1alpha1.HyperVGeneration(f.Pick("", "V1", "V2")),
+		Architecture:        v1alpha1.Architecture(f.Pick("", "x64", "Arm64")),
 		EndOfLifeDate:       fuzzTime(f),
-		Identifier:          v1alpha1.GalleryImageIdentifier{Publisher: f.word(idChars, idLast, 8), Offer: f.word(idChars, idLast, 8), SKU: f.word(idChars, idLast, 8)},
-		AllowUpdateImage:    [](*bool){nil, to.Ptr(true), to.Ptr(false)}[f.intn(3)],
-		Eula:                f.pick("", "eula", f.text(10)),
-		PrivacyStatementURI: f.pick("", "https://example.com/privacy", f.text(10)),
-		ReleaseNoteURI:      f.pick("", "https://example.com/notes", f.text(10)),
+		Identifier:          v1alpha1.GalleryImageIdentifier{Publisher: f.Word(idChars, idLast, 8), Offer: f.Word(idChars, idLast, 8), SKU: f.Word(idChars, idLast, 8)},
+		AllowUpdateImage:    [](*bool){nil, to.Ptr(true), to.Ptr(false)}[f.Intn(3)],
+		Eula:                f.Pick("", "eula", f.Text(10)),
+		PrivacyStatementURI: f.Pick("", "https://example.com/privacy", f.Text(10)),
+		ReleaseNoteURI:      f.Pick("", "https://example.com/notes", f.Text(10)),
 	}
-	if f.flag() {
+	if f.Flag() {
 		p.Recommended = &v1alpha1.RecommendedMachineConfiguration{VCPUs: fuzzRange(f), Memory: fuzzRange(f)}
 	}
-	if f.flag() {
+	if f.Flag() {
 		p.Disallowed = &v1alpha1.Disallowed{}
-		for range f.intn(4) {
-			t := f.pick("Standard_LRS", "StandardSSD_LRS", "Premium_LRS", "PremiumV2_LRS", f.text(6))
+		for range f.Intn(4) {
+			t := f.Pick("Standard_LRS", "StandardSSD_LRS", "Premium_LRS", "PremiumV2_LRS", f.Text(6))
 			if !slices.Contains(p.Disallowed.DiskTypes, t) { // listType=set
 				p.Disallowed.DiskTypes = append(p.Disallowed.DiskTypes, t)
 			}
 		}
 	}
-	if f.flag() {
-		p.PurchasePlan = &v1alpha1.ImagePurchasePlan{Name: f.text(5), Publisher: f.text(5), Product: f.text(5)}
+	if f.Flag() {
+		p.PurchasePlan = &v1alpha1.ImagePurchasePlan{Name: f.Text(5), Publisher: f.Text(5), Product: f.Text(5)}
 	}
 	seen := map[string]bool{}
-	for range f.intn(5) {
-		name := f.pick("SecurityType", "IsAcceleratedNetworkSupported", "DiskControllerTypes", "IsHibernateSupported", f.word(anyLetter, anyLetter, 10))
+	for range f.Intn(5) {
+		name := f.Pick("SecurityType", "IsAcceleratedNetworkSupported", "DiskControllerTypes", "IsHibernateSupported", f.Word(anyLetter, anyLetter, 10))
 		if seen[strings.ToLower(name)] {
 			continue
 		}
 		seen[strings.ToLower(name)] = true
-		feat := v1alpha1.GalleryImageFeature{Name: name, Value: f.pick("", "true", "TrustedLaunch", f.text(8))}
-		if f.flag() {
-			feat.StartsAtVersion = f.pick("1.0.0", "0.0.1", "10.20.30")
+		feat := v1alpha1.GalleryImageFeature{Name: name, Value: f.Pick("", "true", "TrustedLaunch", f.Text(8))}
+		if f.Flag() {
+			feat.StartsAtVersion = f.Pick("1.0.0", "0.0.1", "10.20.30")
 		}
 		p.Features = append(p.Features, feat)
 	}
@@ -198,7 +137,7 @@ func fuzzSpec(f *fuzzBytes) (spec *v1alpha1.GalleryImageSpec, loc int) {
 // and Azure's defaults added, allowUpdateImage not echoed, the location spelled otherwise, tag
 // names, enums (where Azure ignores case), identifier and feature names in another case,
 // features and disk types reordered, the end-of-life date in another zone.
-func echoOf(t *testing.T, f *fuzzBytes, desired armcompute.GalleryImage, loc string) *armcompute.GalleryImage {
+func echoOf(t *testing.T, f *kindfuzz.Bytes, desired armcompute.GalleryImage, loc string) *armcompute.GalleryImage {
 	t.Helper()
 	b, err := json.Marshal(desired)
 	if err != nil {
@@ -215,8 +154,8 @@ func echoOf(t *testing.T, f *fuzzBytes, desired armcompute.GalleryImage, loc str
 	if len(e.Tags) > 0 {
 		tags := map[string]*string{}
 		for k, v := range e.Tags {
-			if f.flag() {
-				k = swapCase(k)
+			if f.Flag() {
+				k = kindfuzz.SwapCase(k)
 			}
 			tags[k] = v
 		}
@@ -234,21 +173,21 @@ func echoOf(t *testing.T, f *fuzzBytes, desired armcompute.GalleryImage, loc str
 	if p.Architecture == nil {
 		p.Architecture = to.Ptr(armcompute.ArchitectureX64)
 	}
-	if f.flag() {
+	if f.Flag() {
 		p.HyperVGeneration = to.Ptr(armcompute.HyperVGeneration(strings.ToLower(string(*p.HyperVGeneration))))
-		p.Architecture = to.Ptr(armcompute.Architecture(swapCase(string(*p.Architecture))))
+		p.Architecture = to.Ptr(armcompute.Architecture(kindfuzz.SwapCase(string(*p.Architecture))))
 	}
-	if id := p.Identifier; id != nil && f.flag() {
-		id.Publisher, id.Offer, id.SKU = to.Ptr(swapCase(*id.Publisher)), to.Ptr(swapCase(*id.Offer)), to.Ptr(swapCase(*id.SKU))
+	if id := p.Identifier; id != nil && f.Flag() {
+		id.Publisher, id.Offer, id.SKU = to.Ptr(kindfuzz.SwapCase(*id.Publisher)), to.Ptr(kindfuzz.SwapCase(*id.Offer)), to.Ptr(kindfuzz.SwapCase(*id.SKU))
 	}
-	shuffle(f, p.Features)
+	kindfuzz.Shuffle(f, p.Features)
 	for _, ft := range p.Features {
-		if f.flag() {
-			ft.Name = to.Ptr(swapCase(*ft.Name))
+		if f.Flag() {
+			ft.Name = to.Ptr(kindfuzz.SwapCase(*ft.Name))
 		}
 	}
 	if p.Disallowed != nil {
-		shuffle(f, p.Disallowed.DiskTypes)
+		kindfuzz.Shuffle(f, p.Disallowed.DiskTypes)
 	}
 	if p.EndOfLifeDate != nil {
 		p.EndOfLifeDate = to.Ptr(p.EndOfLifeDate.In(time.FixedZone("azure", -7*3600)))
@@ -259,33 +198,33 @@ func echoOf(t *testing.T, f *fuzzBytes, desired armcompute.GalleryImage, loc str
 // respell returns a copy of spec changed only in ways Azure ignores: other spellings of the
 // location, tag names, feature names and identifier, reordered features and disk types, the
 // allowUpdateImage flag, explicit Azure defaults, another time zone, operator-only fields.
-func respell(f *fuzzBytes, spec *v1alpha1.GalleryImageSpec, loc int) *v1alpha1.GalleryImageSpec {
+func respell(f *kindfuzz.Bytes, spec *v1alpha1.GalleryImageSpec, loc int) *v1alpha1.GalleryImageSpec {
 	s := spec.DeepCopy()
 	s.Location = locations[loc][1]
 	if len(s.Tags) > 0 {
 		tags := map[string]string{}
 		for k, v := range s.Tags {
-			if f.flag() {
-				k = swapCase(k)
+			if f.Flag() {
+				k = kindfuzz.SwapCase(k)
 			}
 			tags[k] = v
 		}
 		s.Tags = tags
 	}
 	p := &s.Properties
-	shuffle(f, p.Features)
+	kindfuzz.Shuffle(f, p.Features)
 	for i := range p.Features {
-		if f.flag() {
-			p.Features[i].Name = swapCase(p.Features[i].Name)
+		if f.Flag() {
+			p.Features[i].Name = kindfuzz.SwapCase(p.Features[i].Name)
 		}
 	}
 	if p.Disallowed != nil {
-		shuffle(f, p.Disallowed.DiskTypes)
+		kindfuzz.Shuffle(f, p.Disallowed.DiskTypes)
 	}
-	if f.flag() {
-		p.Identifier.Publisher, p.Identifier.SKU = swapCase(p.Identifier.Publisher), swapCase(p.Identifier.SKU)
+	if f.Flag() {
+		p.Identifier.Publisher, p.Identifier.SKU = kindfuzz.SwapCase(p.Identifier.Publisher), kindfuzz.SwapCase(p.Identifier.SKU)
 	}
-	p.AllowUpdateImage = [](*bool){nil, to.Ptr(true), to.Ptr(false)}[f.intn(3)]
+	p.AllowUpdateImage = [](*bool){nil, to.Ptr(true), to.Ptr(false)}[f.Intn(3)]
 	switch p.HyperVGeneration {
 	case "":
 		p.HyperVGeneration = v1alpha1.HyperVGenerationV1
@@ -332,7 +271,7 @@ func FuzzImageDesired(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		fb := &fuzzBytes{b: data}
+		fb := kindfuzz.NewBytes(data)
 		spec, loc := fuzzSpec(fb)
 		before, _ := json.Marshal(spec)
 		d := DesiredImage(spec)
@@ -396,23 +335,17 @@ func FuzzImageArbitraryBodies(f *testing.F) {
 		if json.Unmarshal(a, &x) != nil || json.Unmarshal(b, &y) != nil {
 			return
 		}
-		if diff := Diff(x, &x); len(diff) != 0 {
-			t.Errorf("Diff(x, &x) = %q for %s", diff, a)
-		}
+		pure := kindfuzz.Pure[armcompute.GalleryImage]{Diff: Diff, Hash: SpecHash}
+		pure.SelfConsistent(t, x)
+		pure.HashAgreesWithDiff(t, x, y)
 		_ = Diff(x, nil)
 		hx, hy := SpecHash(x), SpecHash(y)
-		if !hexHash.MatchString(hx) || hx != SpecHash(x) {
-			t.Errorf("SpecHash unstable: %s", hx)
-		}
 		dxy, dyx := Diff(x, &y), Diff(y, &x)
 		if !slices.Equal(dxy, Diff(x, &y)) {
 			t.Error("Diff is not deterministic")
 		}
 		if (Parameters(x, &y) == nil) != (len(dxy) == 0) {
 			t.Error("Parameters and Diff disagree")
-		}
-		if hx == hy && (len(dxy) != 0 || len(dyx) != 0) {
-			t.Errorf("equal hashes but Diff %q / %q\nx: %s\ny: %s", dxy, dyx, a, b)
 		}
 		if hx != hy && len(dxy) == 0 && len(dyx) == 0 {
 			t.Errorf("no Diff either way but hashes differ\nx: %s\ny: %s", a, b)

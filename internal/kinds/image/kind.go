@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/arm"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/compute/armcompute/v7"
 	ctrlclient "sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -16,10 +17,12 @@ import (
 // Kind is the GalleryImage kind: image definitions (Microsoft.Compute/galleries/images).
 type Kind struct{}
 
-var (
-	_ reconcile.Kind[*v1alpha1.GalleryImage, armcompute.GalleryImage] = Kind{}
-	_ reconcile.Parents                                               = Kind{}
-)
+var _ reconcile.Kind[*v1alpha1.GalleryImage, armcompute.GalleryImage] = Kind{}
+
+// Capabilities: an image definition may reference a Gallery object.
+func (k Kind) Capabilities() reconcile.Capabilities[*v1alpha1.GalleryImage, armcompute.GalleryImage] {
+	return reconcile.Capabilities[*v1alpha1.GalleryImage, armcompute.GalleryImage]{Parents: k.Parents()}
+}
 
 func (Kind) Name() string                      { return "GalleryImage" }
 func (Kind) Noun() string                      { return "image definition" }
@@ -43,18 +46,24 @@ func (Kind) Parents() []reconcile.Parent {
 // credentials it uses unless it names its own).
 func (Kind) Target(ctx context.Context, c ctrlclient.Reader, o *v1alpha1.GalleryImage, needReady bool) (reconcile.Target, error) {
 	t := reconcile.Target{Credentials: o.Spec.CredentialsSecretRef, DeletionPolicy: o.Spec.DeletionPolicy,
-		Ref: azure.ResourceRef{SubscriptionID: o.Spec.SubscriptionID, ResourceGroup: o.Spec.ResourceGroupName,
-			Gallery: o.Spec.GalleryName, Image: o.AzureImageName()}}
-	if o.Spec.GalleryRef == nil {
-		return t, nil
+		SubscriptionID: o.Spec.SubscriptionID}
+	group, gallery := o.Spec.ResourceGroupName, o.Spec.GalleryName
+	if o.Spec.GalleryRef != nil {
+		g, err := parent.Gallery(ctx, c, o.Namespace, o.Spec.GalleryRef.Name, needReady)
+		if err != nil {
+			return t, err
+		}
+		t.SubscriptionID, group, gallery = parent.SubscriptionOf(g), g.Spec.ResourceGroupName, g.AzureGalleryName()
+		if t.Credentials == nil {
+			t.Credentials = g.Spec.CredentialsSecretRef
+		}
 	}
-	g, err := parent.Gallery(ctx, c, o.Namespace, o.Spec.GalleryRef.Name, needReady)
-	if err != nil {
-		return t, err
-	}
-	t.Ref.SubscriptionID, t.Ref.ResourceGroup, t.Ref.Gallery = parent.SubscriptionOf(g), g.Spec.ResourceGroupName, g.AzureGalleryName()
-	if t.Credentials == nil {
-		t.Credentials = g.Spec.CredentialsSecretRef
+	t.ID = func(sub string) (*arm.ResourceID, error) {
+		gid, err := parent.GalleryID(sub, group, gallery)
+		if err != nil {
+			return nil, err
+		}
+		return parent.ImageID(gid, o.AzureImageName())
 	}
 	return t, nil
 }
@@ -62,9 +71,6 @@ func (Kind) Target(ctx context.Context, c ctrlclient.Reader, o *v1alpha1.Gallery
 func (Kind) Desired(o *v1alpha1.GalleryImage) armcompute.GalleryImage { return DesiredImage(&o.Spec) }
 
 func (Kind) Diff(desired armcompute.GalleryImage, existing *armcompute.GalleryImage) []string {
-	if existing == nil {
-		return []string{"(absent)"}
-	}
 	return Diff(desired, existing)
 }
 
@@ -82,8 +88,9 @@ func (Kind) ID(existing *armcompute.GalleryImage) string { return azure.StrOf(ex
 // Observe: the image has no status of its own beyond the shared one.
 func (Kind) Observe(*v1alpha1.GalleryImage, *armcompute.GalleryImage) {}
 
-func (Kind) Client(conn *azure.Connection) reconcile.Client[armcompute.GalleryImage] {
-	return client{images: conn.Compute.NewGalleryImagesClient()}
+func (Kind) Client(conn *azure.Connection) reconcile.Clients[armcompute.GalleryImage] {
+	c := client{images: conn.Compute.NewGalleryImagesClient()}
+	return reconcile.Clients[armcompute.GalleryImage]{Client: c, Lister: c}
 }
 
 // ReasonWaitingForVersions is the reason of a deletion that waits for the image definition's
@@ -94,14 +101,16 @@ const ReasonWaitingForVersions = "WaitingForImageVersions"
 // that failed with it): only a change of the spec, or of the other image, can fix it. Azure
 // refusing to delete an image definition that still has versions (409 CannotDeleteResource) is
 // a wait, not a failure: the versions are usually being deleted too.
-func (Kind) Hint(e *azure.Error) {
+func (Kind) Hint(f *reconcile.Failure) {
+	e := f.Azure
 	switch {
+	case e == nil:
 	case strings.EqualFold(e.Code, "CannotDeleteResource"):
-		e.Terminal = false
-		e.Reason = ReasonWaitingForVersions
-		e.Message = "Azure refuses to delete the image definition while it has image versions; waiting for them to be deleted first (" + e.Message + ")"
+		f.Terminal = false
+		f.Reason = ReasonWaitingForVersions
+		f.Message = "Azure refuses to delete the image definition while it has image versions; waiting for them to be deleted first (" + e.Message + ")"
 	case IsDuplicateIdentifier(e.Message) && (e.HTTPStatus == 409 || e.HTTPStatus < 400):
-		e.Terminal = true
+		f.Terminal = true
 	}
 }
 

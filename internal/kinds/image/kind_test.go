@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/azgallery/gallery-operator/internal/azure"
+	"github.com/azgallery/gallery-operator/internal/reconcile"
 )
 
 // TestHintMakesDuplicateIdentifiersTerminal: Azure refuses an image whose publisher/offer/sku
@@ -23,10 +24,10 @@ func TestHintMakesDuplicateIdentifiersTerminal(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e := &azure.Error{HTTPStatus: tt.status, Code: tt.code, Message: tt.msg}
-			Kind{}.Hint(e)
-			if e.Terminal != tt.wantTerminal {
-				t.Errorf("terminal = %v, want %v", e.Terminal, tt.wantTerminal)
+			f := &reconcile.Failure{Azure: &azure.Error{HTTPStatus: tt.status, Code: tt.code, Message: tt.msg}}
+			Kind{}.Hint(f)
+			if f.Terminal != tt.wantTerminal {
+				t.Errorf("terminal = %v, want %v", f.Terminal, tt.wantTerminal)
 			}
 		})
 	}

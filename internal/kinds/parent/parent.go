@@ -12,8 +12,8 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/arm"
+
 	v1alpha1 "github.com/azgallery/gallery-operator/api/v1alpha1"
-	"github.com/azgallery/gallery-operator/internal/azure"
 	"github.com/azgallery/gallery-operator/internal/reconcile"
 )
 
@@ -76,26 +76,25 @@ func kindOf(reason string) string {
 	return "Gallery"
 }
 
-// Image returns the GalleryImage object name in namespace and where its image definition lives
-// in Azure (from its status, once written). Missing, not yet written or, when needReady, not
-// Ready is a *reconcile.WaitingError saying so.
-func Image(ctx context.Context, c client.Reader, namespace, name string, needReady bool) (*v1alpha1.GalleryImage, azure.ResourceRef, error) {
+// Image returns the GalleryImage object name in namespace and the ARM ID of its image definition
+// (from its status, once written). Missing, not yet written or, when needReady, not Ready is a
+// *reconcile.WaitingError saying so.
+func Image(ctx context.Context, c client.Reader, namespace, name string, needReady bool) (*v1alpha1.GalleryImage, *arm.ResourceID, error) {
 	img := &v1alpha1.GalleryImage{}
 	if err := get(ctx, c, namespace, name, img, ReasonWaitingForImage); err != nil {
-		return nil, azure.ResourceRef{}, err
+		return nil, nil, err
 	}
 	if needReady || img.Status.ID == "" {
 		if err := ready(img, "GalleryImage", ReasonWaitingForImage); err != nil {
-			return nil, azure.ResourceRef{}, err
+			return nil, nil, err
 		}
 	}
 	id, err := arm.ParseResourceID(img.Status.ID)
 	if err != nil || id.Parent == nil {
-		return nil, azure.ResourceRef{}, &reconcile.WaitingError{Reason: ReasonWaitingForImage,
+		return nil, nil, &reconcile.WaitingError{Reason: ReasonWaitingForImage,
 			Message: fmt.Sprintf("waiting for GalleryImage %q to report its Azure resource ID", name)}
 	}
-	return img, azure.ResourceRef{SubscriptionID: id.SubscriptionID, ResourceGroup: id.ResourceGroupName,
-		Gallery: id.Parent.Name, Image: id.Name}, nil
+	return img, id, nil
 }
 
 // CredentialsOfImage are the credentials a GalleryImage uses: its own, or its Gallery's.

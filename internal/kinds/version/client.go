@@ -3,6 +3,7 @@ package version
 import (
 	"context"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/arm"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/to"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/compute/armcompute/v7"
 
@@ -16,8 +17,8 @@ type client struct {
 }
 
 // Get reads the version with its replication status, which Azure returns only when asked.
-func (c client) Get(ctx context.Context, ref azure.ResourceRef) (*armcompute.GalleryImageVersion, error) {
-	resp, err := c.versions.Get(ctx, ref.ResourceGroup, ref.Gallery, ref.Image, ref.Version,
+func (c client) Get(ctx context.Context, id *arm.ResourceID) (*armcompute.GalleryImageVersion, error) {
+	resp, err := c.versions.Get(ctx, id.ResourceGroupName, id.Parent.Parent.Name, id.Parent.Name, id.Name,
 		&armcompute.GalleryImageVersionsClientGetOptions{Expand: to.Ptr(armcompute.ReplicationStatusTypesReplicationStatus)})
 	if err != nil {
 		if azure.IsNotFound(err) {
@@ -28,32 +29,32 @@ func (c client) Get(ctx context.Context, ref azure.ResourceRef) (*armcompute.Gal
 	return &resp.GalleryImageVersion, nil
 }
 
-func (c client) BeginPut(ctx context.Context, ref azure.ResourceRef, body armcompute.GalleryImageVersion) (azure.Operation, error) {
-	poller, err := c.versions.BeginCreateOrUpdate(ctx, ref.ResourceGroup, ref.Gallery, ref.Image, ref.Version, body, nil)
+func (c client) BeginPut(ctx context.Context, id *arm.ResourceID, body armcompute.GalleryImageVersion) (azure.Operation, error) {
+	poller, err := c.versions.BeginCreateOrUpdate(ctx, id.ResourceGroupName, id.Parent.Parent.Name, id.Parent.Name, id.Name, body, nil)
 	return azure.Begun(ctx, poller, err)
 }
 
-func (c client) BeginDelete(ctx context.Context, ref azure.ResourceRef) (azure.Operation, error) {
-	poller, err := c.versions.BeginDelete(ctx, ref.ResourceGroup, ref.Gallery, ref.Image, ref.Version, nil)
+func (c client) BeginDelete(ctx context.Context, id *arm.ResourceID) (azure.Operation, error) {
+	poller, err := c.versions.BeginDelete(ctx, id.ResourceGroupName, id.Parent.Parent.Name, id.Parent.Name, id.Name, nil)
 	return azure.Begun(ctx, poller, err)
 }
 
-func (c client) PollPut(ctx context.Context, ref azure.ResourceRef, token string) (azure.Operation, error) {
-	poller, err := c.versions.BeginCreateOrUpdate(ctx, ref.ResourceGroup, ref.Gallery, ref.Image, ref.Version,
+func (c client) PollPut(ctx context.Context, id *arm.ResourceID, token string) (azure.Operation, error) {
+	poller, err := c.versions.BeginCreateOrUpdate(ctx, id.ResourceGroupName, id.Parent.Parent.Name, id.Parent.Name, id.Name,
 		armcompute.GalleryImageVersion{}, &armcompute.GalleryImageVersionsClientBeginCreateOrUpdateOptions{ResumeToken: token})
 	return azure.Resumed(ctx, poller, err)
 }
 
-func (c client) PollDelete(ctx context.Context, ref azure.ResourceRef, token string) (azure.Operation, error) {
-	poller, err := c.versions.BeginDelete(ctx, ref.ResourceGroup, ref.Gallery, ref.Image, ref.Version,
+func (c client) PollDelete(ctx context.Context, id *arm.ResourceID, token string) (azure.Operation, error) {
+	poller, err := c.versions.BeginDelete(ctx, id.ResourceGroupName, id.Parent.Parent.Name, id.Parent.Name, id.Name,
 		&armcompute.GalleryImageVersionsClientBeginDeleteOptions{ResumeToken: token})
 	return azure.Resumed(ctx, poller, err)
 }
 
-// ListSiblings lists every version of ref's image definition, all pages. The list carries no
+// ListSiblings lists every version of id's image definition, all pages. The list carries no
 // replication status; the kind keeps the last one it read.
-func (c client) ListSiblings(ctx context.Context, ref azure.ResourceRef) ([]*armcompute.GalleryImageVersion, error) {
-	return azure.AllPages(ctx, c.versions.NewListByGalleryImagePager(ref.ResourceGroup, ref.Gallery, ref.Image, nil),
+func (c client) ListSiblings(ctx context.Context, id *arm.ResourceID) ([]*armcompute.GalleryImageVersion, error) {
+	return azure.AllPages(ctx, c.versions.NewListByGalleryImagePager(id.ResourceGroupName, id.Parent.Parent.Name, id.Parent.Name, nil),
 		func(p armcompute.GalleryImageVersionsClientListByGalleryImageResponse) []*armcompute.GalleryImageVersion {
 			return p.Value
 		})
@@ -61,3 +62,7 @@ func (c client) ListSiblings(ctx context.Context, ref azure.ResourceRef) ([]*arm
 
 // NameOf is a listed version's name.
 func (client) NameOf(v *armcompute.GalleryImageVersion) string { return azure.StrOf(v.Name) }
+
+// Partial: a listed version lacks its replication status, which the kind keeps from its last
+// GET (see Kind.Observe); the rest is whole.
+func (client) Partial(*armcompute.GalleryImageVersion) bool { return false }

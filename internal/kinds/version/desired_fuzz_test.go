@@ -13,6 +13,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	v1alpha1 "github.com/azgallery/gallery-operator/api/v1alpha1"
+	"github.com/azgallery/gallery-operator/internal/kinds/kindfuzz"
 )
 
 // Fuzz tests of the pure part of the GalleryImageVersion kind: DesiredVersion, PutBody, Diff and
@@ -21,61 +22,15 @@ import (
 // their values, replica counts 1-100, whole seconds); FuzzVersionArbitraryBodies feeds arbitrary
 // JSON straight to the functions.
 
-// fuzzBytes hands out choices taken from fuzzed bytes; zeros once they run out.
-type fuzzBytes struct{ b []byte }
-
-func (f *fuzzBytes) next() byte {
-	if len(f.b) == 0 {
-		return 0
-	}
-	c := f.b[0]
-	f.b = f.b[1:]
-	return c
-}
-
-func (f *fuzzBytes) intn(n int) int           { return int(f.next()) % max(n, 1) }
-func (f *fuzzBytes) flag() bool               { return f.next()&1 == 1 }
-func (f *fuzzBytes) pick(ss ...string) string { return ss[f.intn(len(ss))] }
-
-// text is up to maxLen arbitrary bytes, made valid UTF-8 as the API server's JSON would.
-func (f *fuzzBytes) text(maxLen int) string {
-	var b []byte
-	for range f.intn(maxLen + 1) {
-		b = append(b, f.next())
-	}
-	return strings.ToValidUTF8(string(b), "\uFFFD")
-}
-
 // count is nil or 1..100.
-func (f *fuzzBytes) count() *int32 {
-	if !f.flag() {
+func count(f *kindfuzz.Bytes) *int32 {
+	if !f.Flag() {
 		return nil
 	}
-	return to.Ptr(int32(f.intn(100) + 1))
+	return to.Ptr(int32(f.Intn(100) + 1))
 }
 
-func (f *fuzzBytes) optBool() *bool { return []*bool{nil, to.Ptr(true), to.Ptr(false)}[f.intn(3)] }
-
-func shuffle[T any](f *fuzzBytes, s []T) {
-	for i := len(s) - 1; i > 0; i-- {
-		j := f.intn(i + 1)
-		s[i], s[j] = s[j], s[i]
-	}
-}
-
-// swapCase swaps the case of ASCII letters.
-func swapCase(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		switch {
-		case c >= 'a' && c <= 'z':
-			b[i] = c - 32
-		case c >= 'A' && c <= 'Z':
-			b[i] = c + 32
-		}
-	}
-	return string(b)
-}
+func optBool(f *kindfuzz.Bytes) *bool { return []*bool{nil, to.Ptr(true), to.Ptr(false)}[f.Intn(3)] }
 
 // regions are spellings of a region: a spec's, and Azure's canonical name.
 var regions = [][2]string{{"West Europe", "westeurope"}, {"North Europe", "northeurope"}, {"East US 2", "eastus2"},
@@ -86,80 +41,80 @@ var storageTypes = []string{"Standard_LRS", "Standard_ZRS", "Premium_LRS", "Prem
 const des = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/diskEncryptionSets/des"
 
 // fuzzVersionSpec builds a version spec admission accepts; loc indexes regions.
-func fuzzVersionSpec(f *fuzzBytes) (*v1alpha1.GalleryImageVersionSpec, int) {
-	loc := f.intn(len(regions))
+func fuzzVersionSpec(f *kindfuzz.Bytes) (*v1alpha1.GalleryImageVersionSpec, int) {
+	loc := f.Intn(len(regions))
 	s := &v1alpha1.GalleryImageVersionSpec{ImageRef: &v1alpha1.LocalObjectReference{Name: "img"}, Location: regions[loc][0]}
 	seen := map[string]bool{}
-	for range f.intn(4) {
-		k := f.pick("env", "Team", f.text(6))
+	for range f.Intn(4) {
+		k := f.Pick("env", "Team", f.Text(6))
 		if !seen[strings.ToLower(k)] {
 			seen[strings.ToLower(k)] = true
 			if s.Tags == nil {
 				s.Tags = map[string]string{}
 			}
-			s.Tags[k] = f.text(8)
+			s.Tags[k] = f.Text(8)
 		}
 	}
 	p := &s.Properties
-	if f.flag() {
-		pp := &v1alpha1.GalleryImageVersionPublishingProfile{ReplicaCount: f.count(), ExcludeFromLatest: f.optBool()}
-		if f.flag() {
-			pp.EndOfLifeDate = &metav1.Time{Time: time.Unix(int64(f.next())<<24|int64(f.next())<<16|int64(f.next()), 0).In(time.FixedZone("z", 3600*(f.intn(25)-12)))}
+	if f.Flag() {
+		pp := &v1alpha1.GalleryImageVersionPublishingProfile{ReplicaCount: count(f), ExcludeFromLatest: optBool(f)}
+		if f.Flag() {
+			pp.EndOfLifeDate = &metav1.Time{Time: time.Unix(int64(f.Next())<<24|int64(f.Next())<<16|int64(f.Next()), 0).In(time.FixedZone("z", 3600*(f.Intn(25)-12)))}
 		}
-		if f.flag() {
-			pp.StorageAccountType = v1alpha1.StorageAccountType(f.pick(storageTypes...))
+		if f.Flag() {
+			pp.StorageAccountType = v1alpha1.StorageAccountType(f.Pick(storageTypes...))
 		}
-		pp.ReplicationMode = v1alpha1.ReplicationMode(f.pick("", "Full", "Shallow"))
-		if n := f.intn(5); n > 0 {
+		pp.ReplicationMode = v1alpha1.ReplicationMode(f.Pick("", "Full", "Shallow"))
+		if n := f.Intn(5); n > 0 {
 			// the location first (it must be a target region), then others, each once
 			idx := []int{loc}
 			for range n - 1 {
-				if i := f.intn(len(regions)); !slices.Contains(idx, i) {
+				if i := f.Intn(len(regions)); !slices.Contains(idx, i) {
 					idx = append(idx, i)
 				}
 			}
 			for _, i := range idx {
-				r := v1alpha1.TargetRegion{Name: regions[i][f.intn(2)], RegionalReplicaCount: f.count(), ExcludeFromLatest: f.optBool()}
-				if f.flag() {
-					r.StorageAccountType = v1alpha1.StorageAccountType(f.pick(storageTypes...))
+				r := v1alpha1.TargetRegion{Name: regions[i][f.Intn(2)], RegionalReplicaCount: count(f), ExcludeFromLatest: optBool(f)}
+				if f.Flag() {
+					r.StorageAccountType = v1alpha1.StorageAccountType(f.Pick(storageTypes...))
 				}
-				if f.flag() {
+				if f.Flag() {
 					r.Encryption = &v1alpha1.EncryptionImages{OSDiskImage: &v1alpha1.OSDiskImageEncryption{DiskEncryptionSetID: des}}
-					if f.flag() {
-						r.Encryption.DataDiskImages = []v1alpha1.DataDiskImageEncryption{{Lun: int32(f.intn(64)), DiskEncryptionSetID: des}}
+					if f.Flag() {
+						r.Encryption.DataDiskImages = []v1alpha1.DataDiskImageEncryption{{Lun: int32(f.Intn(64)), DiskEncryptionSetID: des}}
 					}
 				}
-				if f.flag() {
-					r.AdditionalReplicaSets = []v1alpha1.AdditionalReplicaSet{{StorageAccountType: "PremiumV2_LRS", RegionalReplicaCount: f.count()}}
+				if f.Flag() {
+					r.AdditionalReplicaSets = []v1alpha1.AdditionalReplicaSet{{StorageAccountType: "PremiumV2_LRS", RegionalReplicaCount: count(f)}}
 				}
 				pp.TargetRegions = append(pp.TargetRegions, r)
 			}
-			shuffle(f, pp.TargetRegions)
+			kindfuzz.Shuffle(f, pp.TargetRegions)
 		}
 		p.PublishingProfile = pp
 	}
-	switch f.intn(4) {
+	switch f.Intn(4) {
 	case 0:
-		p.StorageProfile.Source = &v1alpha1.GalleryArtifactVersionFullSource{ID: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/images/" + f.pick("golden", "Golden-2")}
+		p.StorageProfile.Source = &v1alpha1.GalleryArtifactVersionFullSource{ID: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/images/" + f.Pick("golden", "Golden-2")}
 	case 1:
 		p.StorageProfile.Source = &v1alpha1.GalleryArtifactVersionFullSource{VirtualMachineID: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm"}
 	case 2:
 		p.StorageProfile.Source = &v1alpha1.GalleryArtifactVersionFullSource{CommunityGalleryImageID: "/CommunityGalleries/c-1/Images/i/Versions/1.0.0"}
 	default:
 		src := &v1alpha1.GalleryDiskImageSource{ID: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/snapshots/os"}
-		if f.flag() {
+		if f.Flag() {
 			src = &v1alpha1.GalleryDiskImageSource{URI: "https://sa.blob.core.windows.net/vhds/os.vhd", StorageAccountID: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/sa"}
 		}
-		p.StorageProfile.OSDiskImage = &v1alpha1.GalleryOSDiskImage{HostCaching: v1alpha1.HostCaching(f.pick("", "ReadOnly", "None")), Source: src}
+		p.StorageProfile.OSDiskImage = &v1alpha1.GalleryOSDiskImage{HostCaching: v1alpha1.HostCaching(f.Pick("", "ReadOnly", "None")), Source: src}
 	}
-	if f.flag() {
-		p.StorageProfile.DataDiskImages = []v1alpha1.GalleryDataDiskImage{{Lun: int32(f.intn(64)), HostCaching: "ReadOnly",
+	if f.Flag() {
+		p.StorageProfile.DataDiskImages = []v1alpha1.GalleryDataDiskImage{{Lun: int32(f.Intn(64)), HostCaching: "ReadOnly",
 			Source: &v1alpha1.GalleryDiskImageSource{ID: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/snapshots/data"}}}
 	}
-	if f.flag() {
-		p.SafetyProfile = &v1alpha1.GalleryImageVersionSafetyProfile{AllowDeletionOfReplicatedLocations: f.optBool(), BlockDeletionBeforeEndOfLife: f.optBool()}
+	if f.Flag() {
+		p.SafetyProfile = &v1alpha1.GalleryImageVersionSafetyProfile{AllowDeletionOfReplicatedLocations: optBool(f), BlockDeletionBeforeEndOfLife: optBool(f)}
 	}
-	if f.flag() {
+	if f.Flag() {
 		p.SecurityProfile = &v1alpha1.ImageVersionSecurityProfile{}
 	}
 	return s, loc
@@ -169,7 +124,7 @@ func fuzzVersionSpec(f *fuzzBytes) (*v1alpha1.GalleryImageVersionSpec, int) {
 // defaults (replica counts, storage types, replication mode, excludeFromLatest, the location as
 // the only target region when none is given, the safety profile), read-only fields, canonical
 // region names in another order, the source id in another case, the OS disk's size.
-func versionEcho(t *testing.T, f *fuzzBytes, desired armcompute.GalleryImageVersion, loc string) *armcompute.GalleryImageVersion {
+func versionEcho(t *testing.T, f *kindfuzz.Bytes, desired armcompute.GalleryImageVersion, loc string) *armcompute.GalleryImageVersion {
 	t.Helper()
 	b, err := json.Marshal(desired)
 	if err != nil {
@@ -184,8 +139,8 @@ func versionEcho(t *testing.T, f *fuzzBytes, desired armcompute.GalleryImageVers
 	if len(e.Tags) > 0 {
 		tags := map[string]*string{}
 		for k, v := range e.Tags {
-			if f.flag() {
-				k = swapCase(k)
+			if f.Flag() {
+				k = kindfuzz.SwapCase(k)
 			}
 			tags[k] = v
 		}
@@ -224,12 +179,12 @@ func versionEcho(t *testing.T, f *fuzzBytes, desired armcompute.GalleryImageVers
 			r.ExcludeFromLatest = to.Ptr(false)
 		}
 	}
-	shuffle(f, pp.TargetRegions)
+	kindfuzz.Shuffle(f, pp.TargetRegions)
 	if pp.EndOfLifeDate != nil {
 		pp.EndOfLifeDate = to.Ptr(pp.EndOfLifeDate.In(time.FixedZone("azure", -3600)))
 	}
 	sp := p.StorageProfile
-	if src := sp.Source; src != nil && src.ID != nil && f.flag() {
+	if src := sp.Source; src != nil && src.ID != nil && f.Flag() {
 		src.ID = to.Ptr(strings.ToUpper(*src.ID))
 	}
 	if sp.OSDiskImage == nil {
@@ -253,30 +208,30 @@ func versionEcho(t *testing.T, f *fuzzBytes, desired armcompute.GalleryImageVers
 // respellVersion changes spec only in ways Azure ignores: spelling of the location and region
 // names, region order, tag-name case, the source id's case, another time zone, operator-only
 // fields.
-func respellVersion(f *fuzzBytes, spec *v1alpha1.GalleryImageVersionSpec, loc int) *v1alpha1.GalleryImageVersionSpec {
+func respellVersion(f *kindfuzz.Bytes, spec *v1alpha1.GalleryImageVersionSpec, loc int) *v1alpha1.GalleryImageVersionSpec {
 	s := spec.DeepCopy()
 	s.Location = regions[loc][1]
 	if len(s.Tags) > 0 {
 		tags := map[string]string{}
 		for k, v := range s.Tags {
-			if f.flag() {
-				k = swapCase(k)
+			if f.Flag() {
+				k = kindfuzz.SwapCase(k)
 			}
 			tags[k] = v
 		}
 		s.Tags = tags
 	}
 	if pp := s.Properties.PublishingProfile; pp != nil {
-		shuffle(f, pp.TargetRegions)
+		kindfuzz.Shuffle(f, pp.TargetRegions)
 		for i := range pp.TargetRegions {
 			r := &pp.TargetRegions[i]
 			for _, sp := range regions {
 				if strings.EqualFold(strings.ReplaceAll(r.Name, " ", ""), sp[1]) {
-					r.Name = sp[f.intn(2)]
+					r.Name = sp[f.Intn(2)]
 				}
 			}
-			if f.flag() {
-				r.Name = swapCase(r.Name)
+			if f.Flag() {
+				r.Name = kindfuzz.SwapCase(r.Name)
 			}
 		}
 		if pp.EndOfLifeDate != nil {
@@ -284,7 +239,7 @@ func respellVersion(f *fuzzBytes, spec *v1alpha1.GalleryImageVersionSpec, loc in
 		}
 	}
 	if src := s.Properties.StorageProfile.Source; src != nil {
-		src.ID = swapCase(src.ID)
+		src.ID = kindfuzz.SwapCase(src.ID)
 	}
 	s.AzureName, s.DeletionPolicy = "2.0.0", v1alpha1.DeletionPolicyOrphan
 	return s
@@ -311,7 +266,7 @@ func FuzzVersionDesired(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		fb := &fuzzBytes{b: data}
+		fb := kindfuzz.NewBytes(data)
 		spec, loc := fuzzVersionSpec(fb)
 		before, _ := json.Marshal(spec)
 		d := DesiredVersion(spec)

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/arm"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/compute/armcompute/v7"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	ctrlclient "sigs.k8s.io/controller-runtime/pkg/client"
@@ -35,15 +36,13 @@ type (
 	body = armcompute.GalleryImageVersion
 )
 
-var (
-	_ reconcile.Kind[obj, body]        = Kind{}
-	_ reconcile.Progress[obj, body]    = Kind{}
-	_ reconcile.Updater[body]          = Kind{}
-	_ reconcile.DeleteGuard[obj, body] = Kind{}
-	_ reconcile.Notifier[obj]          = Kind{}
-	_ reconcile.Polling                = Kind{}
-	_ reconcile.Parents                = Kind{}
-)
+var _ reconcile.Kind[obj, body] = Kind{}
+
+// Capabilities: a version may reference a GalleryImage object, replicates long after Azure
+// accepted it, and has rules of its own for the PUT and the DELETE.
+func (k Kind) Capabilities() reconcile.Capabilities[obj, body] {
+	return reconcile.Capabilities[obj, body]{Parents: k.Parents(), LongRunning: k, WriteRules: k}
+}
 
 func (Kind) Name() string   { return "GalleryImageVersion" }
 func (Kind) Noun() string   { return "image version" }
@@ -67,38 +66,46 @@ func (Kind) Parents() []reconcile.Parent {
 // (whose credentials, or its Gallery's, it uses unless it names its own).
 func (Kind) Target(ctx context.Context, c ctrlclient.Reader, o obj, needReady bool) (reconcile.Target, error) {
 	t := reconcile.Target{Credentials: o.Spec.CredentialsSecretRef, DeletionPolicy: o.Spec.DeletionPolicy,
-		Ref: azure.ResourceRef{SubscriptionID: o.Spec.SubscriptionID, ResourceGroup: o.Spec.ResourceGroupName,
-			Gallery: o.Spec.GalleryName, Image: o.Spec.GalleryImageName, Version: o.AzureVersionName()}}
-	if o.Spec.ImageRef == nil {
-		return t, nil
+		SubscriptionID: o.Spec.SubscriptionID}
+	imageID := func(sub string) (*arm.ResourceID, error) {
+		gid, err := parent.GalleryID(sub, o.Spec.ResourceGroupName, o.Spec.GalleryName)
+		if err != nil {
+			return nil, err
+		}
+		return parent.ImageID(gid, o.Spec.GalleryImageName)
 	}
-	img, ref, err := parent.Image(ctx, c, o.Namespace, o.Spec.ImageRef.Name, needReady)
-	if err != nil {
-		return t, err
+	if o.Spec.ImageRef != nil {
+		img, id, err := parent.Image(ctx, c, o.Namespace, o.Spec.ImageRef.Name, needReady)
+		if err != nil {
+			return t, err
+		}
+		t.SubscriptionID = id.SubscriptionID
+		imageID = func(string) (*arm.ResourceID, error) { return id, nil }
+		if t.Credentials == nil {
+			t.Credentials = parent.CredentialsOfImage(ctx, c, img)
+		}
 	}
-	ref.Version = t.Ref.Version
-	t.Ref = ref
-	if t.Credentials == nil {
-		t.Credentials = parent.CredentialsOfImage(ctx, c, img)
+	t.ID = func(sub string) (*arm.ResourceID, error) {
+		iid, err := imageID(sub)
+		if err != nil {
+			return nil, err
+		}
+		return parent.VersionID(iid, o.AzureVersionName())
 	}
 	return t, nil
 }
 
 func (Kind) Desired(o obj) body { return DesiredVersion(&o.Spec) }
 
-func (Kind) Diff(desired body, existing *body) []string {
-	if existing == nil {
-		return []string{"(absent)"}
-	}
-	return Diff(desired, existing)
-}
+func (Kind) Diff(desired body, existing *body) []string { return Diff(desired, existing) }
 
 func (Kind) Hash(desired body) string                  { return SpecHash(desired) }
 func (Kind) PutBody(desired body, existing *body) body { return PutBody(desired, existing) }
 func (Kind) MaxPollInterval() time.Duration            { return maxReplicationPollInterval }
 func (Kind) ID(existing *body) string                  { return azure.StrOf(existing.ID) }
-func (Kind) Client(conn *azure.Connection) reconcile.Client[body] {
-	return client{versions: conn.Compute.NewGalleryImageVersionsClient()}
+func (Kind) Client(conn *azure.Connection) reconcile.Clients[body] {
+	c := client{versions: conn.Compute.NewGalleryImageVersionsClient()}
+	return reconcile.Clients[body]{Client: c, Lister: c}
 }
 
 func (Kind) ProvisioningState(existing *body) string {
@@ -184,7 +191,7 @@ func (Kind) Notices(before, after obj) []reconcile.Notice {
 
 // DeleteBlocked: a version whose safety profile blocks deletion before its end-of-life date is
 // not deleted before then; Azure would refuse, and nothing is deleted behind the user's back.
-func (Kind) DeleteBlocked(_ obj, existing *body, now time.Time) *azure.Error {
+func (Kind) DeleteBlocked(_ obj, existing *body, now time.Time) *reconcile.Failure {
 	if existing == nil || existing.Properties == nil || existing.Properties.SafetyProfile == nil ||
 		!azure.ValueOr(existing.Properties.SafetyProfile.BlockDeletionBeforeEndOfLife, false) {
 		return nil
@@ -200,10 +207,10 @@ func (Kind) DeleteBlocked(_ obj, existing *body, now time.Time) *azure.Error {
 	if eol != nil {
 		when = "its endOfLifeDate is " + eol.UTC().Format(time.RFC3339)
 	}
-	return &azure.Error{Code: ReasonDeletionBlocked, Terminal: true,
-		Message: "the image version has safetyProfile.blockDeletionBeforeEndOfLife and " + when + "; it is not deleted before then. " +
-			"To remove the object and keep the version in Azure, set spec.deletionPolicy to Orphan"}
+	return reconcile.Refusal(ReasonDeletionBlocked,
+		"the image version has safetyProfile.blockDeletionBeforeEndOfLife and "+when+"; it is not deleted before then. "+
+			"To remove the object and keep the version in Azure, set spec.deletionPolicy to Orphan")
 }
 
 // Hint: the version's errors need no refinement beyond the shared classification.
-func (Kind) Hint(*azure.Error) {}
+func (Kind) Hint(*reconcile.Failure) {}

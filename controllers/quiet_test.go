@@ -1,0 +1,168 @@
+package controllers_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/watch"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	v1alpha1 "github.com/azgallery/gallery-operator/api/v1alpha1"
+	"github.com/azgallery/gallery-operator/internal/reconcile"
+)
+
+// The operator is quiet toward Kubernetes: an object whose spec and Azure resource do not change
+// is never written (time passing is no change), and an object costs at most three writes from
+// creation to Ready (the finalizer, the status once Azure accepted the PUT, the status once
+// Ready).
+
+// observedAfter is how many reads of the resource at path (a GET of it, or a page of its
+// collection's list) the emulator served after since.
+func (e *emulatorEnv) observedAfter(t *testing.T, path string, since time.Time) int {
+	t.Helper()
+	collection := path[:strings.LastIndex(path, "/")]
+	n := 0
+	for _, r := range e.server.Requests() {
+		if r.Method == "GET" && r.Time.After(since) && (strings.EqualFold(r.Path, path) || strings.EqualFold(r.Path, collection)) {
+			n++
+		}
+	}
+	return n
+}
+
+// TestNoWritesAtRest: over two sync periods in which neither the specs nor Azure change, the
+// resourceVersion of no object moves, for every kind, though each is observed in Azure again;
+// nor after a restart of the manager.
+func TestNoWritesAtRest(t *testing.T) {
+	mgr := startManager(t)
+	f := newVersionFixture(t, "quiet")
+	g := newGallery(f.ns, "quiet")
+	v := f.version("1.0.0", location)
+	for _, o := range []client.Object{g, v} {
+		if err := k8s.Create(context.Background(), o); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitFor(t, g, v1alpha1.ConditionReady, metav1.ConditionTrue, "", readyTimeout)
+	waitFor(t, v, v1alpha1.ConditionReady, metav1.ConditionTrue, "", 2*time.Minute)
+	objects := map[string]reconcile.Object{galleryPath(g): g, imagePath(f.image): f.image, f.versionPath("1.0.0"): v}
+
+	expectQuiet := func(what string) {
+		t.Helper()
+		before := map[string]reconcile.Object{}
+		for path, o := range objects {
+			before[path] = fetch(t, o)
+		}
+		start := time.Now()
+		for path := range objects {
+			eventually(t, 5*time.Minute, "two observations of "+path, func() (bool, string) {
+				n := azureEnv.observedAfter(t, path, start)
+				return n >= 2 && time.Since(start) >= 2*syncPeriod, fmt.Sprintf("%d reads, %s", n, time.Since(start))
+			})
+		}
+		for path, o := range objects {
+			if after := fetch(t, o); after.GetResourceVersion() != before[path].GetResourceVersion() {
+				was, _ := json.Marshal(before[path])
+				is, _ := json.Marshal(after)
+				t.Errorf("%s: %s was written at rest: resourceVersion %s → %s\nstatus before: %s\nstatus after:  %s",
+					what, o.GetName(), before[path].GetResourceVersion(), after.GetResourceVersion(), was, is)
+			}
+		}
+	}
+	expectQuiet("running")
+	mgr.stop()
+	startManager(t)
+	expectQuiet("after a restart")
+}
+
+// countWrites watches the objects of list's kind in ns and counts, per object, the changes of
+// its resourceVersion after it was created (the test makes none), until ready says it is Ready.
+// It returns a function that waits for every name to be Ready and returns the counts.
+func countWrites(t *testing.T, list client.ObjectList, ns string, names ...string) func() map[string]int {
+	t.Helper()
+	wc, err := client.NewWithWatch(restConfig, client.Options{Scheme: scheme})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	w, err := wc.Watch(ctx, list, client.InNamespace(ns))
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	writes, ready, seen := map[string]int{}, map[string]bool{}, map[string][]string{}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for ev := range w.ResultChan() {
+			o, ok := ev.Object.(reconcile.Object)
+			if !ok || ready[o.GetName()] {
+				continue
+			}
+			if ev.Type == watch.Modified {
+				writes[o.GetName()]++
+				st, _ := json.Marshal(o.GetARMStatus())
+				seen[o.GetName()] = append(seen[o.GetName()], fmt.Sprintf("finalizers %v, status %s", o.GetFinalizers(), st))
+			}
+			c := meta.FindStatusCondition(o.GetARMStatus().Conditions, v1alpha1.ConditionReady)
+			if c != nil && c.Status == metav1.ConditionTrue && c.ObservedGeneration == o.GetGeneration() {
+				ready[o.GetName()] = true
+				if len(ready) == len(names) {
+					return
+				}
+			}
+		}
+	}()
+	return func() map[string]int {
+		t.Helper()
+		defer cancel()
+		select {
+		case <-done:
+		case <-ctx.Done():
+		}
+		w.Stop()
+		<-done
+		if len(ready) != len(names) {
+			t.Fatalf("not all of %v became Ready in 5 minutes: %v Ready, writes %v", names, ready, writes)
+		}
+		for name, n := range writes {
+			if n > 3 {
+				t.Logf("the writes of %s:\n%s", name, strings.Join(seen[name], "\n"))
+			}
+		}
+		return writes
+	}
+}
+
+// TestAtMostThreeWritesToReady: from creation to Ready the manager writes each object at most
+// three times, for every kind (a version replicated at once, so that no progress is reported).
+func TestAtMostThreeWritesToReady(t *testing.T) {
+	startManager(t)
+	f := newVersionFixture(t, "writes")
+	azureEnv.patchConfig(t, map[string]any{"replicationSecondsPerRegion": -1})
+	t.Cleanup(func() { azureEnv.patchConfig(t, map[string]any{"replicationSecondsPerRegion": 2}) })
+
+	galleries := countWrites(t, &v1alpha1.GalleryList{}, f.ns, "g1", "g2")
+	images := countWrites(t, &v1alpha1.GalleryImageList{}, f.ns, "i1", "i2")
+	versions := countWrites(t, &v1alpha1.GalleryImageVersionList{}, f.ns, "1.0.0", "1.0.1")
+	for _, o := range []client.Object{newGallery(f.ns, "g1"), newGallery(f.ns, "g2"), newImage(f.ns, "i1"), newImage(f.ns, "i2"),
+		f.version("1.0.0", location), f.version("1.0.1", location)} {
+		if err := k8s.Create(context.Background(), o); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for kind, wait := range map[string]func() map[string]int{"Gallery": galleries, "GalleryImage": images, "GalleryImageVersion": versions} {
+		for name, n := range wait() {
+			t.Logf("%s %s: %d writes from creation to Ready", kind, name, n)
+			if n > 3 {
+				t.Errorf("%s %s: %d writes from creation to Ready, want at most 3", kind, name, n)
+			}
+		}
+	}
+}

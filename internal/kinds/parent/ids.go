@@ -1,0 +1,18 @@
+package parent
+
+import "github.com/Azure/azure-sdk-for-go/sdk/azcore/arm"
+
+// GalleryID is the ARM ID of the gallery name in the resource group rg of subscription sub.
+func GalleryID(sub, rg, name string) (*arm.ResourceID, error) {
+	return arm.ParseResourceID("/subscriptions/" + sub + "/resourceGroups/" + rg + "/providers/Microsoft.Compute/galleries/" + name)
+}
+
+// ImageID is the ARM ID of the image definition name in the gallery galleryID.
+func ImageID(galleryID *arm.ResourceID, name string) (*arm.ResourceID, error) {
+	return arm.ParseResourceID(galleryID.String() + "/images/" + name)
+}
+
+// VersionID is the ARM ID of the image version name of the image definition imageID.
+func VersionID(imageID *arm.ResourceID, name string) (*arm.ResourceID, error) {
+	return arm.ParseResourceID(imageID.String() + "/versions/" + name)
+}
