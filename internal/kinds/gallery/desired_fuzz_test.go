@@ -244,6 +244,9 @@ func applyShare(t *testing.T, g *armcompute.Gallery, u armcompute.SharingUpdate)
 				}
 			}
 		}
+	case armcompute.SharingUpdateOperationTypesReset:
+		// Azure leaves only the permissions, Private (recorded: the emulator's replays).
+		*sp = armcompute.SharingProfile{Permissions: to.Ptr(armcompute.GallerySharingPermissionTypesPrivate)}
 	default:
 		t.Fatalf("unknown share operation %s", *u.OperationType)
 	}
