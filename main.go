@@ -100,6 +100,9 @@ func main() {
 
 // run builds the manager with the controller of every kind and runs it until a signal.
 func run(o options) error {
+	if o.driftResync <= 0 || o.terminalRetry <= 0 {
+		return fmt.Errorf("--drift-resync (%s) and --terminal-error-retry (%s) must be positive", o.driftResync, o.terminalRetry)
+	}
 	scheme := runtime.NewScheme()
 	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
 	utilruntime.Must(v1alpha1.AddToScheme(scheme))
