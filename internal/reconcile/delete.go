@@ -127,8 +127,10 @@ func (r *Reconciler[O, B]) followDeletionOperation(ctx context.Context, obj O, c
 	st := obj.GetARMStatus()
 	op := st.Operation
 	if op.Kind != v1alpha1.OperationDelete {
-		done, _, result := r.followOperation(ctx, obj, cl, id)
-		if !done && st.Operation != nil {
+		// An operation still running, or one that failed (an action before the deletion that
+		// Azure refused, say), comes back with its poll interval or its backoff: the deletion goes
+		// on at the next reconcile, not at once with the same request again.
+		if done, _, result := r.followOperation(ctx, obj, cl, id); !done {
 			return false, result
 		}
 		st.Operation = nil
