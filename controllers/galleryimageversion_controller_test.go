@@ -158,9 +158,7 @@ func TestVersionReplicatesThenReady(t *testing.T) {
 	if n := azureEnv.count(t, "PUT", path); n != 1 {
 		t.Fatalf("create → Ready sent %d PUTs, want 1", n)
 	}
-	if reasons := eventReasonsOf(t, v.Namespace, v.Name); !slices.Contains(reasons, "RegionReplicated") {
-		t.Errorf("no RegionReplicated event: %v", reasons)
-	}
+	waitEvent(t, v.Namespace, v.Name, "RegionReplicated")
 
 	// Add a region: one PUT, only the new region replicates.
 	cur.Spec.Properties.PublishingProfile.TargetRegions = append(cur.Spec.Properties.PublishingProfile.TargetRegions,
@@ -274,12 +272,6 @@ func TestVersionDeleteAndImageWaitsForVersions(t *testing.T) {
 	}
 }
 
-// eventReasonsOf lists the reasons of the events about the object name in ns.
-func eventReasonsOf(t *testing.T, ns, name string) []string {
-	t.Helper()
-	return eventReasons(t, &v1alpha1.GalleryImage{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name}})
-}
-
 // TestVersionFailedRegionReportsAzureError: a region whose replication fails is reported with
 // Azure's error (classified like any other), with a warning event naming the region; once the
 // fault is gone, the version is written again and becomes Ready.
@@ -300,9 +292,7 @@ func TestVersionFailedRegionReportsAzureError(t *testing.T) {
 		e := cur.Status.Error
 		return e != nil && e.Code == "InternalExecutionError" && strings.Contains(e.Message, "northeurope"), fmt.Sprintf("%+v", cur.Status)
 	})
-	if reasons := eventReasonsOf(t, v.Namespace, v.Name); !slices.Contains(reasons, "OperationFailed") {
-		t.Errorf("no OperationFailed event: %v", reasons)
-	}
+	waitEvent(t, v.Namespace, v.Name, "OperationFailed")
 	waitFor(t, v, v1alpha1.ConditionReady, metav1.ConditionTrue, "", readyTimeout)
 	if got := regionStates(azureEnv.azureVersion(t, v)); !slices.Equal(got, []string{"northeurope=Completed", "westeurope=Completed"}) {
 		t.Fatalf("after the retry Azure reports %v", got)

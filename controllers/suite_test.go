@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -269,6 +270,16 @@ func update(t *testing.T, img *v1alpha1.GalleryImage, mutate func(*v1alpha1.Gall
 		return err == nil, fmt.Sprint(err)
 	})
 	return cur
+}
+
+// waitEvent waits until an event with reason is recorded about the object name in ns: the
+// manager's event recorder writes events asynchronously, after the change they describe.
+func waitEvent(t *testing.T, ns, name, reason string) {
+	t.Helper()
+	eventually(t, readyTimeout, "a "+reason+" event about "+name, func() (bool, string) {
+		reasons := eventReasons(t, &v1alpha1.GalleryImage{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name}})
+		return slices.Contains(reasons, reason), fmt.Sprint(reasons)
+	})
 }
 
 // eventReasons lists the reasons of the events about img.
