@@ -50,7 +50,8 @@ type ControlPlane struct {
 // StartControlPlane starts the control plane from assetsDir, installs the CRDs in crdDir and
 // writes a kubeconfig into dir.
 func StartControlPlane(dir, assetsDir, crdDir string) (*ControlPlane, error) {
-	env := &envtest.Environment{BinaryAssetsDirectory: assetsDir, CRDDirectoryPaths: []string{crdDir}, ErrorIfCRDPathMissing: true}
+	env := &envtest.Environment{BinaryAssetsDirectory: assetsDir, CRDDirectoryPaths: []string{crdDir}, ErrorIfCRDPathMissing: true,
+		ControlPlaneStartTimeout: startTimeout, ControlPlaneStopTimeout: startTimeout}
 	// A certificate directory of our own (not a temporary one envtest discards on stop) lets
 	// RestartAPIServer bring the kube-apiserver back on the same port with the same certificates.
 	certDir, err := os.MkdirTemp(dir, "kube-apiserver-")

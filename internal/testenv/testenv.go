@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"time"
 
 	"k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
@@ -33,6 +34,9 @@ func AssetsDir() string {
 	return filepath.Join(RepoRoot(), "bin", "k8s", KubeVersion)
 }
 
+// ControlPlaneTimeout bounds the start and the stop of a test control plane.
+const ControlPlaneTimeout = 3 * time.Minute
+
 // Start starts kube-apiserver and etcd with the CRDs from config/crd/bases installed. It fails
 // with a clear message when the binaries have not been built: the suites never silently skip.
 func Start() (*envtest.Environment, *rest.Config, error) {
@@ -47,6 +51,10 @@ func Start() (*envtest.Environment, *rest.Config, error) {
 		BinaryAssetsDirectory: assets,
 		CRDDirectoryPaths:     []string{filepath.Join(RepoRoot(), "config", "crd", "bases")},
 		ErrorIfCRDPathMissing: true,
+		// envtest's 20 s are too few for kube-apiserver and etcd to start on a busy machine; a
+		// control plane that is up ends the wait at once.
+		ControlPlaneStartTimeout: ControlPlaneTimeout,
+		ControlPlaneStopTimeout:  ControlPlaneTimeout,
 	}
 	cfg, err := env.Start()
 	if err != nil {
