@@ -165,18 +165,24 @@ func TestGalleryLifecycle(t *testing.T) {
 	}
 }
 
+// createSharedGallery creates a Gallery shared with one subscription and waits until it is
+// Ready; it returns it, its share action's path and the Ready object.
+func createSharedGallery(t *testing.T, name string) (*v1alpha1.Gallery, string, *v1alpha1.Gallery) {
+	t.Helper()
+	g := newGallery(newNamespace(t), name)
+	g.Spec.Properties.SharingProfile = &v1alpha1.SharingProfile{Permissions: v1alpha1.SharingGroups,
+		Groups: []v1alpha1.SharingProfileGroup{{Type: "Subscriptions", IDs: []string{shareSubA}}}}
+	if err := k8s.Create(context.Background(), g); err != nil {
+		t.Fatal(err)
+	}
+	return g, galleryPath(g) + "/share", waitFor(t, g, v1alpha1.ConditionReady, metav1.ConditionTrue, "", readyTimeout)
+}
+
 // TestGallerySharingGroups: groups declared in the spec reach Azure through the share action,
 // once per change, and nothing is sent when they match.
 func TestGallerySharingGroups(t *testing.T) {
 	startManager(t)
-	g := newGallery(newNamespace(t), "shared")
-	g.Spec.Properties.SharingProfile = &v1alpha1.SharingProfile{Permissions: v1alpha1.SharingGroups,
-		Groups: []v1alpha1.SharingProfileGroup{{Type: "Subscriptions", IDs: []string{shareSubA}}}}
-	share := galleryPath(g) + "/share"
-	if err := k8s.Create(context.Background(), g); err != nil {
-		t.Fatal(err)
-	}
-	cur := waitFor(t, g, v1alpha1.ConditionReady, metav1.ConditionTrue, "", readyTimeout)
+	g, share, cur := createSharedGallery(t, "shared")
 	if n := azureEnv.count(t, "POST", share); n != 1 {
 		t.Fatalf("sharing with one subscription sent %d share actions, want 1", n)
 	}
@@ -223,14 +229,7 @@ func TestGallerySharingGroups(t *testing.T) {
 // action Reset (a PUT without a sharing profile keeps Azure's permissions), once, and then rests.
 func TestGalleryMadePrivate(t *testing.T) {
 	startManager(t)
-	g := newGallery(newNamespace(t), "private")
-	g.Spec.Properties.SharingProfile = &v1alpha1.SharingProfile{Permissions: v1alpha1.SharingGroups,
-		Groups: []v1alpha1.SharingProfileGroup{{Type: "Subscriptions", IDs: []string{shareSubA}}}}
-	share := galleryPath(g) + "/share"
-	if err := k8s.Create(context.Background(), g); err != nil {
-		t.Fatal(err)
-	}
-	cur := waitFor(t, g, v1alpha1.ConditionReady, metav1.ConditionTrue, "", readyTimeout)
+	g, share, cur := createSharedGallery(t, "private")
 	cur.Spec.Properties.SharingProfile = nil
 	if err := k8s.Update(context.Background(), cur); err != nil {
 		t.Fatal(err)
