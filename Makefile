@@ -97,7 +97,7 @@ TEST_JOBS ?= 4
 test-prepare:
 	$(MAKE) --no-print-directory -j$(TEST_JOBS) --output-sync=target verify-fmt verify-generated vet lint-workflows control-plane helm fuzz
 
-# The fuzz tests, package:function. Their seed corpora run with every go test. make fuzz runs each
+# The fuzz tests, package:function, found in the sources (every func FuzzX under internal/). Their seed corpora run with every go test. make fuzz runs each
 # for FUZZTIME with FUZZ_PARALLEL workers: the same as go test -run '^$$' -fuzz '^FuzzX$$'
 # -fuzztime $(FUZZTIME) ./pkg (one -fuzz per run, as Go requires), but it builds each package's
 # instrumented test binary once instead of once per fuzz test. FUZZTIME is a number of
@@ -107,11 +107,7 @@ test-prepare:
 # run starts from the seed corpora alone (f.Add and testdata/fuzz): new corpus entries go to a
 # temporary cache, unless FUZZ_CACHE names a folder to keep them in. A failing input goes to the
 # package's testdata/fuzz.
-FUZZ_TARGETS ?= \
-	internal/kinds/image:FuzzImageDesired internal/kinds/image:FuzzImageArbitraryBodies \
-	internal/kinds/gallery:FuzzGalleryDesired internal/kinds/gallery:FuzzGalleryArbitraryBodies \
-	internal/kinds/version:FuzzVersionDesired internal/kinds/version:FuzzVersionArbitraryBodies \
-	internal/azure:FuzzClassifyResponseError internal/azure:FuzzClassifyEntraError internal/azure:FuzzClassifyOtherErrors
+FUZZ_TARGETS ?= $(shell grep -rHoE --include='*_test.go' '^func Fuzz[A-Za-z0-9_]+' internal | sed -E 's|^(.*)/[^/]+_test.go:func |\1:|' | sort)
 FUZZTIME ?= 2000x
 FUZZ_PARALLEL ?= 2
 FUZZ_CACHE ?=

@@ -41,7 +41,7 @@ func newReconciler[O reconcile.Object, B any](mgr ctrl.Manager, azure reconcile.
 	return &reconcile.Reconciler[O, B]{
 		Client:    mgr.GetClient(),
 		APIReader: mgr.GetAPIReader(),
-		Recorder:  mgr.GetEventRecorder(strings.ToLower(kind.Name()) + "-controller"),
+		Recorder:  mgr.GetEventRecorder(strings.ToLower(reconcile.KindOf[O](mgr.GetScheme())) + "-controller"),
 		Azure:     azure,
 		Kind:      kind,
 		Observer:  &reconcile.Observer[B]{Lists: true, ListInterval: opts.ListInterval},

@@ -32,11 +32,29 @@ var now = time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
 
 const syncPeriod = time.Hour
 
-// body is the fake kind's Azure resource.
+// body is the fake kind's Azure resource, an ARM body: an ID and properties with a
+// provisioningState.
 type body struct {
+	ID          *string
 	Description string
-	State       string
+	Properties  *bodyProperties
 }
+
+type bodyProperties struct {
+	ProvisioningState *string
+}
+
+// newBody is a body with a description and a provisioning state.
+func newBody(description, state string) *body {
+	id := "/subscriptions/sub/id"
+	return &body{ID: &id, Description: description, Properties: &bodyProperties{ProvisioningState: &state}}
+}
+
+// state is a body's provisioning state.
+func (b *body) state() string { return *b.Properties.ProvisioningState }
+
+// setState changes a body's provisioning state.
+func (b *body) setState(s string) { b.Properties.ProvisioningState = &s }
 
 // fakeKind reconciles things into body, with optional parent waiting and a
 // follow-up action.
@@ -46,9 +64,7 @@ type fakeKind struct {
 	action  *Action // returned by NextAction while the client's actionsDone is false
 }
 
-func (fakeKind) Name() string      { return "FakeKind" }
-func (fakeKind) Noun() string      { return "fake resource" }
-func (fakeKind) NewObject() *thing { return &thing{} }
+func (fakeKind) Noun() string { return "fake resource" }
 func (k fakeKind) Target(context.Context, ctrlclient.Reader, *thing, bool) (Target, error) {
 	t := Target{ID: func(sub string) (*arm.ResourceID, error) { return arm.ParseResourceID(thingPath(sub, "p", "i")) }}
 	if k.waiting != nil {
@@ -68,10 +84,8 @@ func (fakeKind) Diff(d body, e *body) []string {
 	}
 	return nil
 }
-func (fakeKind) Hash(d body) string               { return "h-" + d.Description }
-func (fakeKind) ProvisioningState(e *body) string { return e.State }
-func (fakeKind) ID(*body) string                  { return "/subscriptions/sub/id" }
-func (fakeKind) Observe(*thing, *body)            {}
+func (fakeKind) Hash(d body) string    { return "h-" + d.Description }
+func (fakeKind) Observe(*thing, *body) {}
 func (k fakeKind) Client(*azure.Connection) Clients[body] {
 	return Clients[body]{Client: k.client, Actions: k.client}
 }
@@ -246,7 +260,7 @@ func TestDecisions(t *testing.T) {
 		{
 			name:       "operation done and Azure matches: Ready, next read in a sync period",
 			obj:        object("want", operation(v1alpha1.OperationCreateOrUpdate, now.Add(-time.Minute))),
-			client:     fakeClient{poll: azure.Operation{Done: true}, existing: &body{"want", provisioningSucceeded}},
+			client:     fakeClient{poll: azure.Operation{Done: true}, existing: newBody("want", provisioningSucceeded)},
 			requests:   []string{"POLL op-token", "GET"},
 			ready:      condition{metav1.ConditionTrue, ReasonSucceeded},
 			requeueMin: syncPeriod, requeueMax: syncPeriod * 11 / 10,
@@ -259,7 +273,7 @@ func TestDecisions(t *testing.T) {
 		{
 			name:       "Ready and read recently: no request at all",
 			obj:        object("want", readyAt("h-want", now.Add(-10*time.Minute))),
-			client:     fakeClient{existing: &body{"want", provisioningSucceeded}},
+			client:     fakeClient{existing: newBody("want", provisioningSucceeded)},
 			requests:   nil,
 			ready:      condition{metav1.ConditionTrue, ReasonSucceeded},
 			requeueMin: 50 * time.Minute, requeueMax: 50 * time.Minute,
@@ -267,7 +281,7 @@ func TestDecisions(t *testing.T) {
 		{
 			name:       "Ready, sync period over, Azure matches: one GET, no PUT",
 			obj:        object("want", readyAt("h-want", now.Add(-61*time.Minute))),
-			client:     fakeClient{existing: &body{"want", provisioningSucceeded}},
+			client:     fakeClient{existing: newBody("want", provisioningSucceeded)},
 			requests:   []string{"GET"},
 			ready:      condition{metav1.ConditionTrue, ReasonSucceeded},
 			requeueMin: syncPeriod, requeueMax: syncPeriod * 11 / 10,
@@ -275,7 +289,7 @@ func TestDecisions(t *testing.T) {
 		{
 			name:     "drift: Azure changed outside Kubernetes, one corrective PUT",
 			obj:      object("want", readyAt("h-want", now.Add(-61*time.Minute))),
-			client:   fakeClient{existing: &body{"portal", provisioningSucceeded}},
+			client:   fakeClient{existing: newBody("portal", provisioningSucceeded)},
 			requests: []string{"GET", "PUT want"},
 			ready:    condition{metav1.ConditionFalse, ReasonUpdating}, reconciling: condition{metav1.ConditionTrue, ReasonUpdating},
 			requeueMin: minPollInterval, requeueMax: minPollInterval,
@@ -283,7 +297,7 @@ func TestDecisions(t *testing.T) {
 		{
 			name:     "spec changed: the Ready shortcut does not apply, one PUT",
 			obj:      object("new", readyAt("h-old", now.Add(-time.Minute))),
-			client:   fakeClient{existing: &body{"old", provisioningSucceeded}},
+			client:   fakeClient{existing: newBody("old", provisioningSucceeded)},
 			requests: []string{"GET", "PUT new"},
 			ready:    condition{metav1.ConditionFalse, ReasonUpdating}, reconciling: condition{metav1.ConditionTrue, ReasonUpdating},
 			requeueMin: minPollInterval, requeueMax: minPollInterval,
@@ -342,7 +356,7 @@ func TestDecisions(t *testing.T) {
 		{
 			name:     "Azure busy with an operation not ours: wait, no PUT",
 			obj:      object("want", nil),
-			client:   fakeClient{existing: &body{"old", provisioningUpdating}},
+			client:   fakeClient{existing: newBody("old", provisioningUpdating)},
 			requests: []string{"GET"},
 			ready:    condition{metav1.ConditionFalse, ReasonWaitingForAzure}, reconciling: condition{metav1.ConditionTrue, ReasonWaitingForAzure},
 			requeueMin: minPollInterval, requeueMax: minPollInterval,
@@ -365,7 +379,7 @@ func TestDecisions(t *testing.T) {
 		{
 			name:   "body matches, an action is pending: the action is sent, not a PUT",
 			obj:    object("want", readyAt("h-want", now.Add(-61*time.Minute))),
-			client: fakeClient{existing: &body{"want", provisioningSucceeded}},
+			client: fakeClient{existing: newBody("want", provisioningSucceeded)},
 			kind: func(k *fakeKind) {
 				k.action = &Action{Kind: v1alpha1.OperationShare, Reason: "Sharing", Message: "Sharing with x"}
 			},
@@ -379,7 +393,7 @@ func TestDecisions(t *testing.T) {
 				st.Operation = &v1alpha1.LongRunningOperation{Kind: v1alpha1.OperationShare, ResumeToken: "op-token", StartTime: metav1.Time{Time: now.Add(-time.Minute)}, SpecHash: "h-want"}
 				st.LastAppliedSpecHash = "h-want"
 			}),
-			client: fakeClient{poll: azure.Operation{Done: true}, existing: &body{"want", provisioningSucceeded}},
+			client: fakeClient{poll: azure.Operation{Done: true}, existing: newBody("want", provisioningSucceeded)},
 			kind: func(k *fakeKind) {
 				k.action = &Action{Kind: v1alpha1.OperationShare, Reason: "Sharing", Message: "Sharing with x"}
 			},
@@ -457,7 +471,7 @@ func TestTimeAloneIsNoStatusChange(t *testing.T) {
 	obj.Finalizers = []string{Finalizer}
 	obj.Status.ObservedGeneration = 2
 	kc := fake.NewClientBuilder().WithScheme(thingScheme()).WithObjects(obj).WithStatusSubresource(obj).Build()
-	cl := &fakeClient{existing: &body{"want", provisioningSucceeded}}
+	cl := &fakeClient{existing: newBody("want", provisioningSucceeded)}
 	r := &Reconciler[*thing, body]{Client: kc, Recorder: events.NewFakeRecorder(100), Azure: fakeConnector{},
 		Kind: fakeKind{client: cl}, Options: Options{DriftResync: syncPeriod, TerminalRetry: syncPeriod, ParentWait: syncPeriod, Now: func() time.Time { return clock }}}
 	stored := func() *thing {
@@ -485,7 +499,7 @@ func TestTimeAloneIsNoStatusChange(t *testing.T) {
 	}
 
 	clock = clock.Add(2 * syncPeriod)
-	cl.existing = &body{"portal", provisioningSucceeded}
+	cl.existing = newBody("portal", provisioningSucceeded)
 	if _, err := r.Reconcile(context.Background(), ctrl.Request{NamespacedName: ctrlclient.ObjectKeyFromObject(obj)}); err != nil {
 		t.Fatal(err)
 	}

@@ -39,11 +39,9 @@ type Target struct {
 // Kind describes one kind of Azure resource to the core. O is the API object (a pointer type),
 // B the Azure SDK's body of the resource.
 type Kind[O Object, B any] interface {
-	// Name is the object's kind (its API Kind); Noun is what messages call its Azure resource.
-	Name() string
+	// Noun is what messages call its Azure resource. (The core finds the API kind's name in the
+	// scheme, and reads Azure's id and provisioningState from the ARM body itself.)
 	Noun() string
-	// NewObject returns an empty object of the kind.
-	NewObject() O
 	// Target says where the object's resource lives. A parent that is missing or, when
 	// needReady, not Ready yet, is a *WaitingError.
 	Target(ctx context.Context, c client.Reader, o O, needReady bool) (Target, error)
@@ -54,9 +52,6 @@ type Kind[O Object, B any] interface {
 	Diff(desired B, existing *B) []string
 	// Hash identifies a desired body: equal bodies (as Diff sees them) hash alike.
 	Hash(desired B) string
-	// ProvisioningState and ID read Azure's answer.
-	ProvisioningState(existing *B) string
-	ID(existing *B) string
 	// Observe copies what the kind shows of Azure's answer into its own status fields (existing
 	// nil: the resource is absent).
 	Observe(o O, existing *B)

@@ -51,7 +51,7 @@ func (c *listingClient) NameOf(b *body) string {
 func TestObserverServesACollectionWithOneRead(t *testing.T) {
 	clock := now
 	o := &Observer[body]{Lists: true, ListInterval: time.Second, DriftResync: syncPeriod, Now: func() time.Time { return clock }}
-	lc := &listingClient{fakeClient: &fakeClient{}, items: map[string]*body{"a": {State: "Succeeded"}, "b": {State: "Creating"}}}
+	lc := &listingClient{fakeClient: &fakeClient{}, items: map[string]*body{"a": newBody("", "Succeeded"), "b": newBody("", "Creating")}}
 	cl := Clients[body]{Client: lc, Lister: lc}
 	ref := func(name string) *arm.ResourceID { return thingID("g", name) }
 	for _, name := range []string{"a", "b", "c"} {
@@ -94,14 +94,14 @@ func TestWriteFollowedByList(t *testing.T) {
 	if !slices.Equal(cl.requests, []string{"LIST", "PUT want"}) {
 		t.Fatalf("create: requests %q, want a list and the PUT", cl.requests)
 	}
-	cl.items["i"] = &body{Description: "want", State: provisioningCreating}
+	cl.items["i"] = newBody("want", provisioningCreating)
 	clock = clock.Add(2 * time.Second)
 	cl.requests = nil
 	r.reconcile(context.Background(), obj)
 	if !slices.Equal(cl.requests, []string{"LIST"}) || obj.Status.Operation == nil {
 		t.Fatalf("while Creating: requests %q (want one list, no poll), operation %+v", cl.requests, obj.Status.Operation)
 	}
-	cl.items["i"].State = provisioningSucceeded
+	cl.items["i"].setState(provisioningSucceeded)
 	clock = clock.Add(2 * time.Second)
 	cl.requests = nil
 	res := r.reconcile(context.Background(), obj)
@@ -120,7 +120,7 @@ func TestWriteFollowedByList(t *testing.T) {
 // serves them; none waits longer than a sync period.
 func TestResyncsAlignOnTheCollection(t *testing.T) {
 	clock := now
-	cl := &listingClient{fakeClient: &fakeClient{}, items: map[string]*body{"a": {Description: "want", State: provisioningSucceeded}}}
+	cl := &listingClient{fakeClient: &fakeClient{}, items: map[string]*body{"a": newBody("want", provisioningSucceeded)}}
 	observer := &Observer[body]{Lists: true, ListInterval: time.Second, DriftResync: syncPeriod, Now: func() time.Time { return clock }}
 	r := &Reconciler[*thing, body]{Recorder: events.NewFakeRecorder(100), Azure: fakeConnector{},
 		Kind: listingKind{fakeKind: fakeKind{client: cl.fakeClient}, cl: cl}, Observer: observer,
@@ -183,7 +183,7 @@ func (progressKind) MaxPollInterval() time.Duration { return maxPollInterval }
 func (progressKind) Notices(_, _ *thing) []Notice   { return nil }
 
 func (progressKind) InProgress(_ *thing, e *body) (string, bool) {
-	if e != nil && e.State == provisioningCreating {
+	if e != nil && e.state() == provisioningCreating {
 		return "replicating", true
 	}
 	return "", false
@@ -206,7 +206,7 @@ func TestProgressFollowedByGet(t *testing.T) {
 	if !slices.Equal(cl.requests, []string{"LIST", "PUT want"}) {
 		t.Fatalf("create: requests %q, want a list and the PUT", cl.requests)
 	}
-	cl.existing = &body{Description: "want", State: provisioningCreating}
+	cl.existing = newBody("want", provisioningCreating)
 	clock = clock.Add(2 * time.Second)
 	cl.requests = nil
 	res := r.reconcile(context.Background(), obj)
@@ -220,7 +220,7 @@ func TestProgressFollowedByGet(t *testing.T) {
 	if res.RequeueAfter != minPollInterval {
 		t.Errorf("requeue after %s, want %s", res.RequeueAfter, minPollInterval)
 	}
-	cl.existing.State = provisioningSucceeded
+	cl.existing.setState(provisioningSucceeded)
 	clock = clock.Add(2 * time.Second)
 	cl.requests = nil
 	res = r.reconcile(context.Background(), obj)
@@ -234,7 +234,7 @@ func TestProgressFollowedByGet(t *testing.T) {
 
 	// Failed: the GET cannot tell why; the operation's status is polled for the error.
 	obj.Status.Operation = &v1alpha1.LongRunningOperation{Kind: v1alpha1.OperationCreateOrUpdate, ResumeToken: "op-token", StartTime: metav1.Time{Time: clock}, SpecHash: "h-want"}
-	cl.existing.State = provisioningFailed
+	cl.existing.setState(provisioningFailed)
 	cl.pollErr = &azure.OperationFailedError{Err: azureError(200, "ReplicationFailed", "westeurope failed")}
 	clock = clock.Add(2 * time.Second)
 	cl.requests = nil
@@ -247,14 +247,14 @@ func TestProgressFollowedByGet(t *testing.T) {
 // partialClient is a listingClient whose listed "shared" resources lack a part only a GET has.
 type partialClient struct{ *listingClient }
 
-func (partialClient) Partial(b *body) bool { return b.State == "shared" }
+func (partialClient) Partial(b *body) bool { return b.state() == "shared" }
 
 // TestPartialListedResourceIsRead: what a list shows only in part is read with a GET; the rest
 // of the collection is served by the list.
 func TestPartialListedResourceIsRead(t *testing.T) {
 	o := &Observer[body]{Lists: true, ListInterval: time.Second, DriftResync: syncPeriod, Now: func() time.Time { return now }}
-	lc := &listingClient{fakeClient: &fakeClient{existing: &body{Description: "full"}},
-		items: map[string]*body{"a": {State: "Succeeded"}, "b": {State: "shared"}}}
+	lc := &listingClient{fakeClient: &fakeClient{existing: newBody("full", "")},
+		items: map[string]*body{"a": newBody("", "Succeeded"), "b": newBody("", "shared")}}
 	pc := partialClient{lc}
 	cl := Clients[body]{Client: pc, Lister: pc}
 	ob, err := o.Observe(context.Background(), cl, "a", thingID("p", "a"), now.Add(-time.Minute))
@@ -276,8 +276,8 @@ func TestPartialListedResourceIsRead(t *testing.T) {
 // the GET shows it done already (the list lagged), nothing is sent.
 func TestActionDecidedOnGet(t *testing.T) {
 	clock := now
-	cl := &listingClient{fakeClient: &fakeClient{existing: &body{Description: "want", State: provisioningSucceeded}},
-		items: map[string]*body{"i": {Description: "want", State: provisioningSucceeded}}}
+	cl := &listingClient{fakeClient: &fakeClient{existing: newBody("want", provisioningSucceeded)},
+		items: map[string]*body{"i": newBody("want", provisioningSucceeded)}}
 	act := &Action{Kind: v1alpha1.OperationShare, Reason: "Sharing", Message: "Sharing with x"}
 	lk := listingKind{fakeKind: fakeKind{client: cl.fakeClient, action: act}, cl: cl}
 	r := &Reconciler[*thing, body]{Recorder: events.NewFakeRecorder(100), Azure: fakeConnector{}, Kind: actingKind{lk},

@@ -89,7 +89,7 @@ func (r *Reconciler[O, B]) markOperationRunning(obj O) {
 func (r *Reconciler[O, B]) endOperation(obj O, outcome string) {
 	st := obj.GetARMStatus()
 	op := st.Operation
-	metrics.OperationDuration.WithLabelValues(r.Kind.Name(), string(op.Kind), outcome).Observe(r.now().Sub(op.StartTime.Time).Seconds())
+	metrics.OperationDuration.WithLabelValues(r.kindName(), string(op.Kind), outcome).Observe(r.now().Sub(op.StartTime.Time).Seconds())
 	st.Operation = nil
 }
 
@@ -163,7 +163,7 @@ func (r *Reconciler[O, B]) operationFromList(ctx context.Context, obj O, cl Clie
 	case existing == nil:
 		return false, ctrl.Result{}, false // not listed yet: ask the operation
 	}
-	switch r.Kind.ProvisioningState(existing) {
+	switch r.described().envelope.ProvisioningState(existing) {
 	case provisioningSucceeded:
 		st.LastAppliedSpecHash = op.SpecHash
 		r.endOperation(obj, "succeeded")
@@ -195,7 +195,7 @@ func (r *Reconciler[O, B]) operationFromGet(ctx context.Context, obj O, cl Clien
 	case existing == nil:
 		return false, nil, ctrl.Result{}, false
 	}
-	switch r.Kind.ProvisioningState(existing) {
+	switch r.described().envelope.ProvisioningState(existing) {
 	case provisioningSucceeded:
 		st.LastAppliedSpecHash = op.SpecHash
 		r.endOperation(obj, "succeeded")

@@ -83,8 +83,8 @@ type Reconciler[O Object, B any] struct {
 	Observer *Observer[B]
 	Options
 
-	capsOnce sync.Once
-	capsOf   Capabilities[O, B]
+	descOnce sync.Once
+	desc     description[O, B]
 	states   metrics.States
 	backoff  sync.Map // "namespace/name" -> consecutive transient failures (int)
 	obsOnce  sync.Once
@@ -93,8 +93,8 @@ type Reconciler[O Object, B any] struct {
 // Reconcile gets the object, defers the one status patch, handles deletion, ensures the
 // finalizer, then reconciles it with Azure.
 func (r *Reconciler[O, B]) Reconcile(ctx context.Context, req ctrl.Request) (result ctrl.Result, retErr error) {
-	ctx = azure.WithObject(azure.WithKind(ctx, r.Kind.Name()), r.Kind.Name()+" "+req.String())
-	obj := r.Kind.NewObject()
+	ctx = azure.WithObject(azure.WithKind(ctx, r.kindName()), r.kindName()+" "+req.String())
+	obj := newObject[O]()
 	if err := r.Get(ctx, req.NamespacedName, obj); err != nil {
 		if apierrors.IsNotFound(err) {
 			r.states.Set(req.String(), "")
@@ -398,10 +398,11 @@ func (r *Reconciler[O, B]) observe(obj O, existing *B) {
 		st.ID = ""
 		return
 	}
-	if id := r.Kind.ID(existing); id != "" {
+	env := r.described().envelope
+	if id := env.ID(existing); id != "" {
 		st.ID = id
 	}
-	if ps := r.Kind.ProvisioningState(existing); ps != "" {
+	if ps := env.ProvisioningState(existing); ps != "" {
 		st.ProvisioningState = ps
 	}
 }
@@ -442,7 +443,7 @@ func (r *Reconciler[O, B]) write(ctx context.Context, obj O, cl Clients[B], id *
 // startAction sends a follow-up action and records its operation. Sets Reconciling.
 func (r *Reconciler[O, B]) startAction(ctx context.Context, obj O, cl Clients[B], id *arm.ResourceID, a Action, hash string) ctrl.Result {
 	if cl.Actions == nil {
-		return r.fail(ctx, obj, fmt.Errorf("the %s client cannot send %s", r.Kind.Name(), a.Kind), hash)
+		return r.fail(ctx, obj, fmt.Errorf("the %s client cannot send %s", r.kindName(), a.Kind), hash)
 	}
 	sent := r.now()
 	op, err := cl.Actions.BeginAction(ctx, id, a)
@@ -496,11 +497,34 @@ func stateForMetrics(obj Object) string {
 	return "Unknown"
 }
 
-// caps are the kind's capabilities, as it declared them.
-func (r *Reconciler[O, B]) caps() *Capabilities[O, B] {
-	r.capsOnce.Do(func() { r.capsOf = r.Kind.Capabilities() })
-	return &r.capsOf
+// description is what the core knows of its kind, found once: the capabilities it declared,
+// its API kind's name and how to read its Azure bodies.
+type description[O Object, B any] struct {
+	caps     Capabilities[O, B]
+	kind     string
+	envelope envelope[B]
+	err      error // B is not an ARM resource body
 }
+
+// described finds the kind's description, once.
+func (r *Reconciler[O, B]) described() *description[O, B] {
+	r.descOnce.Do(func() {
+		r.desc.caps = r.Kind.Capabilities()
+		if r.Client != nil {
+			r.desc.kind = KindOf[O](r.Client.Scheme())
+		} else {
+			r.desc.kind = KindOf[O](nil)
+		}
+		r.desc.envelope, r.desc.err = newEnvelope[B]()
+	})
+	return &r.desc
+}
+
+// caps are the kind's capabilities, as it declared them.
+func (r *Reconciler[O, B]) caps() *Capabilities[O, B] { return &r.described().caps }
+
+// kindName is the API kind of the reconciler's objects.
+func (r *Reconciler[O, B]) kindName() string { return r.described().kind }
 
 // read observes the resource through the observer, as Azure held it at notBefore or later; wait
 // > 0 says to come back then.

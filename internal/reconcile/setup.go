@@ -34,13 +34,16 @@ type Parent struct {
 // Register adds a controller for r's kind to the manager. It reacts to spec changes and
 // deletion (not to its own status writes) and to its parents' readiness.
 func Register[O Object, B any](mgr ctrl.Manager, r *Reconciler[O, B]) error {
-	r.states.Kind = r.Kind.Name()
+	if err := r.described().err; err != nil {
+		return err
+	}
+	r.states.Kind = r.kindName()
 	b := ctrl.NewControllerManagedBy(mgr).
-		For(r.Kind.NewObject(), builder.WithPredicates(predicate.Or(predicate.GenerationChangedPredicate{}, deletionRequested()))).
+		For(newObject[O](), builder.WithPredicates(predicate.Or(predicate.GenerationChangedPredicate{}, deletionRequested()))).
 		WithOptions(controller.Options{MaxConcurrentReconciles: max(r.Concurrency, 1)}).
-		Named(strings.ToLower(r.Kind.Name()))
+		Named(strings.ToLower(r.kindName()))
 	for _, p := range r.caps().Parents {
-		if err := mgr.GetFieldIndexer().IndexField(context.Background(), r.Kind.NewObject(), p.Field, indexBy(p.NameOf)); err != nil {
+		if err := mgr.GetFieldIndexer().IndexField(context.Background(), newObject[O](), p.Field, indexBy(p.NameOf)); err != nil {
 			return err
 		}
 		b = b.Watches(p.Object, handler.EnqueueRequestsFromMapFunc(childrenOf(mgr.GetClient(), p)), builder.WithPredicates(readinessChanged()))

@@ -28,9 +28,7 @@ func (k Kind) Capabilities() reconcile.Capabilities[*v1alpha1.Gallery, armcomput
 	return reconcile.Capabilities[*v1alpha1.Gallery, armcompute.Gallery]{FollowUp: k}
 }
 
-func (Kind) Name() string                 { return "Gallery" }
-func (Kind) Noun() string                 { return "gallery" }
-func (Kind) NewObject() *v1alpha1.Gallery { return &v1alpha1.Gallery{} }
+func (Kind) Noun() string { return "gallery" }
 
 // Target is the gallery's path parameters.
 func (Kind) Target(_ context.Context, _ ctrlclient.Reader, o *v1alpha1.Gallery, _ bool) (reconcile.Target, error) {
@@ -47,15 +45,6 @@ func (Kind) Diff(desired armcompute.Gallery, existing *armcompute.Gallery) []str
 }
 
 func (Kind) Hash(desired armcompute.Gallery) string { return SpecHash(desired) }
-
-func (Kind) ProvisioningState(existing *armcompute.Gallery) string {
-	if existing.Properties == nil || existing.Properties.ProvisioningState == nil {
-		return ""
-	}
-	return string(*existing.Properties.ProvisioningState)
-}
-
-func (Kind) ID(existing *armcompute.Gallery) string { return azure.StrOf(existing.ID) }
 
 // NextAction is the next share action the gallery needs (see NextSharingAction).
 func (Kind) NextAction(o *v1alpha1.Gallery, existing *armcompute.Gallery) *reconcile.Action {

@@ -24,9 +24,7 @@ func (k Kind) Capabilities() reconcile.Capabilities[*v1alpha1.GalleryImage, armc
 	return reconcile.Capabilities[*v1alpha1.GalleryImage, armcompute.GalleryImage]{Parents: k.Parents()}
 }
 
-func (Kind) Name() string                      { return "GalleryImage" }
-func (Kind) Noun() string                      { return "image definition" }
-func (Kind) NewObject() *v1alpha1.GalleryImage { return &v1alpha1.GalleryImage{} }
+func (Kind) Noun() string { return "image definition" }
 
 // GalleryRefField indexes GalleryImages by the Gallery object they reference.
 const GalleryRefField = "spec.galleryRef.name"
@@ -75,15 +73,6 @@ func (Kind) Diff(desired armcompute.GalleryImage, existing *armcompute.GalleryIm
 }
 
 func (Kind) Hash(desired armcompute.GalleryImage) string { return SpecHash(desired) }
-
-func (Kind) ProvisioningState(existing *armcompute.GalleryImage) string {
-	if existing.Properties == nil || existing.Properties.ProvisioningState == nil {
-		return ""
-	}
-	return string(*existing.Properties.ProvisioningState)
-}
-
-func (Kind) ID(existing *armcompute.GalleryImage) string { return azure.StrOf(existing.ID) }
 
 // Observe: the image has no status of its own beyond the shared one.
 func (Kind) Observe(*v1alpha1.GalleryImage, *armcompute.GalleryImage) {}

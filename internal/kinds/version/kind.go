@@ -44,9 +44,7 @@ func (k Kind) Capabilities() reconcile.Capabilities[obj, body] {
 	return reconcile.Capabilities[obj, body]{Parents: k.Parents(), LongRunning: k, WriteRules: k}
 }
 
-func (Kind) Name() string   { return "GalleryImageVersion" }
-func (Kind) Noun() string   { return "image version" }
-func (Kind) NewObject() obj { return &v1alpha1.GalleryImageVersion{} }
+func (Kind) Noun() string { return "image version" }
 
 // ImageRefField indexes GalleryImageVersions by the GalleryImage object they reference.
 const ImageRefField = "spec.imageRef.name"
@@ -102,17 +100,9 @@ func (Kind) Diff(desired body, existing *body) []string { return Diff(desired, e
 func (Kind) Hash(desired body) string                  { return SpecHash(desired) }
 func (Kind) PutBody(desired body, existing *body) body { return PutBody(desired, existing) }
 func (Kind) MaxPollInterval() time.Duration            { return maxReplicationPollInterval }
-func (Kind) ID(existing *body) string                  { return azure.StrOf(existing.ID) }
 func (Kind) Client(conn *azure.Connection) reconcile.Clients[body] {
 	c := client{versions: conn.Compute.NewGalleryImageVersionsClient()}
 	return reconcile.Clients[body]{Client: c, Lister: c}
-}
-
-func (Kind) ProvisioningState(existing *body) string {
-	if existing.Properties == nil || existing.Properties.ProvisioningState == nil {
-		return ""
-	}
-	return string(*existing.Properties.ProvisioningState)
 }
 
 // Observe records the replication Azure reports and the publishing date.
