@@ -131,8 +131,8 @@ bench: ## Benchmark the Azure emulator (prints requests per second).
 	go test -run '^$$' -bench . -benchtime 3s ./internal/emulator/
 
 .PHONY: bench-scale
-bench-scale: build control-plane ## Measure the operator at the emulator's ARM limits (make bench-scale N=1000 SYNC_PERIOD=2m BENCH_FLAGS=-skip-restart).
-	go run ./hack/bench-scale --root $(ROOT) --assets $(KUBEBUILDER_ASSETS) $(if $(N),-n $(N)) $(if $(SYNC_PERIOD),-sync-period $(SYNC_PERIOD)) $(BENCH_FLAGS)
+bench-scale: build control-plane ## Measure the operator at the emulator's ARM limits (make bench-scale N=1000 DRIFT_RESYNC=2m BENCH_FLAGS=-skip-restart).
+	go run ./hack/bench-scale --root $(ROOT) --assets $(KUBEBUILDER_ASSETS) $(if $(N),-n $(N)) $(if $(DRIFT_RESYNC),-drift-resync $(DRIFT_RESYNC)) $(BENCH_FLAGS)
 
 .PHONY: control-plane
 control-plane: $(KUBEBUILDER_ASSETS)/kube-apiserver ## Build kube-apiserver, etcd and kubectl for tests (once).

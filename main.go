@@ -68,7 +68,6 @@ func main() {
 	flag.BoolVar(&o.leaderElect, "leader-elect", false, "Elect a leader so that only one replica reconciles.")
 	flag.StringVar(&o.leaderElectionNamespace, "leader-election-namespace", "", "Namespace of the leader election lease (default: the pod's).")
 	flag.DurationVar(&o.driftResync, "drift-resync", time.Hour, "How often a Ready object is observed again in Azure to detect drift (jittered by up to 2%).")
-	flag.DurationVar(&o.driftResync, "sync-period", time.Hour, "Deprecated: the old name of --drift-resync.")
 	flag.DurationVar(&o.terminalRetry, "terminal-error-retry", time.Hour, "How long a request that Azure refused with a terminal error waits before it is sent again unchanged (a change of the spec sends it at once).")
 	flag.IntVar(&o.concurrency, "max-concurrent-reconciles", 4, "How many objects of each kind are reconciled at once.")
 	flag.StringVar(&o.watchNamespaces, "watch-namespaces", "", "Comma-separated namespaces to watch; empty watches all.")

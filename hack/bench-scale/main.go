@@ -52,7 +52,7 @@ type options struct {
 	galleries             int
 	versions              int
 	versionsPerImage      int
-	syncPeriod            time.Duration
+	driftResync           time.Duration
 	workers               int
 	readyTimeout          time.Duration
 	skipSteady            bool
@@ -75,7 +75,7 @@ func main() {
 	flag.IntVar(&o.galleries, "galleries", 50, "number of Gallery objects applied at once after the images (0 skips)")
 	flag.IntVar(&o.versions, "versions", 1000, "number of GalleryImageVersions applied at once after the galleries (0 skips)")
 	flag.IntVar(&o.versionsPerImage, "versions-per-image", 50, "versions per image (on the first ceil(versions/versions-per-image) images)")
-	flag.DurationVar(&o.syncPeriod, "sync-period", 2*time.Minute, "the manager's --sync-period, also the length of the steady window")
+	flag.DurationVar(&o.driftResync, "drift-resync", 2*time.Minute, "the manager's --drift-resync, also the length of the steady window")
 	flag.IntVar(&o.workers, "workers", 32, "goroutines creating objects in parallel")
 	flag.DurationVar(&o.readyTimeout, "ready-timeout", 15*time.Minute, "how long the objects of one kind may take to become Ready")
 	flag.BoolVar(&o.skipSteady, "skip-steady", false, "skip the steady window")
@@ -104,8 +104,8 @@ func main() {
 
 func (o options) validate() error {
 	switch {
-	case o.n < 1 || o.subscriptions < 1 || o.perGallery < 1 || o.workers < 1 || o.versionsPerImage < 1 || o.syncPeriod <= 0:
-		return fmt.Errorf("-n, -subscriptions, -per-gallery, -versions-per-image, -workers and -sync-period must be positive")
+	case o.n < 1 || o.subscriptions < 1 || o.perGallery < 1 || o.workers < 1 || o.versionsPerImage < 1 || o.driftResync <= 0:
+		return fmt.Errorf("-n, -subscriptions, -per-gallery, -versions-per-image, -workers and -drift-resync must be positive")
 	case o.galleries < 0 || o.versions < 0 || o.latencySamples < 0:
 		return fmt.Errorf("-galleries, -versions and -latency-samples must not be negative")
 	case o.subscriptions > o.n:
@@ -228,7 +228,7 @@ func run(ctx context.Context, o options) (err error) {
 	res := &results{Machine: describeMachine(), N: o.n, Subscriptions: o.subscriptions, WorkDir: dir, StartedAt: time.Now().UTC(),
 		Commit: commitOf(root), Objects: map[string]int{}, LatencySeconds: map[string][]float64{}}
 	fmt.Printf("bench-scale: N=%d over %d subscription(s), %d Galleries, %d GalleryImageVersions, sync period %s, %d CPUs (%s), load average %s, %s, commit %s\n",
-		o.n, o.subscriptions, o.galleries, o.versions, o.syncPeriod, res.Machine.CPUs, res.Machine.Model, res.Machine.LoadAvg, res.Machine.Go, res.Commit)
+		o.n, o.subscriptions, o.galleries, o.versions, o.driftResync, res.Machine.CPUs, res.Machine.Model, res.Machine.LoadAvg, res.Machine.Go, res.Commit)
 	fmt.Printf("logs, kubeconfig and results in %s\n", dir)
 
 	step("starting kube-apiserver and etcd")
@@ -304,10 +304,10 @@ func run(ctx context.Context, o options) (err error) {
 		return err
 	}
 
-	step("starting the manager (--sync-period=%s %s)", o.syncPeriod, o.managerArgs)
+	step("starting the manager (--drift-resync=%s %s)", o.driftResync, o.managerArgs)
 	b := &bench{o: o, res: res, coll: coll, em: em, dir: dir, kubeconfig: cp.Kubeconfig,
 		managerBin:  filepath.Join(root, "bin", "manager"),
-		managerArgs: append([]string{"--sync-period=" + o.syncPeriod.String()}, strings.Fields(o.managerArgs)...)}
+		managerArgs: append([]string{"--drift-resync=" + o.driftResync.String()}, strings.Fields(o.managerArgs)...)}
 	if b.mgr, err = localenv.StartManager(dir, b.managerBin, cp.Kubeconfig, em, b.managerArgs...); err != nil {
 		return err
 	}
@@ -356,12 +356,12 @@ func run(ctx context.Context, o options) (err error) {
 
 	// Phase 2: one sync period at rest.
 	if !o.skipSteady {
-		from, to := atRest, atRest.Add(o.syncPeriod)
+		from, to := atRest, atRest.Add(o.driftResync)
 		kube0, err := b.k.counts(ctx)
 		if err != nil {
 			return err
 		}
-		step("steady window: one sync period (%s) at rest, until %s", o.syncPeriod, to.UTC().Format("15:04:05"))
+		step("steady window: one sync period (%s) at rest, until %s", o.driftResync, to.UTC().Format("15:04:05"))
 		if err := sleep(ctx, time.Until(to)+time.Second); err != nil {
 			return err
 		}

@@ -79,7 +79,7 @@ func run(root, assets string, ci bool, timeout time.Duration) error {
 	}
 
 	step("starting the manager")
-	mgr, err := localenv.StartManager(dir, filepath.Join(root, "bin", "manager"), cp.Kubeconfig, em, "--sync-period=5m")
+	mgr, err := localenv.StartManager(dir, filepath.Join(root, "bin", "manager"), cp.Kubeconfig, em, "--drift-resync=5m")
 	if err != nil {
 		return err
 	}

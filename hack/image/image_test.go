@@ -208,7 +208,7 @@ func checkBinary(t *testing.T, bin string, o buildOptions) {
 	if err != nil {
 		t.Fatalf("manager --help: %v\n%s", err, out)
 	}
-	for _, want := range []string{"-version", "-sync-period", "-leader-elect", "-zap-log-level"} {
+	for _, want := range []string{"-version", "-drift-resync", "-leader-elect", "-zap-log-level"} {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("manager --help does not list %s:\n%s", want, out)
 		}

@@ -67,7 +67,7 @@ func run(m *testing.M) (int, error) {
 	if err := emulator.CreateGallery(context.Background(), group, gallery, location); err != nil {
 		return 0, err
 	}
-	if manager, err = localenv.StartManager(dir, filepath.Join(dir, "manager"), cp.Kubeconfig, emulator, "--sync-period=1m", "--zap-log-level=debug"); err != nil {
+	if manager, err = localenv.StartManager(dir, filepath.Join(dir, "manager"), cp.Kubeconfig, emulator, "--drift-resync=1m", "--zap-log-level=debug"); err != nil {
 		return 0, err
 	}
 	defer manager.Stop()

@@ -170,8 +170,8 @@ func TestHelmDefaultValues(t *testing.T) {
 	if len(c.Command) != 1 || c.Command[0] != "/manager" {
 		t.Errorf("command %v, want [/manager]", c.Command)
 	}
-	wantArgs := []string{"--health-probe-bind-address=:8081", "--metrics-bind-address=:8443", "--sync-period=1h",
-		"--max-concurrent-reconciles=4", "--zap-log-level=info"}
+	wantArgs := []string{"--health-probe-bind-address=:8081", "--metrics-bind-address=:8443", "--drift-resync=1h",
+		"--terminal-error-retry=1h", "--max-concurrent-reconciles=4", "--zap-log-level=info"}
 	if !slices.Equal(c.Args, wantArgs) {
 		t.Errorf("args %v, want %v (no leader election, credential Secrets, namespaces or label selector)", c.Args, wantArgs)
 	}
@@ -278,7 +278,8 @@ func TestHelmPodDisruptionBudget(t *testing.T) {
 // TestHelmOperatorFlags checks that values become the manager's flags and environment.
 func TestHelmOperatorFlags(t *testing.T) {
 	out := helmTemplate(t,
-		"--set", "syncPeriod=30m",
+		"--set", "driftResync=30m",
+		"--set", "terminalErrorRetry=10m",
 		"--set", "maxConcurrentReconciles=8",
 		"--set", "watchNamespaces={team-a,team-b}",
 		"--set", "watchLabelSelector=shard in (a)",
@@ -298,7 +299,8 @@ func TestHelmOperatorFlags(t *testing.T) {
 	checkHardened(t, d)
 	c := managerContainer(t, d)
 	for flag, want := range map[string]string{
-		"--sync-period":               "30m",
+		"--drift-resync":              "30m",
+		"--terminal-error-retry":      "10m",
 		"--max-concurrent-reconciles": "8",
 		"--watch-namespaces":          "team-a,team-b",
 		"--watch-label-selector":      "shard in (a)",
@@ -622,7 +624,9 @@ func TestHelmValuesSchema(t *testing.T) {
 	for _, bad := range []string{
 		"replicas=2",                         // replicaCount
 		"azure.existingSecrets=x",            // existingSecret
-		"syncPeriod=1hour",                   // not a Go duration
+		"driftResync=1hour",                  // not a Go duration
+		"terminalErrorRetry=soon",            // not a Go duration
+		"syncPeriod=1h",                      // driftResync
 		"watchNamespaces=team-a",             // a list
 		"maxConcurrentReconciles=0",          // at least 1
 		"image.pullPolicy=Sometimes",         // not a pull policy
