@@ -49,13 +49,13 @@ type Observer[B any] struct {
 	flight  singleflight.Group
 }
 
-// Observation is what the observer answers: the resource's body (nil when absent) as Azure held
-// it At or later, and when the object is next Due to be observed. Wait > 0 means no observation
-// fresh enough could be had now without spending more requests than allowed: come back then.
+// Observation is what the observer answers: the resource's body (nil when absent), as Azure
+// held it at the time asked for or later. Wait > 0 means no observation fresh enough could be
+// had now without spending more requests than allowed: come back then. When the object was last
+// observed and when it is next due are the observer's to say (Last, Due).
 type Observation[B any] struct {
-	Body    *B
-	At, Due time.Time
-	Wait    time.Duration
+	Body *B
+	Wait time.Duration
 }
 
 // objectTimes is what the observer remembers of one object.
@@ -90,13 +90,16 @@ func (o *Observer[B]) Observe(ctx context.Context, cl Clients[B], key string, id
 		if err != nil {
 			return Observation[B]{}, err
 		}
+		if fresh.started.Before(now) && !fresh.started.After(notBefore) { // joined a read begun too early
+			return Observation[B]{Wait: max(o.ListInterval-o.now().Sub(fresh.started), minPollInterval)}, nil
+		}
 		cached = fresh
 	}
 	item := cached.items[strings.ToLower(id.Name)]
 	if item != nil && l.Partial(item) {
 		return o.Get(ctx, cl, key, id)
 	}
-	return o.observed(key, id, item, cached.started), nil
+	return o.observed(key, item, cached.started), nil
 }
 
 // Get reads the resource itself with a GET, bypassing any list: what a write is decided on.
@@ -106,13 +109,13 @@ func (o *Observer[B]) Get(ctx context.Context, cl Clients[B], key string, id *ar
 	if err != nil {
 		return Observation[B]{}, err
 	}
-	return o.observed(key, id, body, started), nil
+	return o.observed(key, body, started), nil
 }
 
 // observed records an observation made at and answers it. A list older than the object's last
 // observation still dates it when within a tenth of a resync, so that the objects of a
 // collection share their observation time.
-func (o *Observer[B]) observed(key string, id *arm.ResourceID, body *B, at time.Time) Observation[B] {
+func (o *Observer[B]) observed(key string, body *B, at time.Time) Observation[B] {
 	o.mu.Lock()
 	t := o.objects[key]
 	if t.observed.IsZero() || at.After(t.observed.Add(-o.DriftResync/10)) {
@@ -120,7 +123,7 @@ func (o *Observer[B]) observed(key string, id *arm.ResourceID, body *B, at time.
 	}
 	o.setLocked(key, t)
 	o.mu.Unlock()
-	return Observation[B]{Body: body, At: at, Due: o.dueAfter(id, t.observed)}
+	return Observation[B]{Body: body}
 }
 
 // Last is when the object key was last observed: by this process, or as its status recorded
@@ -229,6 +232,7 @@ func (o *Observer[B]) refresh(ctx context.Context, l Lister[B], id *arm.Resource
 		if _, ok := o.anchors[coll]; !ok {
 			o.anchors[coll] = started
 		}
+		o.pruneLocked(started)
 		o.mu.Unlock()
 		return fresh, nil
 	})
@@ -236,6 +240,18 @@ func (o *Observer[B]) refresh(ctx context.Context, l Lister[B], id *arm.Resource
 		return nil, err
 	}
 	return v.(*listing[B]), nil
+}
+
+// pruneLocked drops the cached lists that no observation can use any more: every observation
+// asks for a list read within the last tenth of a resync (NotBefore), or within ListInterval.
+// Their collections' anchors stay, so that their objects keep their phase.
+func (o *Observer[B]) pruneLocked(now time.Time) {
+	keep := max(o.DriftResync/10, o.ListInterval)
+	for coll, l := range o.lists {
+		if now.Sub(l.started) > keep {
+			delete(o.lists, coll)
+		}
+	}
 }
 
 func (o *Observer[B]) now() time.Time {

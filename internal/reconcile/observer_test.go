@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -318,4 +319,72 @@ func (k actingKind) NextAction(_ *thing, e *body) *Action {
 		return nil
 	}
 	return k.action
+}
+
+// blockingLister holds its list until released, so that a second observation joins it.
+type blockingLister struct {
+	*listingClient
+	entered, release chan struct{}
+}
+
+func (c blockingLister) ListSiblings(ctx context.Context, id *arm.ResourceID) ([]*body, error) {
+	close(c.entered)
+	<-c.release
+	return c.listingClient.ListSiblings(ctx, id)
+}
+
+// TestJoinedListTooOldIsNotAnObservation: an observation that needs Azure as of t, joining a
+// list that began before t, is told to come back, not given the older list.
+func TestJoinedListTooOldIsNotAnObservation(t *testing.T) {
+	var mu sync.Mutex
+	clock := now
+	tick := func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }
+	o := &Observer[body]{Lists: true, ListInterval: time.Second, DriftResync: syncPeriod, Now: tick}
+	lc := blockingLister{listingClient: &listingClient{fakeClient: &fakeClient{}, items: map[string]*body{"a": newBody("old", "Succeeded")}},
+		entered: make(chan struct{}), release: make(chan struct{})}
+	cl := Clients[body]{Client: lc, Lister: lc}
+	first := make(chan Observation[body])
+	go func() {
+		ob, _ := o.Observe(context.Background(), cl, "a", thingID("g", "a"), now.Add(-time.Minute))
+		first <- ob
+	}()
+	<-lc.entered // the list began at now
+	mu.Lock()
+	clock = now.Add(300 * time.Millisecond)
+	mu.Unlock()
+	second := make(chan Observation[body])
+	go func() {
+		ob, _ := o.Observe(context.Background(), cl, "b", thingID("g", "b"), now) // needs a list begun after now
+		second <- ob
+	}()
+	time.Sleep(50 * time.Millisecond) // let it join the list in flight (if it does not, it waits on the interval: same answer)
+	close(lc.release)
+	if ob := <-first; ob.Body == nil || ob.Wait != 0 {
+		t.Errorf("the first observation: %+v, want the listed body", ob)
+	}
+	if ob := <-second; ob.Body != nil || ob.Wait <= 0 {
+		t.Errorf("the joining observation: body %+v, wait %s; want no body and a wait", ob.Body, ob.Wait)
+	}
+}
+
+// TestStaleListsAreDropped: a collection's cached list goes once no observation can use it (older
+// than a tenth of a resync); its phase stays.
+func TestStaleListsAreDropped(t *testing.T) {
+	clock := now
+	o := &Observer[body]{Lists: true, ListInterval: time.Second, DriftResync: syncPeriod, Now: func() time.Time { return clock }}
+	lc := &listingClient{fakeClient: &fakeClient{}, items: map[string]*body{"a": newBody("", "Succeeded")}}
+	cl := Clients[body]{Client: lc, Lister: lc}
+	if _, err := o.Observe(context.Background(), cl, "a", thingID("g1", "a"), clock.Add(-time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	clock = clock.Add(syncPeriod/10 + time.Second)
+	if _, err := o.Observe(context.Background(), cl, "a", thingID("g2", "a"), clock.Add(-time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	if _, kept := o.lists[collectionKey(thingID("g1", "a"))]; kept || len(o.lists) != 1 {
+		t.Errorf("cached lists %d (g1 kept: %v), want only g2's", len(o.lists), kept)
+	}
+	if len(o.anchors) != 2 {
+		t.Errorf("anchors %d, want both collections' phases", len(o.anchors))
+	}
 }
