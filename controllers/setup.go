@@ -44,7 +44,7 @@ func newReconciler[O reconcile.Object, B any](mgr ctrl.Manager, azure reconcile.
 		Recorder:  mgr.GetEventRecorder(strings.ToLower(reconcile.KindOf[O](mgr.GetScheme())) + "-controller"),
 		Azure:     azure,
 		Kind:      kind,
-		Observer:  &reconcile.Observer[B]{Lists: true, ListInterval: opts.ListInterval},
+		Observer:  &reconcile.Observer[B]{Lists: true}, // its periods are the options'
 		Options:   opts,
 	}
 }

@@ -35,10 +35,10 @@ type Lister[B any] interface {
 type Observer[B any] struct {
 	// Lists observes by list where the kind's client can list.
 	Lists bool
-	// ListInterval is the shortest time between two reads of one collection's list.
+	// ListInterval is the shortest time between two reads of one collection's list, and
+	// DriftResync how often a Ready object is observed again: the reconciler's Options unless set.
 	ListInterval time.Duration
-	// DriftResync is how often a Ready object is observed again.
-	DriftResync time.Duration
+	DriftResync  time.Duration
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
 

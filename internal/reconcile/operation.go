@@ -212,5 +212,5 @@ func (r *Reconciler[O, B]) operationFromGet(ctx context.Context, obj O, cl Clien
 // of its age, between the list interval (lists cost one read per collection, whatever the
 // number of objects waiting) and the kind's cap.
 func (r *Reconciler[O, B]) listPollInterval(started time.Time) time.Duration {
-	return max(min(r.pollInterval(0, started), r.now().Sub(started)/4), r.ListInterval, 100*time.Millisecond)
+	return max(min(r.pollInterval(0, started), r.now().Sub(started)/4), r.obs().ListInterval, 100*time.Millisecond)
 }

@@ -316,6 +316,9 @@ func (r *Reconciler[O, B]) obs() *Observer[B] {
 		if r.Observer.DriftResync == 0 {
 			r.Observer.DriftResync = r.DriftResync
 		}
+		if r.Observer.ListInterval == 0 {
+			r.Observer.ListInterval = r.ListInterval
+		}
 		if r.Observer.Now == nil {
 			r.Observer.Now = r.Now
 		}
