@@ -132,6 +132,9 @@ func regionStates(v *armcompute.GalleryImageVersion) []string {
 func TestVersionReplicatesThenReady(t *testing.T) {
 	startManager(t)
 	f := newVersionFixture(t, "replicated")
+	// long enough for its progress to be shown (a write shows it after 10 s)
+	azureEnv.patchConfig(t, map[string]any{"replicationSecondsPerRegion": 8})
+	t.Cleanup(func() { azureEnv.patchConfig(t, map[string]any{"replicationSecondsPerRegion": replicationPerRegion}) })
 	v := f.version("1.0.0", location, "northeurope")
 	path := f.versionPath("1.0.0")
 	if err := k8s.Create(context.Background(), v); err != nil {
@@ -223,7 +226,8 @@ func TestVersionRestartMidReplication(t *testing.T) {
 	}
 }
 
-// TestVersionMissingSourceReportsAzureError: a source that does not exist fails as in Azure.
+// TestVersionMissingSourceReportsAzureError: a source that does not exist fails as in Azure, and
+// stalls: only the user can fix the reference, so it is not retried on a transient backoff.
 func TestVersionMissingSourceReportsAzureError(t *testing.T) {
 	startManager(t)
 	f := newVersionFixture(t, "nosource")
@@ -240,6 +244,10 @@ func TestVersionMissingSourceReportsAzureError(t *testing.T) {
 	ready := meta.FindStatusCondition(cur.Status.Conditions, v1alpha1.ConditionReady)
 	if ready.Reason != cur.Status.Error.Code || !strings.Contains(strings.ToLower(cur.Status.Error.Message), "missing-") {
 		t.Errorf("Ready %s/%q does not carry Azure's error %+v", ready.Reason, ready.Message, cur.Status.Error)
+	}
+	cur = waitFor(t, v, v1alpha1.ConditionStalled, metav1.ConditionTrue, cur.Status.Error.Code, readyTimeout)
+	if !cur.Status.Error.Terminal {
+		t.Errorf("a missing source is not terminal: %+v", cur.Status.Error)
 	}
 }
 

@@ -117,8 +117,11 @@ type LongRunningOperation struct {
 // ARMStatus is the part of the status every kind shares: what the operator observed of the
 // Azure resource and how far it got.
 type ARMStatus struct {
-	// observedGeneration is the generation of the spec the status describes.
+	// observedGeneration is the generation of the spec the status describes; 0 (the default)
+	// until the operator first writes the status, so that a new object reads as in progress
+	// (kstatus) before that.
 	// +optional
+	// +kubebuilder:default=0
 	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
 
 	// conditions: Ready, and Reconciling and Stalled when they are True.

@@ -285,6 +285,7 @@ type Gallery struct {
 
 	// status is what the operator last observed.
 	// +optional
+	// +kubebuilder:default={}
 	Status GalleryStatus `json:"status,omitempty"`
 }
 

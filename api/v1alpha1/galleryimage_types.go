@@ -337,6 +337,7 @@ type GalleryImage struct {
 
 	// status is what the operator last observed.
 	// +optional
+	// +kubebuilder:default={}
 	Status GalleryImageStatus `json:"status,omitempty"`
 }
 

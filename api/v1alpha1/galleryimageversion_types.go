@@ -505,6 +505,7 @@ type GalleryImageVersion struct {
 
 	// status is what the operator last observed.
 	// +optional
+	// +kubebuilder:default={}
 	Status GalleryImageVersionStatus `json:"status,omitempty"`
 }
 

@@ -11,6 +11,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/dynamic"
+	kstatus "sigs.k8s.io/cli-utils/pkg/kstatus/status"
 
 	"github.com/azgallery/gallery-operator/internal/testenv"
 )
@@ -262,6 +263,29 @@ func TestAdmissionDefaultsOnlyDeletionPolicy(t *testing.T) {
 	for _, field := range []string{"hyperVGeneration", "architecture", "allowUpdateImage"} {
 		if _, found, _ := unstructured.NestedFieldNoCopy(got.Object, "spec", "properties", field); found {
 			t.Errorf("spec.properties.%s was defaulted by the API server; Azure defaults it", field)
+		}
+	}
+}
+
+// TestNewObjectReadsInProgress: before the operator writes anything, a new object has
+// status.observedGeneration 0 (defaulted), so that kstatus (Flux, kubectl wait, cli-utils) reads
+// it as in progress rather than Current; the operator need not write a status while it waits.
+func TestNewObjectReadsInProgress(t *testing.T) {
+	got, err := create(t, validImage("not-yet-reconciled"))
+	if err != nil {
+		t.Fatalf("create: %v", err)
+	}
+	read, err := dyn.Resource(gvr).Namespace("default").Get(context.Background(), got.GetName(), metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for what, o := range map[string]*unstructured.Unstructured{"create": got, "get": read} {
+		if g, found, _ := unstructured.NestedInt64(o.Object, "status", "observedGeneration"); !found || g != 0 {
+			t.Errorf("%s: status.observedGeneration %d (found %v), want a defaulted 0", what, g, found)
+		}
+		res, err := kstatus.Compute(o)
+		if err != nil || res.Status != kstatus.InProgressStatus {
+			t.Errorf("%s: kstatus %v (%v), want InProgress", what, res, err)
 		}
 	}
 }

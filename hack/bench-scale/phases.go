@@ -115,6 +115,8 @@ type phaseResult struct {
 	Timeline      rampTimeline `json:"timeline"`
 	ManagerAtDone procStats    `json:"managerAtAllReady"`
 	Kube          kubeCounts   `json:"kube"`
+	// CPUSeconds is the CPU the manager, kube-apiserver and etcd used during the ramp.
+	CPUSeconds map[string]float64 `json:"cpuSeconds"`
 }
 
 // waitForFullBuckets waits until the buckets are full again, so that a ramp starts with full
@@ -155,6 +157,7 @@ func (b *bench) ramp(ctx context.Context, kind string, objs []*unstructured.Unst
 	if err != nil {
 		return err
 	}
+	cpu0 := b.cpu()
 	t0 := time.Now()
 	if err := b.k.createAll(ctx, objs, b.o.workers); err != nil {
 		return err
@@ -171,6 +174,10 @@ func (b *bench) ramp(ctx context.Context, kind string, objs []*unstructured.Unst
 		return err
 	}
 	ph.Kube = kube1.since(kube0)
+	ph.CPUSeconds = b.cpu()
+	for p, v := range cpu0 {
+		ph.CPUSeconds[p] -= v
+	}
 	ph.BoundSeconds = s.bound(perSubscription, kind)
 	if ps, err := readProc(b.mgr.PID()); err == nil {
 		ph.ManagerAtDone = ps
@@ -194,7 +201,20 @@ func (b *bench) ramp(ctx context.Context, kind string, objs []*unstructured.Unst
 	fmt.Printf("    PUT rate %.1f/s (first to last PUT), read rate %.1f/s (over the ramp)\n", tl.PUTRate, tl.ReadRate)
 	fmt.Printf("    manager: peak RSS %.1f MiB (RSS now %.1f MiB), CPU %.1fs, load average %s\n",
 		mib(ph.ManagerAtDone.PeakRSSKiB), mib(ph.ManagerAtDone.RSSKiB), ph.ManagerAtDone.CPUSeconds, loadAvg())
+	per := 1000 / float64(len(objs))
+	fmt.Printf("    CPU seconds per 1,000 objects during the ramp: manager %.1f, kube-apiserver %.1f, etcd %.1f\n",
+		ph.CPUSeconds["manager"]*per, ph.CPUSeconds["kube-apiserver"]*per, ph.CPUSeconds["etcd"]*per)
 	return nil
+}
+
+// cpu is the CPU seconds the manager, kube-apiserver and etcd have used so far.
+func (b *bench) cpu() map[string]float64 {
+	apiserver, etcd := controlPlaneCPU(b.dir)
+	out := map[string]float64{"kube-apiserver": apiserver, "etcd": etcd}
+	if ps, err := readProc(b.mgr.PID()); err == nil {
+		out["manager"] = ps.CPUSeconds
+	}
+	return out
 }
 
 // restart stops the manager with SIGTERM, starts it again and counts the requests of the

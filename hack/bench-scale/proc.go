@@ -109,3 +109,54 @@ func loadAvg() string {
 }
 
 func mib(kib int64) float64 { return float64(kib) / 1024 }
+
+// pidsOf finds the processes whose command line has an argument equal to name or ending in
+// "/"+name, and an argument containing marker (the bench's work directory, so that another
+// kube-apiserver on the machine is not counted).
+func pidsOf(name, marker string) []int {
+	entries, _ := os.ReadDir("/proc")
+	var pids []int
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+		if err != nil || len(raw) == 0 {
+			continue
+		}
+		args := strings.Split(strings.TrimRight(string(raw), "\x00"), "\x00")
+		if (args[0] == name || strings.HasSuffix(args[0], "/"+name)) && strings.Contains(string(raw), marker) {
+			pids = append(pids, pid)
+		}
+	}
+	return pids
+}
+
+// cpuOf is the CPU seconds (utime+stime) the processes of name (see pidsOf) have used so far.
+func cpuOf(name, marker string) float64 {
+	var total float64
+	for _, pid := range pidsOf(name, marker) {
+		if ps, err := readProc(pid); err == nil {
+			total += ps.CPUSeconds
+		}
+	}
+	return total
+}
+
+// controlPlaneCPU is the CPU seconds the bench's kube-apiserver (its certificates are under dir)
+// and its etcd (the one at the kube-apiserver's --etcd-servers) have used so far.
+func controlPlaneCPU(dir string) (apiserver, etcd float64) {
+	for _, pid := range pidsOf("kube-apiserver", dir) {
+		if ps, err := readProc(pid); err == nil {
+			apiserver += ps.CPUSeconds
+		}
+		raw, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+		for _, arg := range strings.Split(string(raw), "\x00") {
+			if url, ok := strings.CutPrefix(arg, "--etcd-servers="); ok {
+				etcd += cpuOf("etcd", strings.TrimPrefix(strings.Split(url, ",")[0], "http://"))
+			}
+		}
+	}
+	return apiserver, etcd
+}

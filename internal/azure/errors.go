@@ -179,12 +179,15 @@ func parseBody(body []byte) (armError, string) {
 func fromResponseError(re *azcore.ResponseError) *Error {
 	e := &Error{HTTPStatus: re.StatusCode}
 	var body armError
-	var opStatus string
+	var opStatus, method string
 	if resp := re.RawResponse; resp != nil {
 		if b, err := runtime.Payload(resp); err == nil {
 			body, opStatus = parseBody(b)
 		}
 		e.RetryAfter = RetryAfterFromHeader(resp.Header)
+		if resp.Request != nil {
+			method = resp.Request.Method
+		}
 	}
 	e.Code, e.Message, e.Target = re.ErrorCode, body.Message, body.Target
 	if e.Code == "" {
@@ -200,8 +203,25 @@ func fromResponseError(re *azcore.ResponseError) *Error {
 		e.Message = defaultMessage(re.StatusCode, opStatus)
 	}
 	e.Details = flattenDetails(body.Details, nil)
-	e.Terminal = terminal(e.HTTPStatus, e.Code, e.Message)
+	e.Terminal = terminal(e.HTTPStatus, e.Code, e.Message) || missingReference(method, e.HTTPStatus, e.Code)
 	return e
+}
+
+// missingReference reports a write that Azure refused because a resource its body references
+// does not exist (an image version's source, a disk encryption set): 404 NotFound or
+// ResourceNotFound to a PUT, PATCH or POST. The resource written is no precondition of its own
+// write, and a missing parent has codes of its own (ParentResourceNotFound,
+// ResourceGroupNotFound) that stay transient, since the operator may create it later; only the
+// user can make a reference right.
+func missingReference(method string, status int, code string) bool {
+	if status != http.StatusNotFound || !(strings.EqualFold(code, "NotFound") || strings.EqualFold(code, "ResourceNotFound")) {
+		return false
+	}
+	switch method {
+	case http.MethodPut, http.MethodPatch, http.MethodPost:
+		return true
+	}
+	return false
 }
 
 // defaultMessage describes an answer that carried no message.
@@ -237,8 +257,9 @@ func flattenDetails(ds []armError, out []ErrorDetail) []ErrorDetail {
 //   - 401 (InvalidAuthenticationToken, ExpiredAuthenticationToken, ...): transient.
 //   - 403: terminal for RequestDisallowedByPolicy; transient otherwise (AuthorizationFailed: a role
 //     assignment may still arrive).
-//   - 404: terminal for SubscriptionNotFound; transient otherwise (a missing resource group or
-//     gallery may still be created).
+//   - 404: terminal for SubscriptionNotFound, and for NotFound/ResourceNotFound answering a write
+//     (a referenced resource is missing: missingReference); transient otherwise (a missing
+//     resource group or gallery may still be created).
 //   - 409: terminal for PropertyChangeNotAllowed; transient otherwise. (A kind refines this with
 //     a Hint: a duplicate image identifier is terminal, a gallery that still holds images is not.)
 //   - any other status, notably a long-running operation that ended Failed: terminal when the code

@@ -94,8 +94,9 @@ func TestClassifyResponseErrors(t *testing.T) {
 		{"403 RequestDisallowedByPolicy", 403, armBodyOf("RequestDisallowedByPolicy", "Resource 'i' was disallowed by policy."), nil, "RequestDisallowedByPolicy", true},
 		{"403 AuthorizationFailed", 403, armBodyOf("AuthorizationFailed", "The client does not have authorization to perform action"), nil, "AuthorizationFailed", false},
 		// 404.
-		{"404 NotFound", 404, armBodyOf("NotFound", "The entity was not found in this Azure location."), nil, "NotFound", false},
-		{"404 ResourceNotFound", 404, armBodyOf("ResourceNotFound", "The Resource was not found."), nil, "ResourceNotFound", false},
+		// (to a PUT: a resource the body references is missing; see TestClassifyMissingReferences)
+		{"404 NotFound", 404, armBodyOf("NotFound", "The entity was not found in this Azure location."), nil, "NotFound", true},
+		{"404 ResourceNotFound", 404, armBodyOf("ResourceNotFound", "The Resource was not found."), nil, "ResourceNotFound", true},
 		{"404 ParentResourceNotFound", 404, armBodyOf("ParentResourceNotFound", "Parent resource 'g' not found."), nil, "ParentResourceNotFound", false},
 		{"404 ResourceGroupNotFound", 404, armBodyOf("ResourceGroupNotFound", "Resource group 'rg' could not be found."), nil, "ResourceGroupNotFound", false},
 		{"404 SubscriptionNotFound", 404, armBodyOf("SubscriptionNotFound", "The subscription 's' could not be found."), nil, "SubscriptionNotFound", true},
@@ -141,6 +142,35 @@ func TestClassifyResponseErrors(t *testing.T) {
 				t.Error("empty message")
 			}
 		})
+	}
+}
+
+// TestClassifyMissingReferences: a write refused because something it references is missing is
+// the user's to fix (terminal: Stalled, not retried every few seconds); a missing parent the
+// operator may still create, and a 404 to a read or a delete, are not.
+func TestClassifyMissingReferences(t *testing.T) {
+	missingSource := armBodyOf("ResourceNotFound", "The Resource 'Microsoft.Compute/images/gone' under resource group 'rg' was not found.")
+	tests := []struct {
+		method, body string
+		terminal     bool
+	}{
+		{http.MethodPut, missingSource, true},
+		{http.MethodPut, armBodyOf("NotFound", "The entity was not found."), true},
+		{http.MethodPatch, missingSource, true},
+		{http.MethodPost, missingSource, true},    // an action
+		{http.MethodGet, missingSource, false},    // the resource itself is absent: the reader's concern
+		{http.MethodDelete, missingSource, false}, // already gone
+		{http.MethodPut, armBodyOf("ParentResourceNotFound", "Can not perform requested operation on nested resource. Parent resource 'g' not found."), false},
+		{http.MethodPut, armBodyOf("ResourceGroupNotFound", "Resource group 'rg' could not be found."), false},
+		{http.MethodPut, armBodyOf("SubscriptionNotFound", "The subscription 's' could not be found."), true},
+	}
+	for _, tt := range tests {
+		resp := &http.Response{StatusCode: 404, Status: "404 Not Found", Header: http.Header{},
+			Body: io.NopCloser(strings.NewReader(tt.body)), Request: httptest.NewRequest(tt.method, armURL, nil)}
+		e := Classify(runtime.NewResponseError(resp))
+		if e.Terminal != tt.terminal {
+			t.Errorf("%s %s: terminal %v, want %v", tt.method, tt.body, e.Terminal, tt.terminal)
+		}
 	}
 }
 

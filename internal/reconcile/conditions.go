@@ -29,7 +29,6 @@ const (
 	ReasonAdopted         = "Adopted"
 	ReasonOrphaned        = "Orphaned"
 	ReasonDeleted         = "Deleted"
-	ReasonClientThrottled = "WaitingForRequestBudget"
 	// ReasonInvalidResourceID: the spec's names make no valid ARM resource ID.
 	ReasonInvalidResourceID = "InvalidResourceID"
 
@@ -70,11 +69,10 @@ func (r *Reconciler[O, B]) fail(ctx context.Context, obj O, err error, hash stri
 		return ctrl.Result{RequeueAfter: jitter(r.ParentWait)} // the parent's watch usually comes first
 	}
 	if t := asThrottled(err); t != nil {
-		// Not sent: the object's token is reserved and due after RetryAfter. Not a failure, and
-		// no worker waits for it.
-		if findCondition(obj.GetARMStatus(), v1alpha1.ConditionReady) == nil {
-			r.markReconciling(obj, ReasonClientThrottled, t.Error())
-		}
+		// Not sent: the object's token is reserved and due after RetryAfter. Not a failure, no
+		// worker waits for it, and nothing is written: the status says no more than before. (A
+		// new object still reads as in progress: its defaulted status.observedGeneration, 0,
+		// is not its generation.)
 		return ctrl.Result{RequeueAfter: t.RetryAfter}
 	}
 	st := obj.GetARMStatus()

@@ -215,11 +215,17 @@ func TestProgressFollowedByGet(t *testing.T) {
 		t.Fatalf("while Creating: requests %q (want one GET), operation %+v", cl.requests, obj.Status.Operation)
 	}
 	expectCondition(t, &obj.Status.ARMStatus, v1alpha1.ConditionReconciling, condition{metav1.ConditionTrue, ReasonCreating})
-	if c := findCondition(&obj.Status.ARMStatus, v1alpha1.ConditionReconciling); c == nil || c.Message != "replicating" {
-		t.Errorf("the progress is not shown: %+v", c)
+	if c := findCondition(&obj.Status.ARMStatus, v1alpha1.ConditionReconciling); c == nil || c.Message == "replicating" {
+		t.Errorf("the progress is shown in the write's first %s (a status write a short write does not need): %+v", progressAfter, c)
 	}
 	if res.RequeueAfter != minPollInterval {
 		t.Errorf("requeue after %s, want %s", res.RequeueAfter, minPollInterval)
+	}
+	clock = clock.Add(progressAfter)
+	cl.requests = nil
+	r.reconcile(context.Background(), obj)
+	if c := findCondition(&obj.Status.ARMStatus, v1alpha1.ConditionReconciling); c == nil || c.Message != "replicating" {
+		t.Errorf("the progress of a write running %s is not shown: %+v", progressAfter, c)
 	}
 	cl.existing.setState(provisioningSucceeded)
 	clock = clock.Add(2 * time.Second)

@@ -126,11 +126,18 @@ func (r *Reconciler[O, B]) showProgress(ctx context.Context, obj O, cl Clients[B
 	r.recordProgress(obj, p, existing)
 }
 
+// progressAfter is how long a write runs before its progress is shown: a write that ends sooner
+// goes from accepted to Ready with no status write in between.
+const progressAfter = 10 * time.Second
+
 // recordProgress records what a read during a write shows (replication per region)
 // and says it in Reconciling, keeping the write's Creating or Updating as the provisioning state
-// until the operation ends.
+// until the operation ends; not in a write's first progressAfter.
 func (r *Reconciler[O, B]) recordProgress(obj O, p LongRunning[O, B], existing *B) {
 	st := obj.GetARMStatus()
+	if op := st.Operation; op != nil && r.now().Sub(op.StartTime.Time) < progressAfter {
+		return
+	}
 	state := st.ProvisioningState
 	r.observe(obj, existing)
 	st.ProvisioningState = state
