@@ -19,6 +19,25 @@ const (
 	DeletionPolicyOrphan DeletionPolicy = "Orphan"
 )
 
+// ManagementPolicy says what the operator may do with the object's Azure resource.
+// +kubebuilder:validation:Enum=Manage;Observe;Paused
+type ManagementPolicy string
+
+// Management policies.
+const (
+	// ManagementPolicyManage makes the Azure resource match the spec: create, update, correct
+	// drift, delete (as deletionPolicy says).
+	ManagementPolicyManage ManagementPolicy = "Manage"
+	// ManagementPolicyObserve only reads the Azure resource: the status shows what Azure holds
+	// and where it differs from the spec; nothing is written, no action is sent, and deleting the
+	// object leaves the resource in Azure.
+	ManagementPolicyObserve ManagementPolicy = "Observe"
+	// ManagementPolicyPaused sends no Azure request at all until the policy changes; deleting
+	// the object leaves the resource in Azure. An operation in flight is followed again after
+	// the resume.
+	ManagementPolicyPaused ManagementPolicy = "Paused"
+)
+
 // SecretReference names a Secret in the object's namespace.
 type SecretReference struct {
 	// name of the Secret.

@@ -77,6 +77,13 @@ type GallerySpec struct {
 	// +optional
 	Properties GalleryProperties `json:"properties,omitempty"`
 
+	// managementPolicy says what the operator may do with the Azure resource: Manage (make it
+	// match the spec), Observe (read only: report it and where it differs, never write or
+	// delete) or Paused (no Azure request at all). Unset: the operator's default
+	// (--default-management-policy, Manage unless set).
+	// +optional
+	ManagementPolicy ManagementPolicy `json:"managementPolicy,omitempty"`
+
 	// deletionPolicy says what happens in Azure when this object is deleted: Delete (the default)
 	// deletes the gallery (Azure refuses while it holds image definitions; the operator waits),
 	// Orphan leaves it in Azure.
@@ -273,6 +280,7 @@ type GalleryStatus struct {
 // +kubebuilder:printcolumn:name="ProvisioningState",type=string,JSONPath=`.status.provisioningState`
 // +kubebuilder:printcolumn:name="Unique Name",type=string,JSONPath=`.status.identifier.uniqueName`,priority=1
 // +kubebuilder:printcolumn:name="Azure ID",type=string,JSONPath=`.status.id`,priority=1
+// +kubebuilder:printcolumn:name="Policy",type=string,JSONPath=`.spec.managementPolicy`,priority=1
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
 // +kubebuilder:validation:XValidation:rule="has(self.spec.azureName) || (self.metadata.name.size() <= 80 && self.metadata.name.matches('^[A-Za-z0-9]([A-Za-z0-9._]*[A-Za-z0-9])?$'))",message="metadata.name is the Azure gallery name when spec.azureName is unset, and gallery names allow only letters, digits, '_' and '.': set spec.azureName (for example with '_' for '-')"
 type Gallery struct {
@@ -291,6 +299,9 @@ type Gallery struct {
 
 // GetARMStatus returns the status every kind shares.
 func (g *Gallery) GetARMStatus() *ARMStatus { return &g.Status.ARMStatus }
+
+// GetManagementPolicy is the policy the spec sets; "" for the operator's default.
+func (g *Gallery) GetManagementPolicy() ManagementPolicy { return g.Spec.ManagementPolicy }
 
 // AzureGalleryName is the gallery's name in Azure: spec.azureName or metadata.name.
 func (g *Gallery) AzureGalleryName() string {

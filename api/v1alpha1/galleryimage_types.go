@@ -113,6 +113,13 @@ type GalleryImageSpec struct {
 	// +required
 	Properties GalleryImageProperties `json:"properties"`
 
+	// managementPolicy says what the operator may do with the Azure resource: Manage (make it
+	// match the spec), Observe (read only: report it and where it differs, never write or
+	// delete) or Paused (no Azure request at all). Unset: the operator's default
+	// (--default-management-policy, Manage unless set).
+	// +optional
+	ManagementPolicy ManagementPolicy `json:"managementPolicy,omitempty"`
+
 	// deletionPolicy says what happens in Azure when this object is deleted: Delete (the default)
 	// deletes the image definition, Orphan leaves it in Azure.
 	// +optional
@@ -325,6 +332,7 @@ type GalleryImageStatus struct {
 // +kubebuilder:printcolumn:name="Gallery",type=string,JSONPath=`.spec.galleryName`,priority=1
 // +kubebuilder:printcolumn:name="Gallery Ref",type=string,JSONPath=`.spec.galleryRef.name`,priority=1
 // +kubebuilder:printcolumn:name="Azure ID",type=string,JSONPath=`.status.id`,priority=1
+// +kubebuilder:printcolumn:name="Policy",type=string,JSONPath=`.spec.managementPolicy`,priority=1
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
 // +kubebuilder:validation:XValidation:rule="has(self.spec.azureName) || (self.metadata.name.size() <= 80 && self.metadata.name.matches('^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$'))",message="metadata.name is the Azure image name when spec.azureName is unset: it must be 1-80 letters, digits, '.', '-' or '_', starting and ending with a letter or digit; or set spec.azureName"
 type GalleryImage struct {
@@ -343,6 +351,9 @@ type GalleryImage struct {
 
 // GetARMStatus returns the status every kind shares.
 func (g *GalleryImage) GetARMStatus() *ARMStatus { return &g.Status.ARMStatus }
+
+// GetManagementPolicy is the policy the spec sets; "" for the operator's default.
+func (g *GalleryImage) GetManagementPolicy() ManagementPolicy { return g.Spec.ManagementPolicy }
 
 // AzureImageName is the image definition's name in Azure: spec.azureName or metadata.name.
 func (g *GalleryImage) AzureImageName() string {

@@ -97,6 +97,13 @@ type GalleryImageVersionSpec struct {
 	// +required
 	Properties GalleryImageVersionProperties `json:"properties"`
 
+	// managementPolicy says what the operator may do with the Azure resource: Manage (make it
+	// match the spec), Observe (read only: report it and where it differs, never write or
+	// delete) or Paused (no Azure request at all). Unset: the operator's default
+	// (--default-management-policy, Manage unless set).
+	// +optional
+	ManagementPolicy ManagementPolicy `json:"managementPolicy,omitempty"`
+
 	// deletionPolicy says what happens in Azure when this object is deleted: Delete (the default)
 	// deletes the version, Orphan leaves it in Azure.
 	// +optional
@@ -493,6 +500,7 @@ type GalleryImageVersionStatus struct {
 // +kubebuilder:printcolumn:name="Replication",type=string,JSONPath=`.status.replicationStatus.aggregatedState`
 // +kubebuilder:printcolumn:name="ProvisioningState",type=string,JSONPath=`.status.provisioningState`,priority=1
 // +kubebuilder:printcolumn:name="Image Ref",type=string,JSONPath=`.spec.imageRef.name`,priority=1
+// +kubebuilder:printcolumn:name="Policy",type=string,JSONPath=`.spec.managementPolicy`,priority=1
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
 // +kubebuilder:validation:XValidation:rule="has(self.spec.azureName) || (self.metadata.name.matches('^[0-9]{1,10}[.][0-9]{1,10}[.][0-9]{1,10}$') && self.metadata.name.split('.').all(p, int(p) <= 2147483647))",message="metadata.name is the Azure version name when spec.azureName is unset: it must be major.minor.patch with each part a 32-bit integer, for example 1.0.0; or set spec.azureName"
 type GalleryImageVersion struct {
@@ -511,6 +519,9 @@ type GalleryImageVersion struct {
 
 // GetARMStatus returns the status every kind shares.
 func (v *GalleryImageVersion) GetARMStatus() *ARMStatus { return &v.Status.ARMStatus }
+
+// GetManagementPolicy is the policy the spec sets; "" for the operator's default.
+func (v *GalleryImageVersion) GetManagementPolicy() ManagementPolicy { return v.Spec.ManagementPolicy }
 
 // AzureVersionName is the version's name in Azure: spec.azureName or metadata.name.
 func (v *GalleryImageVersion) AzureVersionName() string {

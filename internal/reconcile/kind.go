@@ -17,10 +17,12 @@ import (
 	"github.com/azgallery/gallery-operator/internal/azure"
 )
 
-// Object is an API object the core reconciles: every kind embeds v1alpha1.ARMStatus.
+// Object is an API object the core reconciles: every kind embeds v1alpha1.ARMStatus and has a
+// spec.managementPolicy.
 type Object interface {
 	client.Object
 	GetARMStatus() *v1alpha1.ARMStatus
+	GetManagementPolicy() v1alpha1.ManagementPolicy
 }
 
 // Target is where an object's Azure resource lives and which credentials reach it.

@@ -18,8 +18,9 @@ type thing struct {
 }
 
 type thingSpec struct {
-	Description    string                  `json:"description,omitempty"`
-	DeletionPolicy v1alpha1.DeletionPolicy `json:"deletionPolicy,omitempty"`
+	Description      string                    `json:"description,omitempty"`
+	DeletionPolicy   v1alpha1.DeletionPolicy   `json:"deletionPolicy,omitempty"`
+	ManagementPolicy v1alpha1.ManagementPolicy `json:"managementPolicy,omitempty"`
 }
 
 type thingStatus struct {
@@ -27,6 +28,8 @@ type thingStatus struct {
 }
 
 func (t *thing) GetARMStatus() *v1alpha1.ARMStatus { return &t.Status.ARMStatus }
+
+func (t *thing) GetManagementPolicy() v1alpha1.ManagementPolicy { return t.Spec.ManagementPolicy }
 
 func (t *thing) DeepCopy() *thing {
 	out := &thing{TypeMeta: t.TypeMeta, Spec: t.Spec}
