@@ -53,6 +53,7 @@ type options struct {
 	caBundle                string
 	watchLabelSelector      string
 	listInterval            time.Duration
+	defaultPolicy           string
 	limits                  azure.Limits
 }
 
@@ -74,6 +75,7 @@ func main() {
 	flag.BoolVar(&o.enableCredentialSecrets, "enable-credential-secrets", false, "Let an object name a Secret in its namespace with its own Azure credentials (needs get on secrets).")
 	flag.StringVar(&o.caBundle, "azure-ca-bundle", "", "PEM file of CAs trusted for Azure in addition to the system roots (or AZURE_CA_BUNDLE).")
 	flag.StringVar(&o.watchLabelSelector, "watch-label-selector", "", "Reconcile only objects with these labels, for sharding (e.g. sharding.compute.azgallery.io/key=shard1; the unsharded manager uses !sharding.compute.azgallery.io/key). Each shard elects its own leader.")
+	flag.StringVar(&o.defaultPolicy, "default-management-policy", string(v1alpha1.ManagementPolicyManage), "The management policy of objects whose spec sets none: Manage (make Azure match the spec), Observe (read only) or Paused (no Azure request).")
 	flag.DurationVar(&o.listInterval, "list-interval", 500*time.Millisecond, "Shortest time between two reads of one collection's list (a gallery's image definitions), which observes all its objects at once.")
 	o.limits = azure.DefaultLimits
 	flag.IntVar(&o.limits.ReadBurst, "arm-read-burst", o.limits.ReadBurst, "ARM read tokens per subscription and principal (bucket size).")
@@ -101,6 +103,11 @@ func main() {
 func run(o options) error {
 	if o.driftResync <= 0 || o.terminalRetry <= 0 {
 		return fmt.Errorf("--drift-resync (%s) and --terminal-error-retry (%s) must be positive", o.driftResync, o.terminalRetry)
+	}
+	switch v1alpha1.ManagementPolicy(o.defaultPolicy) {
+	case v1alpha1.ManagementPolicyManage, v1alpha1.ManagementPolicyObserve, v1alpha1.ManagementPolicyPaused:
+	default:
+		return fmt.Errorf("--default-management-policy %q: want Manage, Observe or Paused", o.defaultPolicy)
 	}
 	scheme := runtime.NewScheme()
 	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
@@ -133,13 +140,14 @@ func run(o options) error {
 	}
 	defaultCreds := azure.CredentialsFromEnv()
 	opts := reconcile.Options{
-		DefaultCredentials:     defaultCreds,
-		AllowCredentialSecrets: o.enableCredentialSecrets,
-		DriftResync:            o.driftResync,
-		TerminalRetry:          o.terminalRetry,
-		ParentWait:             reconcile.DefaultParentWait,
-		Concurrency:            o.concurrency,
-		ListInterval:           o.listInterval,
+		DefaultCredentials:      defaultCreds,
+		AllowCredentialSecrets:  o.enableCredentialSecrets,
+		DriftResync:             o.driftResync,
+		TerminalRetry:           o.terminalRetry,
+		ParentWait:              reconcile.DefaultParentWait,
+		Concurrency:             o.concurrency,
+		ListInterval:            o.listInterval,
+		DefaultManagementPolicy: v1alpha1.ManagementPolicy(o.defaultPolicy),
 	}
 	if o.enforceScopes {
 		opts.ScopeCheck = (&tenancy.Checker{Reader: mgr.GetAPIReader(), DefaultSubscription: defaultCreds.SubscriptionID}).Check
@@ -153,7 +161,7 @@ func run(o options) error {
 	if err := mgr.AddReadyzCheck("readyz", healthz.Ping); err != nil {
 		return err
 	}
-	ctrl.Log.Info("starting the manager", "driftResync", o.driftResync, "terminalErrorRetry", o.terminalRetry, "watchNamespaces", o.watchNamespaces, "watchLabelSelector", o.watchLabelSelector,
+	ctrl.Log.Info("starting the manager", "driftResync", o.driftResync, "terminalErrorRetry", o.terminalRetry, "defaultManagementPolicy", o.defaultPolicy, "watchNamespaces", o.watchNamespaces, "watchLabelSelector", o.watchLabelSelector,
 		"credentialSecrets", o.enableCredentialSecrets, "enforceNamespaceScopes", o.enforceScopes, "metricsSecure", o.metricsSecure, "resourceManager", cloud.ResourceManagerEndpoint)
 	return mgr.Start(ctrl.SetupSignalHandler())
 }

@@ -142,6 +142,23 @@ func (e *emulatorEnv) exists(t *testing.T, img *v1alpha1.GalleryImage) bool {
 	return e.get(t, img) != nil
 }
 
+// existsAt reports whether Azure has the resource at the ARM path.
+func (e *emulatorEnv) existsAt(t *testing.T, path string) bool {
+	t.Helper()
+	c, err := armresources.NewClient(e.subscription, e.cred, e.clientOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.GetByID(context.Background(), path, "2024-03-03", nil)
+	if azure.IsNotFound(err) {
+		return false
+	}
+	if err != nil {
+		t.Fatalf("reading %s: %v", path, err)
+	}
+	return true
+}
+
 // description is img's description in Azure.
 func (e *emulatorEnv) description(t *testing.T, img *v1alpha1.GalleryImage) string {
 	t.Helper()

@@ -7,8 +7,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus/testutil"
 	corev1 "k8s.io/api/core/v1"
 	eventsv1 "k8s.io/api/events/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -16,6 +18,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	v1alpha1 "github.com/azgallery/gallery-operator/api/v1alpha1"
+	"github.com/azgallery/gallery-operator/internal/metrics"
 )
 
 // readyTimeout bounds every wait for a condition in these suites. It is generous on purpose: a
@@ -126,13 +129,15 @@ func expectCorrelatedLog(t *testing.T, img *v1alpha1.GalleryImage, correlationID
 }
 
 // TestDriftIsCorrectedWithOnePut changes the image outside Kubernetes and expects one corrective
-// PUT at the next resync, and an event saying so.
+// PUT at the next resync, made visible first: a DriftDetected event and the Drifted condition
+// name the field, and the drift metric counts the correction.
 func TestDriftIsCorrectedWithOnePut(t *testing.T) {
 	startManager(t)
 	img := newImage(newNamespace(t), "drift")
 	path := imagePath(img)
 	createImage(t, img)
 	waitReady(t, img, readyTimeout)
+	corrections := testutil.ToFloat64(metrics.DriftCorrections.WithLabelValues("GalleryImage"))
 
 	azureEnv.patchDescription(t, img, "changed in the portal")
 	eventually(t, readyTimeout, "drift corrected", func() (bool, string) {
@@ -143,7 +148,17 @@ func TestDriftIsCorrectedWithOnePut(t *testing.T) {
 	if got := azureEnv.count(t, "PUT", path); got != 2 {
 		t.Fatalf("create + drift correction sent %d PUTs, want 2", got)
 	}
+	waitEvent(t, img.Namespace, img.Name, "DriftDetected")
 	waitEvent(t, img.Namespace, img.Name, "DriftCorrected")
+	if msg := eventMessage(t, img.Namespace, img.Name, "DriftDetected"); !strings.Contains(msg, "description") || strings.Contains(msg, "portal") {
+		t.Errorf("the DriftDetected event %q must name the field (description), not its value", msg)
+	}
+	if got := testutil.ToFloat64(metrics.DriftCorrections.WithLabelValues("GalleryImage")) - corrections; got != 1 {
+		t.Errorf("drift corrections counted: %v, want 1", got)
+	}
+	if c := meta.FindStatusCondition(get(t, img).Status.Conditions, v1alpha1.ConditionDrifted); c != nil {
+		t.Errorf("Drifted is still present once the drift is corrected: %+v", c)
+	}
 }
 
 // TestSpecChangeDuringOperationIsApplied changes the spec while the create runs in Azure; the

@@ -282,6 +282,22 @@ func waitEvent(t *testing.T, ns, name, reason string) {
 	})
 }
 
+// eventMessage is the note of the latest event with reason about the object name in ns.
+func eventMessage(t *testing.T, ns, name, reason string) string {
+	t.Helper()
+	list := &eventsv1.EventList{}
+	if err := k8s.List(context.Background(), list, client.InNamespace(ns)); err != nil {
+		t.Fatal(err)
+	}
+	msg := ""
+	for _, e := range list.Items {
+		if e.Regarding.Name == name && e.Reason == reason {
+			msg = e.Note
+		}
+	}
+	return msg
+}
+
 // eventReasons lists the reasons of the events about img.
 func eventReasons(t *testing.T, img *v1alpha1.GalleryImage) []string {
 	t.Helper()

@@ -64,6 +64,12 @@ const (
 	ConditionReconciling = "Reconciling"
 	// ConditionStalled is present and True when only a change by the user can make progress.
 	ConditionStalled = "Stalled"
+	// ConditionDrifted is present and True while Azure differs from the spec of an object that
+	// matched it before (someone changed the resource outside Kubernetes), or, under the
+	// Observe policy, whenever Azure differs from the spec; its message names the fields.
+	ConditionDrifted = "Drifted"
+	// ConditionPaused is present and True while the management policy is Paused.
+	ConditionPaused = "Paused"
 )
 
 // AzureError is the last error Azure (or the operator, on Azure's behalf) reported.

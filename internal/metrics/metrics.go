@@ -40,6 +40,12 @@ var (
 		Buckets: prometheus.ExponentialBuckets(0.5, 2, 14),
 	}, []string{"kind", "operation", "outcome"})
 
+	// DriftCorrections counts the writes that corrected changes made outside Kubernetes.
+	DriftCorrections = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "gallery_operator_drift_corrections_total",
+		Help: "Writes that corrected an Azure resource changed outside Kubernetes (drift), by kind of object.",
+	}, []string{"kind"})
+
 	// Resources is the number of objects by kind and provisioning state.
 	Resources = prometheus.NewGaugeVec(prometheus.GaugeOpts{
 		Name: "gallery_operator_resources",
@@ -48,7 +54,7 @@ var (
 )
 
 func init() {
-	metrics.Registry.MustRegister(AzureRequests, AzureRequestDuration, AzureThrottled, OperationDuration, Resources)
+	metrics.Registry.MustRegister(AzureRequests, AzureRequestDuration, AzureThrottled, OperationDuration, DriftCorrections, Resources)
 }
 
 // ObserveRequest records one ARM request made for an object of kind.

@@ -49,6 +49,7 @@ func (r *Reconciler[O, B]) markReady(obj O, hash string, next time.Duration) ctr
 		"The "+r.Kind.Noun()+" is provisioned in Azure and matches the spec")
 	meta.RemoveStatusCondition(&st.Conditions, v1alpha1.ConditionReconciling)
 	meta.RemoveStatusCondition(&st.Conditions, v1alpha1.ConditionStalled)
+	meta.RemoveStatusCondition(&st.Conditions, v1alpha1.ConditionDrifted)
 	return ctrl.Result{RequeueAfter: next}
 }
 

@@ -13,6 +13,7 @@ import (
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/arm"
 	azruntime "github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
+	"k8s.io/apimachinery/pkg/api/equality"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/tools/events"
@@ -233,6 +234,17 @@ func TestDecisions(t *testing.T) {
 			check: func(t *testing.T, st *v1alpha1.ARMStatus) {
 				if st.Operation == nil || st.Operation.ResumeToken != "put-token" || st.Operation.SpecHash != "h-want" {
 					t.Errorf("the operation is not recorded for resuming: %+v", st.Operation)
+				}
+			},
+		},
+		{
+			name: "absent, and the PUT waits for the request budget: no status change, back when the token is due",
+			obj:  object("want", nil), client: fakeClient{putErr: &azure.ThrottledError{Bucket: "write", RetryAfter: 7 * time.Second}},
+			requests:   []string{"GET", "PUT want"},
+			requeueMin: 7 * time.Second, requeueMax: 7 * time.Second,
+			check: func(t *testing.T, st *v1alpha1.ARMStatus) {
+				if !equality.Semantic.DeepEqual(st, &v1alpha1.ARMStatus{}) {
+					t.Errorf("the status changed while nothing was sent: %+v", st)
 				}
 			},
 		},

@@ -11,6 +11,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	kerrors "k8s.io/apimachinery/pkg/util/errors"
 	"k8s.io/client-go/tools/events"
@@ -54,6 +55,8 @@ type Options struct {
 	// ParentWait is how long an object waiting for its parent waits before it looks again, should
 	// it miss the parent's watch event (which usually comes first).
 	ParentWait time.Duration
+	// DefaultManagementPolicy is the policy of objects whose spec sets none; Manage when empty.
+	DefaultManagementPolicy v1alpha1.ManagementPolicy
 	// Concurrency is how many objects of the kind are reconciled at once.
 	Concurrency int
 	// ListInterval is the shortest time between two reads of one collection's list (the
@@ -109,9 +112,20 @@ func (r *Reconciler[O, B]) Reconcile(ctx context.Context, req ctrl.Request) (res
 		r.states.Set(req.String(), stateForMetrics(obj))
 	}()
 
+	policy := r.policy(obj)
 	if !obj.GetDeletionTimestamp().IsZero() {
+		if policy != v1alpha1.ManagementPolicyManage {
+			return ctrl.Result{}, r.release(ctx, obj, policy)
+		}
 		return r.reconcileDelete(ctx, obj)
 	}
+	switch policy {
+	case v1alpha1.ManagementPolicyPaused:
+		return r.paused(obj), nil
+	case v1alpha1.ManagementPolicyObserve:
+		return r.observeOnly(ctx, obj), nil
+	}
+	meta.RemoveStatusCondition(&obj.GetARMStatus().Conditions, v1alpha1.ConditionPaused)
 	if !controllerutil.ContainsFinalizer(obj, Finalizer) {
 		controllerutil.AddFinalizer(obj, Finalizer)
 		if err := r.Patch(ctx, obj, client.MergeFromWithOptions(base, client.MergeFromWithOptimisticLock{})); err != nil {
@@ -415,13 +429,18 @@ func (r *Reconciler[O, B]) observe(obj O, existing *B) {
 func (r *Reconciler[O, B]) write(ctx context.Context, obj O, cl Clients[B], id *arm.ResourceID, body B, hash string, existing *B, changes []string) ctrl.Result {
 	st := obj.GetARMStatus()
 	reason, note := r.whyWrite(obj, id, hash, existing, changes)
+	if reason == ReasonDriftCorrected {
+		r.driftDetected(obj, changes)
+	}
 	if u := r.caps().WriteRules; u != nil {
 		body = u.PutBody(body, existing)
 	}
-	st.SubscriptionID = id.SubscriptionID // where it is written: deletion targets it there
 	sent := r.now()
 	op, err := cl.BeginPut(ctx, id, body)
 	r.rememberWrite(obj, sent, err)
+	if asThrottled(err) == nil {
+		st.SubscriptionID = id.SubscriptionID // where it was written: deletion targets it there
+	}
 	if err != nil {
 		return r.fail(ctx, obj, err, hash)
 	}

@@ -171,7 +171,7 @@ func TestHelmDefaultValues(t *testing.T) {
 		t.Errorf("command %v, want [/manager]", c.Command)
 	}
 	wantArgs := []string{"--health-probe-bind-address=:8081", "--metrics-bind-address=:8443", "--drift-resync=1h",
-		"--terminal-error-retry=1h", "--max-concurrent-reconciles=4", "--zap-log-level=info"}
+		"--terminal-error-retry=1h", "--default-management-policy=Manage", "--max-concurrent-reconciles=4", "--zap-log-level=info"}
 	if !slices.Equal(c.Args, wantArgs) {
 		t.Errorf("args %v, want %v (no leader election, credential Secrets, namespaces or label selector)", c.Args, wantArgs)
 	}
@@ -280,6 +280,7 @@ func TestHelmOperatorFlags(t *testing.T) {
 	out := helmTemplate(t,
 		"--set", "driftResync=30m",
 		"--set", "terminalErrorRetry=10m",
+		"--set", "defaultManagementPolicy=Observe",
 		"--set", "maxConcurrentReconciles=8",
 		"--set", "watchNamespaces={team-a,team-b}",
 		"--set", "watchLabelSelector=shard in (a)",
@@ -301,6 +302,7 @@ func TestHelmOperatorFlags(t *testing.T) {
 	for flag, want := range map[string]string{
 		"--drift-resync":              "30m",
 		"--terminal-error-retry":      "10m",
+		"--default-management-policy": "Observe",
 		"--max-concurrent-reconciles": "8",
 		"--watch-namespaces":          "team-a,team-b",
 		"--watch-label-selector":      "shard in (a)",
@@ -626,6 +628,7 @@ func TestHelmValuesSchema(t *testing.T) {
 		"azure.existingSecrets=x",            // existingSecret
 		"driftResync=1hour",                  // not a Go duration
 		"terminalErrorRetry=soon",            // not a Go duration
+		"defaultManagementPolicy=manage",     // Manage, Observe or Paused
 		"syncPeriod=1h",                      // driftResync
 		"watchNamespaces=team-a",             // a list
 		"maxConcurrentReconciles=0",          // at least 1
