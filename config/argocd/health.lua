@@ -1,6 +1,7 @@
 -- Argo CD health check for every kind of compute.azgallery.io (Gallery, GalleryImage, ...): the
 -- same script serves each kind. The operator reports kstatus conditions: Ready, plus Reconciling
--- and Stalled while they are True, and status.observedGeneration. Uses only Lua's base library,
+-- and Stalled while they are True (Paused too, under managementPolicy Paused), and
+-- status.observedGeneration. Uses only Lua's base library,
 -- so it runs without useOpenLibs.
 local hs = {}
 
@@ -33,6 +34,7 @@ end
 local ready = findCondition("Ready")
 local reconciling = findCondition("Reconciling")
 local stalled = findCondition("Stalled")
+local paused = findCondition("Paused")
 
 -- Being deleted: the operator deletes the Azure resource (or orphans it) and then removes its
 -- finalizer.
@@ -64,6 +66,13 @@ local observed = obj.status.observedGeneration
 if generation ~= nil and (observed == nil or observed < generation) then
   hs.status = "Progressing"
   hs.message = "Waiting for the operator to observe the latest spec"
+  return hs
+end
+
+-- managementPolicy Paused: the operator sends nothing to Azure until the policy changes.
+if isTrue(paused) then
+  hs.status = "Suspended"
+  hs.message = describe(paused, "Paused")
   return hs
 end
 

@@ -173,6 +173,10 @@ func TestArgoCDHealthEdgeCases(t *testing.T) {
 			map[string]any{"type": "Stalled", "status": "False", "reason": "X", "message": "old"},
 			map[string]any{"type": "Ready", "status": "True", "reason": "Succeeded", "message": "ok"}}},
 			healthStatus{"Healthy", "ok"}},
+		"paused": {map[string]any{"observedGeneration": int64(1), "conditions": []any{
+			map[string]any{"type": "Ready", "status": "True", "reason": "Succeeded", "message": "ok"},
+			map[string]any{"type": "Paused", "status": "True", "reason": "Paused", "message": "managementPolicy Paused"}}},
+			healthStatus{"Suspended", "managementPolicy Paused"}},
 		"newer observedGeneration": {map[string]any{"observedGeneration": int64(2), "conditions": []any{
 			map[string]any{"type": "Ready", "status": "True", "reason": "Succeeded", "message": "ok"}}},
 			healthStatus{"Healthy", "ok"}},
