@@ -72,7 +72,7 @@ func parseRoute(path string) (route, *apiError) {
 		return rt, errf(http.StatusBadRequest, "InvalidResourceType",
 			"The resource type '%s' could not be found in the namespace '%s' for the emulator.", strings.Join(segs[6:], "/"), segs[5])
 	}
-	if e := rt.walk(top, segs[7:]); e != nil {
+	if !rt.walk(top, segs[7:]) {
 		return rt, errf(http.StatusBadRequest, "InvalidResourceType",
 			"The resource type '%s' could not be found in the namespace '%s' for api version '2024-03-03'.",
 			typePath(segs[6:]), computeNamespace)
@@ -81,27 +81,24 @@ func parseRoute(path string) (route, *apiError) {
 }
 
 // walk parses the path below a top-level type: name, then a child collection or an action, and
-// so on. It returns a non-nil error when a segment names no type or action of the table.
-func (rt *route) walk(t *resourceType, rest []string) *apiError {
+// so on. It reports false when a segment names no type or action of the table.
+func (rt *route) walk(t *resourceType, rest []string) bool {
 	rt.typ = t
 	switch {
 	case len(rest) == 0:
 		rt.list, rt.serve = true, (*Server).listResources
-		return nil
+		return true
 	case len(rest) == 1:
 		rt.names, rt.serve = append(rt.names, rest[0]), (*Server).handleResource
-		return nil
+		return true
 	}
 	rt.names = append(rt.names, rest[0])
 	if a, ok := t.actions[strings.ToLower(rest[1])]; ok && len(rest) == 2 {
 		rt.action, rt.serve = strings.ToLower(rest[1]), a.serve
-		return nil
+		return true
 	}
 	c := t.child(rest[1])
-	if c == nil {
-		return &apiError{}
-	}
-	return rt.walk(c, rest[2:])
+	return c != nil && rt.walk(c, rest[2:])
 }
 
 // typePath returns the type segments (every other segment) of a path tail.
@@ -142,10 +139,7 @@ func (rt route) scope() string {
 		return s
 	}
 	s += "/resourceGroups/" + rt.rg
-	if rt.typ == groupType {
-		return s
-	}
-	for i, t := range rt.typ.chain() {
+	for i, t := range rt.typ.chain() { // none for a resource group
 		s += t.idPrefix()
 		if i < len(rt.names) {
 			s += "/" + rt.names[i]

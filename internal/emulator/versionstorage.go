@@ -205,7 +205,7 @@ func (d *versionData) dataDisks() []dataDiskImage {
 // Other ids give 400 InvalidParameter, missing resources 404 ResourceNotFound.
 func (s *Server) lookupSourceLocked(id, name string, allowed ...*resourceType) (*node, *apiError) {
 	rt, e := parseRoute(id)
-	if e != nil || rt.list || rt.action != "" || rt.typ == groupType || !slices.Contains(allowed, rt.typ) {
+	if e != nil || rt.list || rt.action != "" || !slices.Contains(allowed, rt.typ) {
 		var labels []string
 		for _, t := range allowed {
 			labels = append(labels, t.label)
