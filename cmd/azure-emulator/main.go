@@ -51,10 +51,10 @@ func run() error {
 	flag.DurationVar(&retryAfter, "retry-after", time.Duration(d.RetryAfterMs)*time.Millisecond, "poll interval advertised on long-running operations")
 	flag.DurationVar(&tokenLifetime, "token-lifetime", time.Duration(d.TokenLifetimeSeconds)*time.Second, "lifetime of issued access tokens")
 	flag.IntVar(&cfg.Settings.ImageQuota, "image-quota", d.ImageQuota, "gallery image definitions allowed per subscription and region")
-	flag.IntVar(&cfg.Settings.PageSize, "page-size", d.PageSize, "gallery images (and image versions) per list page")
+	flag.IntVar(&cfg.Settings.PageSize, "page-size", d.PageSize, "resources per list page (galleries, images, applications, profiles and their versions, ...)")
 	flag.IntVar(&cfg.Settings.ImageVersionQuota, "image-version-quota", d.ImageVersionQuota, "gallery image versions allowed per subscription and region")
 	flag.Float64Var(&replicationPerRegion, "replication-seconds-per-region", d.ReplicationSecondsPerRegion,
-		"seconds an image version takes to replicate to each target region (fractions allowed; 0 = instant)")
+		"seconds a version (image, application or profile) takes to replicate to each target region (fractions allowed; 0 = instant)")
 	flag.BoolVar(&quiet, "quiet", false, "do not log requests")
 	flag.Parse()
 
