@@ -1,4 +1,9 @@
-// Command kubectl-gallery is the gallery operator's kubectl plugin. Its import subcommand reads
+// Command kubectl-gallery is the gallery operator's kubectl plugin. Its status subcommand shows a
+// Gallery and the objects below it as the cluster holds them, once or as they change:
+//
+//	kubectl gallery status platform-gallery -n images --watch
+//
+// Its import subcommand reads
 // existing galleries, image definitions and image versions from Azure and writes Gallery,
 // GalleryImage and GalleryImageVersion manifests that adopt them:
 //
@@ -34,13 +39,17 @@ import (
 const usage = `kubectl-gallery: the gallery operator's kubectl plugin.
 
 Usage:
-  kubectl gallery import [flags]   (or kubectl-gallery import [flags])
+  kubectl gallery status (NAME | --all) [flags]
+  kubectl gallery import [flags]
+  (or kubectl-gallery status|import [flags])
 
 Commands:
+  status   show a Gallery and the objects below it, with readiness, policy and replication,
+           as the cluster holds them (reads the cluster only)
   import   write Gallery, GalleryImage and GalleryImageVersion manifests for galleries that
            already exist in Azure
 
-Run 'kubectl gallery import --help' for the flags.
+Run 'kubectl gallery status --help' or 'kubectl gallery import --help' for the flags.
 `
 
 func main() {
@@ -59,11 +68,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		return 0
 	}
-	if args[0] != "import" {
+	commands := map[string]func(context.Context, []string, io.Writer, io.Writer) error{"import": runImport, "status": runStatus}
+	command, ok := commands[args[0]]
+	if !ok {
 		fmt.Fprintf(stderr, "unknown command %q\n\n%s", args[0], usage)
 		return 2
 	}
-	err := runImport(ctx, args[1:], stdout, stderr)
+	err := command(ctx, args[1:], stdout, stderr)
 	switch {
 	case errors.Is(err, flag.ErrHelp):
 		return 0

@@ -27,6 +27,12 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"import", "--subscription", "s", "--deletion-policy", "Keep"}, 2, "Orphan or Delete"},
 		{[]string{"import", "--subscription", "s", "--namespace", "Not_Valid"}, 2, "--namespace"},
 		{[]string{"import", "--subscription", "s", "extra"}, 2, "unexpected arguments"},
+		{[]string{"status", "--help"}, 0, "Usage: kubectl gallery status"},
+		{[]string{"status"}, 2, "give a Gallery name or --all"},
+		{[]string{"status", "a", "-n", "ns", "b"}, 2, "one Gallery name at most"},
+		{[]string{"status", "a", "--all"}, 2, "not both"},
+		{[]string{"status", "a", "-o", "xml"}, 2, "unknown output format"},
+		{[]string{"status", "--all", "--nope"}, 2, "not defined"},
 	} {
 		var stdout, stderr strings.Builder
 		code := run(context.Background(), tc.args, &stdout, &stderr)
