@@ -107,6 +107,8 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.StringVar(&outputDir, "output-dir", "", "Write one file per object into this directory; unset writes one YAML stream to stdout.")
 	fs.StringVar(&deletionPolicy, "deletion-policy", string(v1alpha1.DeletionPolicyOrphan),
 		"spec.deletionPolicy of the objects: Orphan (deleting an object leaves the Azure resource) or Delete.")
+	var managementPolicy string
+	fs.StringVar(&managementPolicy, "policy", "", "spec.managementPolicy of the objects: Manage, Observe (read only: never written) or Paused; unset leaves it to the operator's default.")
 	fs.BoolVar(&o.OmitSubscriptionID, "omit-subscription-id", false, "Leave spec.subscriptionId out of the Galleries: they then use the manager's AZURE_SUBSCRIPTION_ID.")
 	fs.StringVar(&caBundle, "azure-ca-bundle", "", "PEM file of CAs trusted for Azure in addition to the system roots (or AZURE_CA_BUNDLE).")
 	var skipVersions bool
@@ -155,6 +157,12 @@ Flags:
 		o.DeletionPolicy = v1alpha1.DeletionPolicyDelete
 	default:
 		return usageError{fmt.Sprintf("--deletion-policy must be Orphan or Delete, not %q", deletionPolicy)}
+	}
+	switch p := v1alpha1.ManagementPolicy(managementPolicy); p {
+	case "", v1alpha1.ManagementPolicyManage, v1alpha1.ManagementPolicyObserve, v1alpha1.ManagementPolicyPaused:
+		o.ManagementPolicy = p
+	default:
+		return usageError{fmt.Sprintf("--policy must be Manage, Observe or Paused, not %q", managementPolicy)}
 	}
 	if o.SubscriptionID == "" {
 		return usageError{"no subscription: set --subscription or AZURE_SUBSCRIPTION_ID"}

@@ -25,6 +25,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"import", "--nope"}, 2, "not defined"},
 		{[]string{"import"}, 2, "no subscription"},
 		{[]string{"import", "--subscription", "s", "--deletion-policy", "Keep"}, 2, "Orphan or Delete"},
+		{[]string{"import", "--subscription", "s", "--policy", "observe"}, 2, "Manage, Observe or Paused"},
 		{[]string{"import", "--subscription", "s", "--namespace", "Not_Valid"}, 2, "--namespace"},
 		{[]string{"import", "--subscription", "s", "extra"}, 2, "unexpected arguments"},
 		{[]string{"status", "--help"}, 0, "Usage: kubectl gallery status"},
@@ -66,6 +67,16 @@ func TestImportCommand(t *testing.T) {
 	}
 	if n := strings.Count(stdout.String(), "\nkind: "); n != 7 || strings.Contains(stdout.String(), "deletionPolicy") {
 		t.Errorf("stream with %d objects (want 7: 1 gallery, 4 images, 2 versions; deletionPolicy left to the default Delete):\n%s", n, stdout.String())
+	}
+	if strings.Contains(stdout.String(), "managementPolicy") {
+		t.Errorf("without --policy the objects leave managementPolicy to the operator's default:\n%s", stdout.String())
+	}
+	stdout.Reset()
+	if code := run(context.Background(), []string{"import", "--gallery", "Platform_Gallery", "--policy", "Observe"}, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	if n, observe := strings.Count(stdout.String(), "\nkind: "), strings.Count(stdout.String(), "  managementPolicy: Observe\n"); n != 7 || observe != n {
+		t.Errorf("--policy Observe: %d of %d objects observe-only, want all:\n%s", observe, n, stdout.String())
 	}
 	stdout.Reset()
 	if code := run(context.Background(), []string{"import", "--gallery", "Platform_Gallery", "--skip-versions"}, &stdout, &stderr); code != 0 {

@@ -13,6 +13,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
 	"slices"
 	"strings"
 
@@ -34,6 +36,9 @@ type Options struct {
 	Namespace string
 	// DeletionPolicy of the objects; empty means Orphan.
 	DeletionPolicy v1alpha1.DeletionPolicy
+	// ManagementPolicy of the objects; empty leaves spec.managementPolicy unset (the operator's
+	// default). Observe imports galleries to watch without ever writing to them.
+	ManagementPolicy v1alpha1.ManagementPolicy
 	// SkipKinds are kinds not to import (with the kinds below them), e.g. "GalleryImageVersion"
 	// when versions are published by pipelines rather than kept in Git.
 	SkipKinds []string
@@ -122,6 +127,9 @@ func Run(ctx context.Context, c *azure.Connection, o Options) ([]*Node, error) {
 			if err != nil {
 				return nil, fmt.Errorf("%s %s: %w", m.kind(), n.Ref, err)
 			}
+			if err := setManagementPolicy(obj, o.ManagementPolicy); err != nil {
+				return nil, fmt.Errorf("%s %s: %w", m.kind(), n.Ref, err)
+			}
 			n.Object = obj
 		}
 		byKind[m.kind()] = level
@@ -156,4 +164,19 @@ func ordered(byKind map[string][]*Node) []*Node {
 func retryable(err error) (bool, *azure.Error) {
 	e := azure.Classify(err)
 	return e != nil && (e.HTTPStatus == 429 || e.HTTPStatus >= 500), e
+}
+
+// setManagementPolicy sets spec.managementPolicy of any kind's object (none when p is empty).
+func setManagementPolicy(obj client.Object, p v1alpha1.ManagementPolicy) error {
+	if p == "" {
+		return nil
+	}
+	u, err := runtime.DefaultUnstructuredConverter.ToUnstructured(obj)
+	if err != nil {
+		return err
+	}
+	if err := unstructured.SetNestedField(u, string(p), "spec", "managementPolicy"); err != nil {
+		return err
+	}
+	return runtime.DefaultUnstructuredConverter.FromUnstructured(u, obj)
 }
