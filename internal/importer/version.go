@@ -117,9 +117,9 @@ func VersionSpecFrom(v *armcompute.GalleryImageVersion) (v1alpha1.GalleryImageVe
 }
 
 // publishingFrom maps the publishing profile; nil when everything in it is Azure's default.
-func publishingFrom(pp *armcompute.GalleryImageVersionPublishingProfile, location string) (*v1alpha1.GalleryImageVersionPublishingProfile, []string) {
+func publishingFrom(pp *armcompute.GalleryImageVersionPublishingProfile, location string) (*v1alpha1.GalleryArtifactPublishingProfile, []string) {
 	var warnings []string
-	out := &v1alpha1.GalleryImageVersionPublishingProfile{}
+	out := &v1alpha1.GalleryArtifactPublishingProfile{}
 	replicas := azure.ValueOr(pp.ReplicaCount, defaultReplicaCount)
 	if replicas != defaultReplicaCount {
 		out.ReplicaCount = to.Ptr(replicas)

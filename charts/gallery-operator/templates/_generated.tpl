@@ -144,6 +144,44 @@
 - apiGroups:
   - compute.azgallery.io
   resources:
+  - galleryapplications
+  verbs:
+  - create
+  - delete
+  - deletecollection
+  - get
+  - list
+  - patch
+  - update
+  - watch
+- apiGroups:
+  - compute.azgallery.io
+  resources:
+  - galleryapplications/status
+  verbs:
+  - get
+- apiGroups:
+  - compute.azgallery.io
+  resources:
+  - galleryapplicationversions
+  verbs:
+  - create
+  - delete
+  - deletecollection
+  - get
+  - list
+  - patch
+  - update
+  - watch
+- apiGroups:
+  - compute.azgallery.io
+  resources:
+  - galleryapplicationversions/status
+  verbs:
+  - get
+- apiGroups:
+  - compute.azgallery.io
+  resources:
   - galleryimages
   verbs:
   - create
@@ -195,6 +233,34 @@
   - compute.azgallery.io
   resources:
   - galleries/status
+  verbs:
+  - get
+- apiGroups:
+  - compute.azgallery.io
+  resources:
+  - galleryapplications
+  verbs:
+  - get
+  - list
+  - watch
+- apiGroups:
+  - compute.azgallery.io
+  resources:
+  - galleryapplications/status
+  verbs:
+  - get
+- apiGroups:
+  - compute.azgallery.io
+  resources:
+  - galleryapplicationversions
+  verbs:
+  - get
+  - list
+  - watch
+- apiGroups:
+  - compute.azgallery.io
+  resources:
+  - galleryapplicationversions/status
   verbs:
   - get
 - apiGroups:
