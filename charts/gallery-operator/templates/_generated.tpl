@@ -6,6 +6,8 @@
   - compute.azgallery.io
   resources:
   - galleries
+  - galleryapplications
+  - galleryapplicationversions
   - galleryimages
   - galleryimageversions
   verbs:
@@ -18,6 +20,8 @@
   - compute.azgallery.io
   resources:
   - galleries/finalizers
+  - galleryapplications/finalizers
+  - galleryapplicationversions/finalizers
   - galleryimages/finalizers
   - galleryimageversions/finalizers
   verbs:
@@ -26,6 +30,8 @@
   - compute.azgallery.io
   resources:
   - galleries/status
+  - galleryapplications/status
+  - galleryapplicationversions/status
   - galleryimages/status
   - galleryimageversions/status
   verbs:
