@@ -48,12 +48,12 @@ type GalleryApplicationSpec struct {
 	GalleryRef *LocalObjectReference `json:"galleryRef,omitempty"`
 
 	// azureName is the application definition's name in Azure (the galleryApplicationName path
-	// parameter). Defaults to metadata.name. 1-80 letters, digits, '.', '-' and '_', starting and
-	// ending with a letter or digit. Immutable.
+	// parameter). Defaults to metadata.name. 1-80 letters, digits, '.', '-' and '_', starting with
+	// a letter or digit and ending with a letter, digit or '_'. Immutable.
 	// +optional
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=80
-	// +kubebuilder:validation:Pattern=`^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$`
+	// +kubebuilder:validation:Pattern=`^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9_])?$`
 	AzureName string `json:"azureName,omitempty"`
 
 	// location is the Azure region of the application definition, normally the gallery's.
@@ -154,6 +154,7 @@ type GalleryApplicationCustomAction struct {
 type GalleryApplicationCustomActionParameterType string
 
 // GalleryApplicationCustomActionParameter is a parameter of a custom action.
+// +kubebuilder:validation:XValidation:rule="!has(self.defaultValue) || !has(self.type) || self.type == 'String'",message="defaultValue applies only to String parameters (Azure refuses one for other types)",fieldPath=".defaultValue"
 type GalleryApplicationCustomActionParameter struct {
 	// name of the parameter.
 	// +required
@@ -184,7 +185,7 @@ type GalleryApplicationStatus struct {
 
 // GalleryApplication is an Azure Compute Gallery application definition
 // (Microsoft.Compute/galleries/applications, api-version 2024-03-03), kept in the state its spec
-// describes.
+// describes. Azure writes it at once and reports no provisioningState for it.
 //
 // +kubebuilder:object:root=true
 // +kubebuilder:subresource:status
@@ -192,12 +193,11 @@ type GalleryApplicationStatus struct {
 // +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`
 // +kubebuilder:printcolumn:name="Reason",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].reason`
 // +kubebuilder:printcolumn:name="OS",type=string,JSONPath=`.spec.properties.supportedOSType`
-// +kubebuilder:printcolumn:name="ProvisioningState",type=string,JSONPath=`.status.provisioningState`
 // +kubebuilder:printcolumn:name="Gallery",type=string,JSONPath=`.spec.galleryName`,priority=1
 // +kubebuilder:printcolumn:name="Gallery Ref",type=string,JSONPath=`.spec.galleryRef.name`,priority=1
 // +kubebuilder:printcolumn:name="Azure ID",type=string,JSONPath=`.status.id`,priority=1
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
-// +kubebuilder:validation:XValidation:rule="has(self.spec.azureName) || (self.metadata.name.size() <= 80 && self.metadata.name.matches('^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$'))",message="metadata.name is the Azure application name when spec.azureName is unset: it must be 1-80 letters, digits, '.', '-' or '_', starting and ending with a letter or digit; or set spec.azureName"
+// +kubebuilder:validation:XValidation:rule="has(self.spec.azureName) || (self.metadata.name.size() <= 80 && self.metadata.name.matches('^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9_])?$'))",message="metadata.name is the Azure application name when spec.azureName is unset: it must be 1-80 letters, digits, '.', '-' or '_', starting with a letter or digit and ending with a letter, digit or '_'; or set spec.azureName"
 type GalleryApplication struct {
 	metav1.TypeMeta   `json:",inline"`
 	metav1.ObjectMeta `json:"metadata,omitempty"`

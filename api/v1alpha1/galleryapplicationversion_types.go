@@ -114,8 +114,9 @@ type GalleryApplicationVersionProperties struct {
 type GalleryApplicationVersionPublishingProfile struct {
 	GalleryArtifactPublishingProfile `json:",inline"`
 
-	// source is the package (and default configuration) the version is made from.
+	// source is the package (and default configuration) the version is made from. Immutable.
 	// +required
+	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="properties.publishingProfile.source is immutable (mediaLink and defaultConfigurationLink): Azure cannot change a version's package; create a new version instead"
 	Source UserArtifactSource `json:"source"`
 
 	// manageActions are the commands that install, update and remove the application on a VM.
@@ -143,19 +144,19 @@ type GalleryApplicationVersionPublishingProfile struct {
 
 // UserArtifactSource is an application version's package.
 type UserArtifactSource struct {
-	// mediaLink is the package: an https URI of a readable storage blob (with a SAS token when the
-	// blob is not public). Immutable.
+	// mediaLink is the package: the https URI of a readable storage blob,
+	// https://{account}.blob.{suffix}/{container}/{blob}, with a SAS token when the blob is not
+	// public.
 	// +required
 	// +kubebuilder:validation:MaxLength=4096
-	// +kubebuilder:validation:Pattern=`^https://[^\s/?#]+/\S+$`
-	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="properties.publishingProfile.source.mediaLink is immutable: Azure cannot change a version's package; create a new version instead"
+	// +kubebuilder:validation:Pattern=`^https://[^\s/?#]+\.blob\.[^\s/?#]+/[^\s/?#]+/[^\s?#]+(\?\S*)?$`
 	MediaLink string `json:"mediaLink"`
 
-	// defaultConfigurationLink is the default configuration: an https URI of a readable storage
-	// blob.
+	// defaultConfigurationLink is the default configuration: the https URI of a readable storage
+	// blob, as mediaLink.
 	// +optional
 	// +kubebuilder:validation:MaxLength=4096
-	// +kubebuilder:validation:Pattern=`^https://[^\s/?#]+/\S+$`
+	// +kubebuilder:validation:Pattern=`^https://[^\s/?#]+\.blob\.[^\s/?#]+/[^\s/?#]+/[^\s?#]+(\?\S*)?$`
 	DefaultConfigurationLink string `json:"defaultConfigurationLink,omitempty"`
 }
 

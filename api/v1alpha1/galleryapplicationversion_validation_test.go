@@ -53,6 +53,8 @@ func TestApplicationVersionAdmissionRejectsInvalidManifests(t *testing.T) {
 		{"no mediaLink", pp + ".source.mediaLink", nil, pp + ".source.mediaLink", "Required"},
 		{"mediaLink over http", pp + ".source.mediaLink", "http://sa.blob.core.windows.net/c/package.zip", pp + ".source.mediaLink", "should match"},
 		{"mediaLink not a URI", pp + ".source.mediaLink", "package.zip", pp + ".source.mediaLink", "should match"},
+		{"mediaLink not a blob", pp + ".source.mediaLink", "https://example.com/package.zip", pp + ".source.mediaLink", "should match"},
+		{"mediaLink without a container", pp + ".source.mediaLink", "https://sa.blob.core.windows.net/package.zip", pp + ".source.mediaLink", "should match"},
 		{"defaultConfigurationLink not https", pp + ".source.defaultConfigurationLink", "ftp://sa/c/app.cfg", pp + ".source.defaultConfigurationLink", "should match"},
 		{"no manageActions", pp + ".manageActions", nil, pp + ".manageActions", "Required"},
 		{"no install command", pp + ".manageActions.install", nil, pp + ".manageActions.install", "Required"},
@@ -80,7 +82,8 @@ func TestApplicationVersionAdmissionRejectsInvalidManifests(t *testing.T) {
 func TestApplicationVersionAdmissionUpdates(t *testing.T) {
 	const pp = "spec.properties.publishingProfile"
 	expectUpdates(t, applicationVersionGVR, validApplicationVersion, []refusal{
-		{name: "the package", path: pp + ".source.mediaLink", value: packageBlob + "2", wantText: "mediaLink is immutable"},
+		{name: "the package", path: pp + ".source.mediaLink", value: packageBlob + "2", wantText: "source is immutable"},
+		{name: "a default configuration", path: pp + ".source.defaultConfigurationLink", value: "https://sa.blob.core.windows.net/c/app.cfg", wantText: "source is immutable"},
 		{name: "replicationMode", path: pp + ".replicationMode", value: "Shallow", wantText: "replicationMode is immutable"},
 		{name: "storageAccountType", path: pp + ".storageAccountType", value: "Premium_LRS", wantText: "storageAccountType is immutable"},
 		{name: "a region's storageAccountType", path: pp + ".targetRegions", value: []any{

@@ -59,10 +59,10 @@ func profileOf(pp *armcompute.GalleryApplicationVersionPublishingProfile) *repli
 }
 
 // Diff names the properties in which existing differs from desired; empty when none. Both sides
-// are normalised. The replication compares as every version's (replication.Diff). The package
-// (mediaLink) is compared as the spec sets it: Azure refuses to change it, and the refusal must
-// show. The manage actions, default configuration, health check, custom actions and safety
-// profile are updatable and differ whenever their normalised values do. Settings and advanced
+// are normalised. The replication compares as every version's (replication.Diff). The source
+// (mediaLink, defaultConfigurationLink) is compared where the spec sets it: Azure refuses to
+// change it, and the refusal must show. The manage actions, health check, custom actions and
+// safety profile are updatable and differ whenever their normalised values do. Settings and advanced
 // settings, which Azure fills in, are compared where the spec sets them.
 func Diff(desired body, existing *body) []string {
 	d, e := normalize(&desired, nil), normalize(existing, &desired)
@@ -76,7 +76,7 @@ func Diff(desired body, existing *body) []string {
 	add("tags", !maps.Equal(d.Tags, e.Tags))
 	out = append(out, replication.Diff(d.Normal, e.Normal)...)
 	add("properties.publishingProfile.source.mediaLink", d.MediaLink != "" && d.MediaLink != e.MediaLink)
-	add("properties.publishingProfile.source.defaultConfigurationLink", d.ConfigLink != e.ConfigLink)
+	add("properties.publishingProfile.source.defaultConfigurationLink", d.ConfigLink != "" && d.ConfigLink != e.ConfigLink)
 	add("properties.publishingProfile.manageActions", d.Manage != e.Manage)
 	add("properties.publishingProfile.settings", d.Settings != e.Settings)
 	add("properties.publishingProfile.advancedSettings", !maps.Equal(d.Advanced, e.Advanced))
