@@ -1,6 +1,7 @@
 // Command kubectl-gallery is the gallery operator's kubectl plugin. Its import subcommand reads
-// existing galleries, image definitions and image versions from Azure and writes Gallery,
-// GalleryImage and GalleryImageVersion manifests that adopt them:
+// existing galleries, image and application definitions and their versions from Azure and writes
+// Gallery, GalleryImage, GalleryImageVersion, GalleryApplication and GalleryApplicationVersion
+// manifests that adopt them:
 //
 //	kubectl gallery import --resource-group images-rg --namespace images --output-dir gallery-images/
 //
@@ -37,8 +38,8 @@ Usage:
   kubectl gallery import [flags]   (or kubectl-gallery import [flags])
 
 Commands:
-  import   write Gallery, GalleryImage and GalleryImageVersion manifests for galleries that
-           already exist in Azure
+  import   write Gallery, GalleryImage, GalleryImageVersion, GalleryApplication and
+           GalleryApplicationVersion manifests for galleries that already exist in Azure
 
 Run 'kubectl gallery import --help' for the flags.
 `
@@ -99,14 +100,14 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.BoolVar(&o.OmitSubscriptionID, "omit-subscription-id", false, "Leave spec.subscriptionId out of the Galleries: they then use the manager's AZURE_SUBSCRIPTION_ID.")
 	fs.StringVar(&caBundle, "azure-ca-bundle", "", "PEM file of CAs trusted for Azure in addition to the system roots (or AZURE_CA_BUNDLE).")
 	var skipVersions bool
-	fs.BoolVar(&skipVersions, "skip-versions", false, "Import galleries and image definitions only, not image versions (for versions that pipelines publish).")
+	fs.BoolVar(&skipVersions, "skip-versions", false, "Import galleries and image and application definitions only, not their versions (for versions that pipelines publish).")
 	fs.BoolVar(&verbose, "verbose", false, "Log every Azure request (operation, status, correlation ID) to stderr.")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, `Usage: kubectl gallery import [flags]
 
-Reads galleries, their image definitions and image versions from Azure and writes Gallery,
-GalleryImage and GalleryImageVersion manifests that adopt them: applying them makes no change
-in Azure. Credentials and cloud come
+Reads galleries, their image and application definitions and their versions from Azure and
+writes Gallery, GalleryImage, GalleryImageVersion, GalleryApplication and
+GalleryApplicationVersion manifests that adopt them: applying them makes no change in Azure. Credentials and cloud come
 from the same environment variables as the manager's (AZURE_TENANT_ID, AZURE_CLIENT_ID,
 AZURE_CLIENT_SECRET or AZURE_FEDERATED_TOKEN_FILE, AZURE_AUTHORITY_HOST,
 AZURE_RESOURCE_MANAGER_ENDPOINT, AZURE_CA_BUNDLE).
@@ -135,7 +136,7 @@ Flags:
 		return usageError{fmt.Sprintf("unexpected arguments: %s", strings.Join(fs.Args(), " "))}
 	}
 	if skipVersions {
-		o.SkipKinds = append(o.SkipKinds, "GalleryImageVersion")
+		o.SkipKinds = append(o.SkipKinds, "GalleryImageVersion", "GalleryApplicationVersion")
 	}
 	switch strings.ToLower(deletionPolicy) {
 	case "orphan":
