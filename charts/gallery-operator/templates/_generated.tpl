@@ -314,6 +314,8 @@ matchConstraints:
     - galleries
     - galleryimages
     - galleryimageversions
+    - galleryapplications
+    - galleryapplicationversions
 validations:
 - expression: '!has(object.spec.resourceGroupName) || variables.groups.exists(g, g
     == "*" || g == object.spec.resourceGroupName.lowerAscii())'
