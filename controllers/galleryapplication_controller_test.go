@@ -208,7 +208,9 @@ func (f appVersionFixture) version(name string, regions ...string) *v1alpha1.Gal
 }
 
 // versionPath is the ARM path of the fixture's version name, lower-cased.
-func (f appVersionFixture) versionPath(name string) string { return applicationPath(f.app) + "/versions/" + name }
+func (f appVersionFixture) versionPath(name string) string {
+	return applicationPath(f.app) + "/versions/" + name
+}
 
 // azureAppVersion reads v from Azure with its replication status; nil when absent.
 func (e *emulatorEnv) azureAppVersion(t *testing.T, v *v1alpha1.GalleryApplicationVersion) *armcompute.GalleryApplicationVersion {
