@@ -7,7 +7,7 @@ import (
 
 // writes counts the write requests (PUT/PATCH/POST) of s; DELETEs are not expected in any window.
 func writes(s *reqStats) int {
-	return s.ByKind[kindPutGallery] + s.ByKind[kindPutImage] + s.ByKind[kindPutVersion] + s.ByKind[kindWrite]
+	return s.ByKind[kindPutGallery] + s.ByKind[kindPutImage] + s.ByKind[kindPutVersion] + s.ByKind[kindPutAppVer] + s.ByKind[kindWrite]
 }
 
 // The configurations the issue "Throughput at the ARM limit" sets a memory goal for.
@@ -59,7 +59,7 @@ func evaluate(o options, r *results) []goal {
 			fmt.Sprintf("%.2f%% (%d of %d)", pct, ph.Requests.Throttled, ph.Requests.Total), "< 1%", pct < 1)
 	}
 
-	kinds := []string{kindImage, kindGallery, kindVersion}
+	kinds := []string{kindImage, kindGallery, kindVersion, kindAppVersion}
 	if r.Steady != nil {
 		add("at rest: 0 PUTs per sync period", fmt.Sprintf("%d", writes(r.Steady)), "0", writes(r.Steady) == 0)
 		for _, kind := range kinds {
