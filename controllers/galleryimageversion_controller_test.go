@@ -96,7 +96,7 @@ func (f versionFixture) version(name string, regions ...string) *v1alpha1.Galler
 			Location: location,
 			Tags:     map[string]string{"owner": "suite"},
 			Properties: v1alpha1.GalleryImageVersionProperties{
-				PublishingProfile: &v1alpha1.GalleryImageVersionPublishingProfile{},
+				PublishingProfile: &v1alpha1.GalleryArtifactPublishingProfile{},
 				StorageProfile:    v1alpha1.GalleryImageVersionStorageProfile{Source: &v1alpha1.GalleryArtifactVersionFullSource{ID: f.source}},
 			},
 		},

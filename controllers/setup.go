@@ -10,6 +10,8 @@ import (
 
 	ctrl "sigs.k8s.io/controller-runtime"
 
+	"github.com/azgallery/gallery-operator/internal/kinds/application"
+	"github.com/azgallery/gallery-operator/internal/kinds/appversion"
 	"github.com/azgallery/gallery-operator/internal/kinds/gallery"
 	"github.com/azgallery/gallery-operator/internal/kinds/image"
 	"github.com/azgallery/gallery-operator/internal/kinds/version"
@@ -19,6 +21,9 @@ import (
 // +kubebuilder:rbac:groups=compute.azgallery.io,resources=galleries;galleryimages;galleryimageversions,verbs=get;list;watch;update;patch
 // +kubebuilder:rbac:groups=compute.azgallery.io,resources=galleries/status;galleryimages/status;galleryimageversions/status,verbs=get;update;patch
 // +kubebuilder:rbac:groups=compute.azgallery.io,resources=galleries/finalizers;galleryimages/finalizers;galleryimageversions/finalizers,verbs=update
+// +kubebuilder:rbac:groups=compute.azgallery.io,resources=galleryapplications;galleryapplicationversions,verbs=get;list;watch;update;patch
+// +kubebuilder:rbac:groups=compute.azgallery.io,resources=galleryapplications/status;galleryapplicationversions/status,verbs=get;update;patch
+// +kubebuilder:rbac:groups=compute.azgallery.io,resources=galleryapplications/finalizers;galleryapplicationversions/finalizers,verbs=update
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
 
 // Setup registers the controller of every kind with the manager, with the shared options and
@@ -32,6 +37,12 @@ func Setup(mgr ctrl.Manager, azure reconcile.Connector, opts reconcile.Options) 
 	}
 	if err := reconcile.Register(mgr, newReconciler(mgr, azure, opts, version.Kind{})); err != nil {
 		return fmt.Errorf("setting up the GalleryImageVersion controller: %w", err)
+	}
+	if err := reconcile.Register(mgr, newReconciler(mgr, azure, opts, application.Kind{})); err != nil {
+		return fmt.Errorf("setting up the GalleryApplication controller: %w", err)
+	}
+	if err := reconcile.Register(mgr, newReconciler(mgr, azure, opts, appversion.Kind{})); err != nil {
+		return fmt.Errorf("setting up the GalleryApplicationVersion controller: %w", err)
 	}
 	return nil
 }

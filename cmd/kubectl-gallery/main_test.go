@@ -65,8 +65,9 @@ func TestImportCommand(t *testing.T) {
 	if code := run(context.Background(), []string{"import", "--gallery", "Platform_Gallery", "--deletion-policy", "Delete"}, &stdout, &stderr); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
-	if n := strings.Count(stdout.String(), "\nkind: "); n != 7 || strings.Contains(stdout.String(), "deletionPolicy") {
-		t.Errorf("stream with %d objects (want 7: 1 gallery, 4 images, 2 versions; deletionPolicy left to the default Delete):\n%s", n, stdout.String())
+	if n := strings.Count(stdout.String(), "\nkind: "); n != 9 || strings.Contains(stdout.String(), "deletionPolicy") {
+		t.Errorf("stream with %d objects (want 9: 1 gallery, 4 images, 2 versions, 1 application, 1 application version; "+
+			"deletionPolicy left to the default Delete):\n%s", n, stdout.String())
 	}
 	if strings.Contains(stdout.String(), "managementPolicy") {
 		t.Errorf("without --policy the objects leave managementPolicy to the operator's default:\n%s", stdout.String())
@@ -82,8 +83,8 @@ func TestImportCommand(t *testing.T) {
 	if code := run(context.Background(), []string{"import", "--gallery", "Platform_Gallery", "--skip-versions"}, &stdout, &stderr); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
-	if n := strings.Count(stdout.String(), "\nkind: "); n != 5 || strings.Contains(stdout.String(), "GalleryImageVersion") {
-		t.Errorf("--skip-versions: %d objects, want 5:\n%s", n, stdout.String())
+	if n := strings.Count(stdout.String(), "\nkind: "); n != 6 || strings.Contains(stdout.String(), "Version\n") {
+		t.Errorf("--skip-versions: %d objects, want 6 (no image or application versions):\n%s", n, stdout.String())
 	}
 	dir := filepath.Join(t.TempDir(), "out")
 	stdout.Reset()

@@ -24,12 +24,15 @@ const (
 	kindGallery = "Gallery"
 	kindImage   = "GalleryImage"
 	kindVersion = "GalleryImageVersion"
+	// kindAppVersion is a GalleryApplicationVersion, in an application made directly in Azure.
+	kindAppVersion = "GalleryApplicationVersion"
 )
 
 var gvrs = map[string]schema.GroupVersionResource{
-	kindGallery: {Group: "compute.azgallery.io", Version: "v1alpha1", Resource: "galleries"},
-	kindImage:   {Group: "compute.azgallery.io", Version: "v1alpha1", Resource: "galleryimages"},
-	kindVersion: {Group: "compute.azgallery.io", Version: "v1alpha1", Resource: "galleryimageversions"},
+	kindGallery:    {Group: "compute.azgallery.io", Version: "v1alpha1", Resource: "galleries"},
+	kindImage:      {Group: "compute.azgallery.io", Version: "v1alpha1", Resource: "galleryimages"},
+	kindVersion:    {Group: "compute.azgallery.io", Version: "v1alpha1", Resource: "galleryimageversions"},
+	kindAppVersion: {Group: "compute.azgallery.io", Version: "v1alpha1", Resource: "galleryapplicationversions"},
 }
 
 const namespace = "default"
@@ -148,6 +151,24 @@ func versionObject(name, image, azureName, location, source string) *unstructure
 			"publishingProfile": map[string]any{"targetRegions": []any{map[string]any{"name": location}}},
 			"storageProfile":    map[string]any{"source": map[string]any{"id": source}},
 		},
+	})
+}
+
+// appVersionObject is a GalleryApplicationVersion of the application app of gallery in group
+// (path form), its package a blob, replicated to location only.
+func appVersionObject(name, group, gallery, app, azureName, location string) *unstructured.Unstructured {
+	return object(kindAppVersion, name, map[string]any{
+		"resourceGroupName":      group,
+		"galleryName":            gallery,
+		"galleryApplicationName": app,
+		"azureName":              azureName,
+		"location":               location,
+		"tags":                   map[string]any{"bench": "scale"},
+		"properties": map[string]any{"publishingProfile": map[string]any{
+			"source":        map[string]any{"mediaLink": "https://benchstore.blob.core.windows.net/apps/" + app + "-" + azureName + ".zip"},
+			"manageActions": map[string]any{"install": "install.cmd", "remove": "remove.cmd"},
+			"targetRegions": []any{map[string]any{"name": location}},
+		}},
 	})
 }
 

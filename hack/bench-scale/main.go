@@ -5,7 +5,8 @@
 // processes (internal/localenv), creates the image galleries directly in the emulator, then:
 //
 //  1. ramp: applies N GalleryImages at once (spread over -subscriptions) and waits until all are
-//     Ready; then the same for -galleries Gallery objects and -versions GalleryImageVersions;
+//     Ready; then the same for -galleries Gallery objects, -versions GalleryImageVersions and
+//     -app-versions GalleryApplicationVersions (in applications made directly in the emulator);
 //  2. steady window: counts ARM requests during one sync period at rest, by kind;
 //  3. restart: stops the manager with SIGTERM, starts it again and counts the first minute;
 //  4. latency: applies one new object of each kind at a time and measures apply -> Ready.
@@ -52,6 +53,8 @@ type options struct {
 	galleries             int
 	versions              int
 	versionsPerImage      int
+	appVersions           int
+	appVersionsPerApp     int
 	driftResync           time.Duration
 	workers               int
 	readyTimeout          time.Duration
@@ -75,6 +78,8 @@ func main() {
 	flag.IntVar(&o.galleries, "galleries", 50, "number of Gallery objects applied at once after the images (0 skips)")
 	flag.IntVar(&o.versions, "versions", 1000, "number of GalleryImageVersions applied at once after the galleries (0 skips)")
 	flag.IntVar(&o.versionsPerImage, "versions-per-image", 50, "versions per image (on the first ceil(versions/versions-per-image) images)")
+	flag.IntVar(&o.appVersions, "app-versions", 1000, "number of GalleryApplicationVersions applied at once after the image versions (0 skips)")
+	flag.IntVar(&o.appVersionsPerApp, "app-versions-per-app", 50, "application versions per application")
 	flag.DurationVar(&o.driftResync, "drift-resync", 2*time.Minute, "the manager's --drift-resync, also the length of the steady window")
 	flag.IntVar(&o.workers, "workers", 32, "goroutines creating objects in parallel")
 	flag.DurationVar(&o.readyTimeout, "ready-timeout", 15*time.Minute, "how long the objects of one kind may take to become Ready")
@@ -104,10 +109,10 @@ func main() {
 
 func (o options) validate() error {
 	switch {
-	case o.n < 1 || o.subscriptions < 1 || o.perGallery < 1 || o.workers < 1 || o.versionsPerImage < 1 || o.driftResync <= 0:
-		return fmt.Errorf("-n, -subscriptions, -per-gallery, -versions-per-image, -workers and -drift-resync must be positive")
-	case o.galleries < 0 || o.versions < 0 || o.latencySamples < 0:
-		return fmt.Errorf("-galleries, -versions and -latency-samples must not be negative")
+	case o.n < 1 || o.subscriptions < 1 || o.perGallery < 1 || o.workers < 1 || o.versionsPerImage < 1 || o.appVersionsPerApp < 1 || o.driftResync <= 0:
+		return fmt.Errorf("-n, -subscriptions, -per-gallery, -versions-per-image, -app-versions-per-app, -workers and -drift-resync must be positive")
+	case o.galleries < 0 || o.versions < 0 || o.appVersions < 0 || o.latencySamples < 0:
+		return fmt.Errorf("-galleries, -versions, -app-versions and -latency-samples must not be negative")
 	case o.subscriptions > o.n:
 		return fmt.Errorf("-subscriptions (%d) must not exceed -n (%d)", o.subscriptions, o.n)
 	case o.versions > 0 && imagesWithVersions(o) > o.imagesPerSubscription():
@@ -122,6 +127,10 @@ func (o options) imagesPerSubscription() int { return (o.n + o.subscriptions - 1
 
 func imagesWithVersions(o options) int {
 	return (o.versions + o.versionsPerImage - 1) / o.versionsPerImage
+}
+
+func applicationsWithVersions(o options) int {
+	return (o.appVersions + o.appVersionsPerApp - 1) / o.appVersionsPerApp
 }
 
 // subscriptionID is the i-th subscription: the local principal's own, then made-up ones the
@@ -141,7 +150,8 @@ type results struct {
 	Subscriptions int      `json:"subscriptions"`
 	Settings      settings `json:"emulator"`
 
-	// Phases are the ramps, one per kind: GalleryImage first, then Gallery, GalleryImageVersion.
+	// Phases are the ramps, one per kind: GalleryImage first, then Gallery, GalleryImageVersion,
+	// GalleryApplicationVersion.
 	Phases []phaseResult `json:"phases"`
 	// Objects counts the objects of each kind present at rest.
 	Objects map[string]int `json:"objects"`
@@ -181,7 +191,7 @@ type settings struct {
 // operationSeconds is how long creating one object of kind takes in the emulator: the operation,
 // and for a version at least its replication to its one target region.
 func (s settings) operationSeconds(kind string) float64 {
-	if kind == kindVersion {
+	if kind == kindVersion || kind == kindAppVersion {
 		return math.Max(s.OperationSeconds, s.ReplicationSecond)
 	}
 	return s.OperationSeconds
@@ -227,8 +237,8 @@ func run(ctx context.Context, o options) (err error) {
 	}
 	res := &results{Machine: describeMachine(), N: o.n, Subscriptions: o.subscriptions, WorkDir: dir, StartedAt: time.Now().UTC(),
 		Commit: commitOf(root), Objects: map[string]int{}, LatencySeconds: map[string][]float64{}}
-	fmt.Printf("bench-scale: N=%d over %d subscription(s), %d Galleries, %d GalleryImageVersions, sync period %s, %d CPUs (%s), load average %s, %s, commit %s\n",
-		o.n, o.subscriptions, o.galleries, o.versions, o.driftResync, res.Machine.CPUs, res.Machine.Model, res.Machine.LoadAvg, res.Machine.Go, res.Commit)
+	fmt.Printf("bench-scale: N=%d over %d subscription(s), %d Galleries, %d GalleryImageVersions, %d GalleryApplicationVersions, sync period %s, %d CPUs (%s), load average %s, %s, commit %s\n",
+		o.n, o.subscriptions, o.galleries, o.versions, o.appVersions, o.driftResync, res.Machine.CPUs, res.Machine.Model, res.Machine.LoadAvg, res.Machine.Go, res.Commit)
 	fmt.Printf("logs, kubeconfig and results in %s\n", dir)
 
 	step("starting kube-apiserver and etcd")
@@ -351,7 +361,17 @@ func run(ctx context.Context, o options) (err error) {
 			return err
 		}
 	}
-	res.Objects = map[string]int{kindImage: o.n, kindGallery: o.galleries, kindVersion: o.versions}
+	if o.appVersions > 0 {
+		appVersions := make([]*unstructured.Unstructured, o.appVersions)
+		for i := range appVersions {
+			app, nth := lay.applicationName(i/o.appVersionsPerApp), i%o.appVersionsPerApp
+			appVersions[i] = appVersionObject(fmt.Sprintf("%s-1-0-%d", app, nth), group, appGallery, app, fmt.Sprintf("1.0.%d", nth), location)
+		}
+		if err := b.ramp(ctx, kindAppVersion, appVersions, o.appVersions); err != nil {
+			return err
+		}
+	}
+	res.Objects = map[string]int{kindImage: o.n, kindGallery: o.galleries, kindVersion: o.versions, kindAppVersion: o.appVersions}
 	atRest := time.Now()
 
 	// Phase 2: one sync period at rest.
@@ -409,6 +429,14 @@ func run(ctx context.Context, o options) (err error) {
 				return err
 			}
 		}
+		if o.appVersions > 0 {
+			if err := b.latency(ctx, kindAppVersion, func(i int) *unstructured.Unstructured {
+				app := lay.applicationName(0)
+				return appVersionObject(fmt.Sprintf("lat-appver-%03d", i), group, appGallery, app, fmt.Sprintf("2.0.%d", i), location)
+			}); err != nil {
+				return err
+			}
+		}
 		to := time.Now()
 		if err := coll.poll(ctx); err != nil {
 			return err
@@ -416,7 +444,7 @@ func run(ctx context.Context, o options) (err error) {
 		bg := statsOf(coll.between(from, to))
 		res.Background, res.BackgroundSecond = &bg, to.Sub(from).Seconds()
 		fmt.Printf("  ARM traffic during the latency samples (%.0fs, includes the samples' own requests): %.1f reads/s, %d PUTs\n",
-			res.BackgroundSecond, float64(bg.Reads)/res.BackgroundSecond, bg.ByKind[kindPutImage]+bg.ByKind[kindPutGallery]+bg.ByKind[kindPutVersion])
+			res.BackgroundSecond, float64(bg.Reads)/res.BackgroundSecond, bg.ByKind[kindPutImage]+bg.ByKind[kindPutGallery]+bg.ByKind[kindPutVersion]+bg.ByKind[kindPutAppVer])
 	}
 
 	ps, err := readProc(b.mgr.PID())
@@ -467,7 +495,7 @@ func waitAllReady(ctx context.Context, k *kube, coll *collector, names []string,
 			_ = coll.poll(ctx)
 			st := statsOf(coll.between(start, now))
 			fmt.Printf("  %4.0fs: %d/%d Ready; %d PUTs, %d reads, %d 429s so far; load average %s\n",
-				now.Sub(start).Seconds(), len(times), len(names), st.ByKind[kindPutGallery]+st.ByKind[kindPutImage]+st.ByKind[kindPutVersion], st.Reads, st.Throttled, loadAvg())
+				now.Sub(start).Seconds(), len(times), len(names), st.ByKind[kindPutGallery]+st.ByKind[kindPutImage]+st.ByKind[kindPutVersion]+st.ByKind[kindPutAppVer], st.Reads, st.Throttled, loadAvg())
 		}
 		select {
 		case <-ctx.Done():

@@ -9,8 +9,12 @@ import (
 	"sync"
 	"time"
 
+	azruntime "github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/to"
+	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/compute/armcompute/v7"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
+	"github.com/azgallery/gallery-operator/internal/emulator/emulatortest"
 	"github.com/azgallery/gallery-operator/internal/localenv"
 )
 
@@ -82,10 +86,48 @@ func setupAzure(ctx context.Context, em *localenv.Emulator, o options, l layout)
 			return "", err
 		}
 	}
+	if err := createApplications(ctx, em, o); err != nil {
+		return "", err
+	}
 	if o.versions == 0 {
 		return "", nil
 	}
 	return em.CreateManagedImage(ctx, group, sourceImage, location)
+}
+
+// appGallery holds the applications of the application versions: the first subscription's first
+// image gallery.
+const appGallery = "bench_g000"
+
+func (l layout) applicationName(i int) string { return fmt.Sprintf("app-%03d", i) }
+
+// createApplications creates the applications the application versions belong to directly in
+// the emulator (as the image galleries are): ceil(app-versions/app-versions-per-app) of them,
+// the first also holding the latency samples.
+func createApplications(ctx context.Context, em *localenv.Emulator, o options) error {
+	if o.appVersions == 0 {
+		return nil
+	}
+	cred, err := em.Credential()
+	if err != nil {
+		return err
+	}
+	apps, err := armcompute.NewGalleryApplicationsClient(localenv.SubscriptionID, cred, emulatortest.ClientOptions(em.URL, em.HTTP))
+	if err != nil {
+		return err
+	}
+	for i := range applicationsWithVersions(o) {
+		name := layout{}.applicationName(i)
+		p, err := apps.BeginCreateOrUpdate(ctx, group, appGallery, name, armcompute.GalleryApplication{Location: to.Ptr(location),
+			Properties: &armcompute.GalleryApplicationProperties{SupportedOSType: to.Ptr(armcompute.OperatingSystemTypesWindows)}}, nil)
+		if err == nil {
+			_, err = p.PollUntilDone(ctx, &azruntime.PollUntilDoneOptions{Frequency: time.Second})
+		}
+		if err != nil {
+			return fmt.Errorf("creating application %s: %w", name, err)
+		}
+	}
+	return nil
 }
 
 // bench is a running measurement: the manager, the Kubernetes side and the request log.
@@ -290,7 +332,7 @@ func (b *bench) latency(ctx context.Context, kind string, obj func(i int) *unstr
 
 // printReadsByKind prints the reads of a window per kind and per object.
 func printReadsByKind(st reqStats, objects map[string]int) {
-	for _, kind := range []string{kindGallery, kindImage, kindVersion} {
+	for _, kind := range []string{kindGallery, kindImage, kindVersion, kindAppVersion} {
 		if n := objects[kind]; n > 0 {
 			fmt.Printf("    %-20s %6d objects: %5d reads (%.3f per object), %d writes\n", kind, n, st.ReadsByResource[kind],
 				float64(st.ReadsByResource[kind])/float64(n), st.WritesByResource[kind])

@@ -8,7 +8,7 @@ import (
 
 // writes counts the write requests (PUT/PATCH/POST) of s; DELETEs are not expected in any window.
 func writes(s *reqStats) int {
-	return s.ByKind[kindPutGallery] + s.ByKind[kindPutImage] + s.ByKind[kindPutVersion] + s.ByKind[kindWrite]
+	return s.ByKind[kindPutGallery] + s.ByKind[kindPutImage] + s.ByKind[kindPutVersion] + s.ByKind[kindPutAppVer] + s.ByKind[kindWrite]
 }
 
 // The configurations the issue "Throughput at the ARM limit" sets a memory goal for.
@@ -66,7 +66,7 @@ func evaluate(o options, r *results) []goal {
 			fmt.Sprintf("%.2f per object (%.0f)", mw/float64(ph.N), mw), "<= 3", mw <= 3*float64(ph.N))
 	}
 
-	kinds := []string{kindImage, kindGallery, kindVersion}
+	kinds := []string{kindImage, kindGallery, kindVersion, kindAppVersion}
 	if r.Steady != nil {
 		add("at rest: 0 PUTs per sync period", fmt.Sprintf("%d", writes(r.Steady)), "0", writes(r.Steady) == 0)
 		kw := kubeWrites(r.SteadyKube)

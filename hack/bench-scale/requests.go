@@ -118,6 +118,7 @@ const (
 	kindPutGallery = "PUT gallery"
 	kindPutImage   = "PUT image"
 	kindPutVersion = "PUT version"
+	kindPutAppVer  = "PUT application version"
 	kindWrite      = "other write"
 	kindGet        = "GET resource"
 	kindList       = "list page"
@@ -126,10 +127,10 @@ const (
 	kindOther      = "other"
 )
 
-var kindOrder = []string{kindPutGallery, kindPutImage, kindPutVersion, kindWrite, kindGet, kindList, kindPoll, kindDelete, kindOther}
+var kindOrder = []string{kindPutGallery, kindPutImage, kindPutVersion, kindPutAppVer, kindWrite, kindGet, kindList, kindPoll, kindDelete, kindOther}
 
 // putOf is the kind of PUT that creates or updates an object of a Kubernetes kind.
-var putOf = map[string]string{kindGallery: kindPutGallery, kindImage: kindPutImage, kindVersion: kindPutVersion}
+var putOf = map[string]string{kindGallery: kindPutGallery, kindImage: kindPutImage, kindVersion: kindPutVersion, kindAppVersion: kindPutAppVer}
 
 // segments splits r's path, lower-cased, without the leading and trailing slash.
 func segments(r emulator.RequestRecord) []string {
@@ -139,14 +140,20 @@ func segments(r emulator.RequestRecord) []string {
 
 // resourceOf says which of the operator's kinds an ARM request reads or writes, from its path
 // (the log has no query): /subscriptions/s/resourcegroups/g/providers/microsoft.compute/ then
-// galleries[/x[/images[/i[/versions[/v]]]]] (or /x/share), a list when the path ends in a collection. It is
-// empty for other paths (operation polls, resource groups, managed images).
+// galleries[/x[/images[/i[/versions[/v]]]]] (or /x/share, or /x/applications/a/versions[/v]), a
+// list when the path ends in a collection. It is empty for other paths (operation polls, resource
+// groups, managed images, the applications themselves, which are no object of the benchmark).
 func resourceOf(r emulator.RequestRecord) string {
 	segs := segments(r)
 	if len(segs) < 7 || segs[0] != "subscriptions" || segs[2] != "resourcegroups" || segs[6] != "galleries" {
 		return ""
 	}
 	switch {
+	case len(segs) > 8 && segs[8] == "applications":
+		if len(segs) > 10 && len(segs) <= 12 && segs[10] == "versions" {
+			return kindAppVersion
+		}
+		return ""
 	case len(segs) <= 8 || segs[8] != "images": // the gallery, or one of its actions (share)
 		return kindGallery
 	case len(segs) <= 10:
@@ -178,7 +185,7 @@ func classify(r emulator.RequestRecord) string {
 			return kindPoll
 		}
 		last := segs[len(segs)-1]
-		if len(segs)%2 == 1 && (last == "images" || last == "galleries" || last == "versions" || last == "resourcegroups") {
+		if len(segs)%2 == 1 && (last == "images" || last == "galleries" || last == "versions" || last == "applications" || last == "resourcegroups") {
 			return kindList
 		}
 		return kindGet

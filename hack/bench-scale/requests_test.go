@@ -31,6 +31,11 @@ func TestClassify(t *testing.T) {
 		{"PUT", rg, kindWrite, "", false},
 		{"PUT", rg + "/providers/Microsoft.Compute/images/bench-source", kindWrite, "", false},
 		{"DELETE", g + "/images/img-00001", kindDelete, kindImage, false},
+		{"PUT", g + "/applications/app-000/versions/1.0.0", kindPutAppVer, kindAppVersion, false},
+		{"GET", g + "/applications/app-000/versions", kindList, kindAppVersion, true},
+		{"GET", g + "/applications/app-000/versions/1.0.0", kindGet, kindAppVersion, true},
+		{"PUT", g + "/applications/app-000", kindWrite, "", false},
+		{"GET", g + "/applications", kindList, "", true},
 	} {
 		r := emulator.RequestRecord{Time: time.Now(), Method: tc.method, Path: tc.path, Status: 200}
 		if got := classify(r); got != tc.kind {

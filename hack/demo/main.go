@@ -1,8 +1,9 @@
 // Command demo runs the operator on this machine: a real control plane, the Azure emulator and the
 // manager, each as its own process; it creates a resource group and a managed image in the
-// emulator, applies config/samples (a Gallery, GalleryImages that reference it and a
-// GalleryImageVersion published from the managed image to two regions), shows the replication
-// progressing, waits until every sample is Ready and shows what Azure now holds.
+// emulator, applies config/samples (a Gallery, GalleryImages that reference it, a
+// GalleryImageVersion published from the managed image to two regions, and a GalleryApplication
+// with a GalleryApplicationVersion replicated alongside it), shows the replication progressing,
+// waits until every sample is Ready and shows what Azure now holds.
 // With --ci it exits after that check; otherwise it keeps running until Ctrl-C.
 package main
 
@@ -26,6 +27,8 @@ const (
 	location = "westeurope"
 	// managedImage is the source of the sample image version (config/samples).
 	managedImage = "ubuntu-2404-golden"
+	// kinds are what the demo waits for and shows.
+	kinds = "galleries,galleryimages,galleryimageversions,galleryapplications,galleryapplicationversions"
 )
 
 func main() {
@@ -96,9 +99,9 @@ func run(root, assets string, ci bool, timeout time.Duration) error {
 		return err
 	}
 
-	step("watching the image version replicate")
+	step("watching the image and application versions replicate")
 	watchReplication(ctx, k, timeout)
-	for _, kind := range []string{"galleries", "galleryimages", "galleryimageversions"} {
+	for _, kind := range strings.Split(kinds, ",") {
 		step("waiting until every object of " + kind + " is Ready")
 		if out, err := k("wait", "--for=condition=Ready", kind, "--all", "--timeout="+timeout.String()); err != nil {
 			fmt.Print(indent(out))
@@ -106,7 +109,7 @@ func run(root, assets string, ci bool, timeout time.Duration) error {
 			return fmt.Errorf("%w\n%s\nmanager log: %s", err, desc, mgr.LogPath)
 		}
 	}
-	out, _ = k("get", "galleries,galleryimages,galleryimageversions", "-o", "wide")
+	out, _ = k("get", kinds, "-o", "wide")
 	fmt.Print(indent(out))
 
 	step(fmt.Sprintf("what Azure (the emulator) holds in %s/%s", group, gallery))
@@ -125,19 +128,19 @@ func run(root, assets string, ci bool, timeout time.Duration) error {
 		return nil
 	}
 
-	fmt.Printf("\nThe operator is running. In another shell:\n\n  export KUBECONFIG=%s\n  kubectl get galleries,galleryimages,galleryimageversions -w\n\n"+
-		"Edit or delete the gallery and images with kubectl and watch the operator act (log: %s).\nPress Ctrl-C to stop everything.\n", cp.Kubeconfig, mgr.LogPath)
+	fmt.Printf("\nThe operator is running. In another shell:\n\n  export KUBECONFIG=%s\n  kubectl get %s -w\n\n"+
+		"Edit or delete the gallery and images with kubectl and watch the operator act (log: %s).\nPress Ctrl-C to stop everything.\n", cp.Kubeconfig, kinds, mgr.LogPath)
 	<-ctx.Done()
 	step("stopping")
 	return nil
 }
 
-// watchReplication prints the image versions every two seconds until none is replicating any
-// more (or timeout), so that the progress shows region by region.
+// watchReplication prints the image and application versions every two seconds until none is
+// replicating any more (or timeout), so that the progress shows region by region.
 func watchReplication(ctx context.Context, k func(...string) (string, error), timeout time.Duration) {
 	last := ""
 	for deadline := time.Now().Add(timeout); time.Now().Before(deadline) && ctx.Err() == nil; time.Sleep(2 * time.Second) {
-		out, err := k("get", "galleryimageversions")
+		out, err := k("get", "galleryimageversions,galleryapplicationversions")
 		if err != nil {
 			return
 		}
@@ -145,7 +148,7 @@ func watchReplication(ctx context.Context, k func(...string) (string, error), ti
 			fmt.Print(indent(out))
 			last = out
 		}
-		if !strings.Contains(out, "InProgress") && !strings.Contains(out, "Creating") && strings.Contains(out, "True") {
+		if !strings.Contains(out, "InProgress") && !strings.Contains(out, "Creating") && !strings.Contains(out, "False") && strings.Contains(out, "True") {
 			return
 		}
 	}

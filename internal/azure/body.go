@@ -121,3 +121,33 @@ func HashOf(normal any) string {
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])[:16]
 }
+
+// Convert maps one struct onto another of the same JSON shape (a spec struct onto the SDK's, or
+// back), dropping what the target does not have; nil stays nil. The API types use Azure's own JSON
+// names, so this is how a kind converts what it sends unchanged.
+func Convert[T any, S any](s *S) *T {
+	if s == nil {
+		return nil
+	}
+	b, err := json.Marshal(s)
+	if err != nil {
+		panic("azure: marshal " + err.Error()) // API types and SDK models always marshal
+	}
+	var out T
+	if err := json.Unmarshal(b, &out); err != nil {
+		panic("azure: the two types disagree on a JSON shape: " + err.Error())
+	}
+	return &out
+}
+
+// NormalMap is a map of optional strings with nil values as ""; nil when empty.
+func NormalMap(m map[string]*string) map[string]string {
+	if len(m) == 0 {
+		return nil
+	}
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		out[k] = StrOf(v)
+	}
+	return out
+}

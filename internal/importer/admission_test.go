@@ -37,6 +37,14 @@ func TestImportedManifestsPassAdmission(t *testing.T) {
 		n, _ := versionNode(t, body)
 		nodes = append(nodes, n)
 	}
+	for _, body := range azureApplications {
+		n, _ := applicationNode(t, body)
+		nodes = append(nodes, n)
+	}
+	for _, body := range azureAppVersions {
+		n, _ := appVersionNode(t, body)
+		nodes = append(nodes, n)
+	}
 	for _, n := range nodes {
 		doc, err := Manifest(n)
 		if err != nil {

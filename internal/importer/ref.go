@@ -2,13 +2,14 @@ package importer
 
 import "fmt"
 
-// Ref locates an imported resource in Azure: a gallery, an image definition in it, or an
-// image version of that. Kinds fill the names their resource needs.
+// Ref locates an imported resource in Azure: a gallery, an image or application definition in
+// it, or a version of that. Kinds fill the names their resource needs.
 type Ref struct {
 	SubscriptionID string
 	ResourceGroup  string
 	Gallery        string
 	Image          string
+	Application    string
 	Version        string
 }
 
@@ -18,6 +19,9 @@ func (r Ref) String() string {
 		r.SubscriptionID, r.ResourceGroup, r.Gallery)
 	if r.Image != "" {
 		s += "/images/" + r.Image
+	}
+	if r.Application != "" {
+		s += "/applications/" + r.Application
 	}
 	if r.Version != "" {
 		s += "/versions/" + r.Version
@@ -32,6 +36,8 @@ func (r Ref) Name() string {
 		return r.Version
 	case r.Image != "":
 		return r.Image
+	case r.Application != "":
+		return r.Application
 	}
 	return r.Gallery
 }

@@ -14,6 +14,8 @@ import (
 	"github.com/azgallery/gallery-operator/internal/azure"
 	"github.com/azgallery/gallery-operator/internal/emulator/emulatortest"
 	"github.com/azgallery/gallery-operator/internal/importer/importertest"
+	"github.com/azgallery/gallery-operator/internal/kinds/application"
+	"github.com/azgallery/gallery-operator/internal/kinds/appversion"
 	"github.com/azgallery/gallery-operator/internal/kinds/gallery"
 	"github.com/azgallery/gallery-operator/internal/kinds/image"
 	"github.com/azgallery/gallery-operator/internal/kinds/version"
@@ -43,8 +45,8 @@ func startAzure(t *testing.T) (*azure.Connection, *emulatortest.Env) {
 	return conn, env
 }
 
-// TestImportFromAzure imports a resource group from the emulator: every gallery and image
-// definition, named as documented, images referencing their Gallery object, each manifest
+// TestImportFromAzure imports a resource group from the emulator: every gallery, image and
+// application definition and version, named as documented, each referencing its parent object, each manifest
 // round-tripping to an empty Diff against what Azure holds, and nothing but reads sent.
 func TestImportFromAzure(t *testing.T) {
 	conn, env := startAzure(t)
@@ -73,6 +75,8 @@ func TestImportFromAzure(t *testing.T) {
 	galleries := conn.Compute.NewGalleriesClient()
 	images := conn.Compute.NewGalleryImagesClient()
 	versions := conn.Compute.NewGalleryImageVersionsClient()
+	apps := conn.Compute.NewGalleryApplicationsClient()
+	appVersions := conn.Compute.NewGalleryApplicationVersionsClient()
 	seen := map[*Node]bool{}
 	for i, n := range nodes {
 		if n.Parent != nil && !seen[n.Parent] {
@@ -82,6 +86,9 @@ func TestImportFromAzure(t *testing.T) {
 		key := n.Ref.Gallery
 		if n.Ref.Image != "" {
 			key += "/" + n.Ref.Image
+		}
+		if n.Ref.Application != "" {
+			key += "/" + n.Ref.Application
 		}
 		if n.Ref.Version != "" {
 			key += "/" + n.Ref.Version
@@ -141,6 +148,32 @@ func TestImportFromAzure(t *testing.T) {
 			}
 			if got.Spec.ImageRef == nil || got.Spec.ImageRef.Name != importertest.ObjectNames[n.Ref.Gallery+"/"+n.Ref.Image] {
 				t.Errorf("version %s references %+v", key, got.Spec.ImageRef)
+			}
+		case "GalleryApplication":
+			var got v1alpha1.GalleryApplication
+			readBack(t, []byte(docs[i]), &got)
+			resp, err := apps.Get(ctx, "import-rg", n.Ref.Gallery, n.Ref.Application, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := application.Diff(application.DesiredApplication(&got.Spec), &resp.GalleryApplication); len(d) > 0 {
+				t.Errorf("application %s: Diff %v\n%s", key, d, docs[i])
+			}
+			if got.Spec.GalleryRef == nil || got.Spec.GalleryRef.Name != importertest.ObjectNames[n.Ref.Gallery] {
+				t.Errorf("application %s references %+v", key, got.Spec.GalleryRef)
+			}
+		case "GalleryApplicationVersion":
+			var got v1alpha1.GalleryApplicationVersion
+			readBack(t, []byte(docs[i]), &got)
+			resp, err := appVersions.Get(ctx, "import-rg", n.Ref.Gallery, n.Ref.Application, n.Ref.Version, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := appversion.Diff(appversion.DesiredVersion(&got.Spec), &resp.GalleryApplicationVersion); len(d) > 0 {
+				t.Errorf("application version %s: Diff %v\n%s", key, d, docs[i])
+			}
+			if got.Spec.ApplicationRef == nil || got.Spec.ApplicationRef.Name != importertest.ObjectNames[n.Ref.Gallery+"/"+n.Ref.Application] {
+				t.Errorf("application version %s references %+v", key, got.Spec.ApplicationRef)
 			}
 		default:
 			t.Errorf("unexpected kind %s", n.Kind)

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/to"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/compute/armcompute/v7"
@@ -111,15 +110,14 @@ func VersionSpecFrom(v *armcompute.GalleryImageVersion) (v1alpha1.GalleryImageVe
 		}
 	}
 	if s := p.SecurityProfile; s != nil {
-		out.SecurityProfile = convert[v1alpha1.ImageVersionSecurityProfile](s)
+		out.SecurityProfile = azure.Convert[v1alpha1.ImageVersionSecurityProfile](s)
 	}
 	return spec, warnings
 }
 
 // publishingFrom maps the publishing profile; nil when everything in it is Azure's default.
-func publishingFrom(pp *armcompute.GalleryImageVersionPublishingProfile, location string) (*v1alpha1.GalleryImageVersionPublishingProfile, []string) {
-	var warnings []string
-	out := &v1alpha1.GalleryImageVersionPublishingProfile{}
+func publishingFrom(pp *armcompute.GalleryImageVersionPublishingProfile, location string) (*v1alpha1.GalleryArtifactPublishingProfile, []string) {
+	out := &v1alpha1.GalleryArtifactPublishingProfile{}
 	replicas := azure.ValueOr(pp.ReplicaCount, defaultReplicaCount)
 	if replicas != defaultReplicaCount {
 		out.ReplicaCount = to.Ptr(replicas)
@@ -127,13 +125,8 @@ func publishingFrom(pp *armcompute.GalleryImageVersionPublishingProfile, locatio
 	if azure.ValueOr(pp.ExcludeFromLatest, false) {
 		out.ExcludeFromLatest = to.Ptr(true)
 	}
-	if pp.EndOfLifeDate != nil {
-		t := pp.EndOfLifeDate.UTC()
-		if !t.Equal(t.Truncate(time.Second)) {
-			warnings = append(warnings, fmt.Sprintf("endOfLifeDate %s has fractions of a second, which the manifest cannot hold", t.Format(time.RFC3339Nano)))
-		}
-		out.EndOfLifeDate = &metav1.Time{Time: t}
-	}
+	var warnings []string
+	out.EndOfLifeDate, warnings = endOfLifeFrom(pp.EndOfLifeDate)
 	storage := canonical(azure.StrOrDefault(pp.StorageAccountType, defaultStorageType), armcompute.PossibleStorageAccountTypeValues())
 	if storage != defaultStorageType {
 		out.StorageAccountType = v1alpha1.StorageAccountType(storage)
@@ -158,10 +151,10 @@ func publishingFrom(pp *armcompute.GalleryImageVersionPublishingProfile, locatio
 		if azure.ValueOr(r.ExcludeFromLatest, false) {
 			region.ExcludeFromLatest = to.Ptr(true)
 		}
-		region.Encryption = convert[v1alpha1.EncryptionImages](r.Encryption)
+		region.Encryption = azure.Convert[v1alpha1.EncryptionImages](r.Encryption)
 		for _, set := range r.AdditionalReplicaSets {
 			if set != nil {
-				region.AdditionalReplicaSets = append(region.AdditionalReplicaSets, *convert[v1alpha1.AdditionalReplicaSet](set))
+				region.AdditionalReplicaSets = append(region.AdditionalReplicaSets, *azure.Convert[v1alpha1.AdditionalReplicaSet](set))
 			}
 		}
 		if azure.CanonicalLocation(region.Name) != azure.CanonicalLocation(location) || region.RegionalReplicaCount != nil ||
@@ -175,7 +168,7 @@ func publishingFrom(pp *armcompute.GalleryImageVersionPublishingProfile, locatio
 	}
 	for _, l := range pp.TargetExtendedLocations {
 		if l != nil {
-			out.TargetExtendedLocations = append(out.TargetExtendedLocations, *convert[v1alpha1.GalleryTargetExtendedLocation](l))
+			out.TargetExtendedLocations = append(out.TargetExtendedLocations, *azure.Convert[v1alpha1.GalleryTargetExtendedLocation](l))
 		}
 	}
 	if jsonEmpty(out) {
@@ -218,23 +211,6 @@ func diskSourceFrom(s *armcompute.GalleryDiskImageSource) *v1alpha1.GalleryDiskI
 		return nil
 	}
 	return &v1alpha1.GalleryDiskImageSource{ID: azure.StrOf(s.ID), URI: azure.StrOf(s.URI), StorageAccountID: azure.StrOf(s.StorageAccountID)}
-}
-
-// convert maps an SDK struct onto the API type of the same JSON shape, dropping what the API type
-// does not have (read-only fields); nil stays nil.
-func convert[T any, S any](s *S) *T {
-	if s == nil {
-		return nil
-	}
-	b, err := json.Marshal(s)
-	if err != nil {
-		panic("importer: marshal " + err.Error()) // SDK models always marshal
-	}
-	var out T
-	if err := json.Unmarshal(b, &out); err != nil {
-		panic("importer: the SDK and the API type disagree on a JSON shape: " + err.Error())
-	}
-	return &out
 }
 
 // jsonEmpty reports whether v marshals to an empty object.

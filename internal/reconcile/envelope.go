@@ -10,10 +10,12 @@ import (
 
 // envelope reads what every ARM resource body carries, whatever its type: its id and its
 // properties.provisioningState. The Azure SDK's bodies name them ID (*string) and
-// Properties.ProvisioningState (a pointer to a string type); a body without them is a
-// programming error, found when the envelope is made (at registration).
+// Properties.ProvisioningState (a pointer to a string type); a body without an ID or
+// Properties is a programming error, found when the envelope is made (at registration). A body
+// whose properties have no provisioningState is a resource Azure writes at once (an application
+// definition, say): its state always reads "".
 type envelope[B any] struct {
-	id, state []int // field index paths
+	id, state []int // field index paths; state nil when the body has none
 }
 
 // newEnvelope finds B's id and provisioningState fields.
@@ -28,14 +30,20 @@ func newEnvelope[B any]() (envelope[B], error) {
 	if !ok || props.Type.Kind() != reflect.Pointer || props.Type.Elem().Kind() != reflect.Struct {
 		return e, fmt.Errorf("%s is not an ARM resource body: it has no Properties struct pointer", t)
 	}
-	state, ok := props.Type.Elem().FieldByName("ProvisioningState")
-	if !ok || state.Type.Kind() != reflect.Pointer || state.Type.Elem().Kind() != reflect.String {
-		return e, fmt.Errorf("%s is not an ARM resource body: its Properties have no ProvisioningState", t)
-	}
 	e.id = id.Index
+	state, ok := props.Type.Elem().FieldByName("ProvisioningState")
+	if !ok {
+		return e, nil
+	}
+	if state.Type.Kind() != reflect.Pointer || state.Type.Elem().Kind() != reflect.String {
+		return e, fmt.Errorf("%s is not an ARM resource body: its Properties' ProvisioningState is not a string pointer", t)
+	}
 	e.state = append(append([]int{}, props.Index...), state.Index...)
 	return e, nil
 }
+
+// HasState reports whether the body type carries a provisioningState.
+func (e envelope[B]) HasState() bool { return e.state != nil }
 
 // ID is the resource's ARM ID as Azure answered it; "" when absent.
 func (e envelope[B]) ID(b *B) string { return e.str(b, e.id) }
@@ -44,7 +52,7 @@ func (e envelope[B]) ID(b *B) string { return e.str(b, e.id) }
 func (e envelope[B]) ProvisioningState(b *B) string { return e.str(b, e.state) }
 
 func (e envelope[B]) str(b *B, path []int) string {
-	if b == nil {
+	if b == nil || path == nil {
 		return ""
 	}
 	v, err := reflect.ValueOf(b).Elem().FieldByIndexErr(path)

@@ -5,8 +5,9 @@ import (
 	"testing"
 )
 
-// The core reads Azure's id and provisioningState from any ARM body, and refuses a body type
-// that has none at registration.
+// The core reads Azure's id and provisioningState from any ARM body (a body without a
+// provisioningState reads ""), and refuses a body type without an id or properties at
+// registration.
 func TestEnvelopeReadsARMBodies(t *testing.T) {
 	env, err := newEnvelope[body]()
 	if err != nil {
@@ -24,13 +25,25 @@ func TestEnvelopeReadsARMBodies(t *testing.T) {
 			t.Errorf("%s: want empty id and state", name)
 		}
 	}
+	type stateless struct {
+		ID         *string
+		Properties *struct{ Other *string }
+	}
+	env2, err := newEnvelope[stateless]()
+	if err != nil || env2.HasState() || !env.HasState() {
+		t.Fatalf("a body without provisioningState: %v, HasState %v (and %v for one with it)", err, env2.HasState(), env.HasState())
+	}
+	id := "/subscriptions/sub/x"
+	if s := (&stateless{ID: &id, Properties: &struct{ Other *string }{}}); env2.ProvisioningState(s) != "" || env2.ID(s) != id {
+		t.Errorf("a body without provisioningState reads state %q, id %q", env2.ProvisioningState(s), env2.ID(s))
+	}
 }
 
 func TestEnvelopeRefusesNonARMBodies(t *testing.T) {
 	type noID struct{ Properties *bodyProperties }
-	type noState struct {
+	type badState struct {
 		ID         *string
-		Properties *struct{ Other *string }
+		Properties *struct{ ProvisioningState int }
 	}
 	type flatState struct {
 		ID                *string
@@ -38,7 +51,7 @@ func TestEnvelopeRefusesNonARMBodies(t *testing.T) {
 	}
 	for name, err := range map[string]error{
 		"noID":      second(newEnvelope[noID]()),
-		"noState":   second(newEnvelope[noState]()),
+		"badState":  second(newEnvelope[badState]()),
 		"flatState": second(newEnvelope[flatState]()),
 	} {
 		if err == nil || !strings.Contains(err.Error(), "not an ARM resource body") {

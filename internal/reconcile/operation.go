@@ -149,9 +149,10 @@ func (r *Reconciler[O, B]) recordProgress(obj O, p LongRunning[O, B], existing *
 // operationFromList tells whether a write ended from the observer's list of its collection,
 // without a request of its own: a list read after the write began shows the resource Creating or
 // Updating until Azure finished it. decided is false when the list cannot tell (no list, the
-// resource Failed, or a kind whose progress needs its own reads): then the operation is polled.
+// resource Failed, a kind whose progress needs its own reads, or one whose body has no
+// provisioningState): then the operation is polled.
 func (r *Reconciler[O, B]) operationFromList(ctx context.Context, obj O, cl Clients[B], id *arm.ResourceID) (done bool, result ctrl.Result, decided bool) {
-	if !r.obs().Lists || cl.Lister == nil || r.caps().LongRunning != nil {
+	if !r.obs().Lists || cl.Lister == nil || r.caps().LongRunning != nil || !r.described().envelope.HasState() {
 		return false, ctrl.Result{}, false
 	}
 	st := obj.GetARMStatus()

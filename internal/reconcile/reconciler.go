@@ -419,7 +419,9 @@ func (r *Reconciler[O, B]) observe(obj O, existing *B) {
 	if id := env.ID(existing); id != "" {
 		st.ID = id
 	}
-	if ps := env.ProvisioningState(existing); ps != "" {
+	// A body without provisioningState is finished once Azure holds it: the state its write
+	// recorded (Creating, Updating) is not Azure's.
+	if ps := env.ProvisioningState(existing); ps != "" || !env.HasState() {
 		st.ProvisioningState = ps
 	}
 }

@@ -23,9 +23,10 @@ import (
 
 const importGroup = "import-rg"
 
-// TestImportAdoptsWithoutWrites is the brownfield workflow: galleries, image definitions and
-// image versions made outside Kubernetes (through ARM, with features, tags, recommended sizes, a
-// purchase plan, sharing groups added with the share action, versions replicated to two regions)
+// TestImportAdoptsWithoutWrites is the brownfield workflow: galleries, image and application
+// definitions and their versions made outside Kubernetes (through ARM, with features, tags,
+// recommended sizes, a purchase plan, sharing groups added with the share action, custom actions,
+// versions replicated to two regions)
 // are imported with the built kubectl-gallery binary,
 // its manifests applied with kubectl while the manager runs, and every object becomes Ready
 // without a single write (PUT, PATCH, POST share, DELETE) reaching Azure for those resources.
@@ -70,8 +71,7 @@ func TestImportAdoptsWithoutWrites(t *testing.T) {
 	}
 	var want []string
 	for key, name := range importertest.ObjectNames {
-		kind := []string{"gallery-", "galleryimage-", "galleryimageversion-"}[strings.Count(key, "/")]
-		want = append(want, kind+name+".yaml")
+		want = append(want, importedKind(key)+"-"+name+".yaml")
 	}
 	sort.Strings(want)
 	if strings.Join(names, " ") != strings.Join(want, " ") {
@@ -81,12 +81,12 @@ func TestImportAdoptsWithoutWrites(t *testing.T) {
 	k(t, "create", "namespace", "imported")
 	applied := time.Now()
 	k(t, "apply", "-f", out)
-	k(t, "wait", "-n", "imported", "--for=condition=Ready", "galleries,galleryimages,galleryimageversions", "--all", "--timeout=120s")
-	ready := strings.Fields(k(t, "get", "-n", "imported", "galleries,galleryimages,galleryimageversions", "-o", `jsonpath={range .items[*]}{.status.conditions[?(@.type=="Ready")].status}{" "}{end}`))
+	k(t, "wait", "-n", "imported", "--for=condition=Ready", kinds, "--all", "--timeout=120s")
+	ready := strings.Fields(k(t, "get", "-n", "imported", kinds, "-o", `jsonpath={range .items[*]}{.status.conditions[?(@.type=="Ready")].status}{" "}{end}`))
 	if len(ready) != len(importertest.ObjectNames) || slices.ContainsFunc(ready, func(s string) bool { return s != "True" }) {
 		t.Errorf("Ready of the imported objects: %q", ready)
 	}
-	got := k(t, "get", "-n", "imported", "galleries,galleryimages,galleryimageversions", "-o", "name")
+	got := k(t, "get", "-n", "imported", kinds, "-o", "name")
 	for _, name := range importertest.ObjectNames {
 		if !strings.Contains(got, "/"+name+"\n") {
 			t.Errorf("kubectl get lacks %s:\n%s", name, got)
@@ -112,7 +112,7 @@ func TestImportAdoptsWithoutWrites(t *testing.T) {
 		parts := strings.Split(strings.ToLower(key), "/")
 		path += parts[0]
 		if len(parts) > 1 {
-			path += "/images/" + parts[1]
+			path += map[bool]string{false: "/images/", true: "/applications/"}[strings.HasPrefix(importedKind(key), "galleryapplication")] + parts[1]
 		}
 		if len(parts) > 2 {
 			path += "/versions/" + parts[2]
@@ -124,7 +124,7 @@ func TestImportAdoptsWithoutWrites(t *testing.T) {
 	}
 
 	// Orphan: deleting the objects leaves Azure as it was.
-	k(t, "delete", "-n", "imported", "galleryimageversions,galleryimages,galleries", "--all", "--timeout=120s")
+	k(t, "delete", "-n", "imported", "galleryimageversions,galleryimages,galleryapplicationversions,galleryapplications,galleries", "--all", "--timeout=120s")
 	for gallery, images := range importertest.Images {
 		have, err := emulator.Images(ctx, importGroup, gallery)
 		if err != nil {
@@ -151,6 +151,19 @@ func TestImportAdoptsWithoutWrites(t *testing.T) {
 }
 
 // runImport runs the importer with env and args and returns its standard output.
+// kinds are the resources kubectl waits for, reads and deletes.
+const kinds = "galleries,galleryimages,galleryimageversions,galleryapplications,galleryapplicationversions"
+
+// importedKind is the lower-case kind of the object for the Azure path suffix key of
+// importertest.ObjectNames.
+func importedKind(key string) string {
+	parts := strings.Split(key, "/")
+	if len(parts) > 1 && parts[1] == importertest.Application {
+		return []string{"", "galleryapplication", "galleryapplicationversion"}[len(parts)-1]
+	}
+	return []string{"gallery", "galleryimage", "galleryimageversion"}[len(parts)-1]
+}
+
 func runImport(t *testing.T, bin string, env []string, args ...string) string {
 	t.Helper()
 	cmd := exec.Command(bin, append([]string{"import"}, args...)...)

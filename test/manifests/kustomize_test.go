@@ -22,16 +22,16 @@ func TestKustomizationsBuild(t *testing.T) {
 		dir   string
 		kinds map[string]int
 	}{
-		{"config/crd", map[string]int{"CustomResourceDefinition": 3}},
+		{"config/crd", map[string]int{"CustomResourceDefinition": 5}},
 		{"config/rbac", map[string]int{"ServiceAccount": 1, "ClusterRole": 5, "ClusterRoleBinding": 2, "Role": 1, "RoleBinding": 1}},
 		{"config/manager", map[string]int{"Namespace": 1, "Deployment": 1}},
-		{"config/default", map[string]int{"CustomResourceDefinition": 3, "ServiceAccount": 1, "ClusterRole": 5,
+		{"config/default", map[string]int{"CustomResourceDefinition": 5, "ServiceAccount": 1, "ClusterRole": 5,
 			"ClusterRoleBinding": 2, "Role": 1, "RoleBinding": 1, "Namespace": 1, "Deployment": 1, "Service": 1}},
-		{"config/workload-identity", map[string]int{"CustomResourceDefinition": 3, "ServiceAccount": 1, "ClusterRole": 5,
+		{"config/workload-identity", map[string]int{"CustomResourceDefinition": 5, "ServiceAccount": 1, "ClusterRole": 5,
 			"ClusterRoleBinding": 2, "Role": 1, "RoleBinding": 1, "Namespace": 1, "Deployment": 1, "Service": 1, "ConfigMap": 1}},
-		{"config/sharding/shard1", map[string]int{"CustomResourceDefinition": 3, "ServiceAccount": 1, "ClusterRole": 5,
+		{"config/sharding/shard1", map[string]int{"CustomResourceDefinition": 5, "ServiceAccount": 1, "ClusterRole": 5,
 			"ClusterRoleBinding": 2, "Role": 1, "RoleBinding": 1, "Namespace": 1, "Deployment": 1, "Service": 1}},
-		{"config/samples", map[string]int{"Gallery": 1, "GalleryImage": 3, "GalleryImageVersion": 1}},
+		{"config/samples", map[string]int{"Gallery": 1, "GalleryImage": 3, "GalleryImageVersion": 1, "GalleryApplication": 1, "GalleryApplicationVersion": 1}},
 	} {
 		t.Run(strings.TrimPrefix(tc.dir, "config/"), func(t *testing.T) {
 			if got := build(t, tc.dir).kinds(); !reflect.DeepEqual(got, tc.kinds) {
@@ -292,15 +292,21 @@ func TestDefaultRBAC(t *testing.T) {
 	// The manager's role lets it do its job on GalleryImages.
 	manager := rules["ClusterRole/"+prefix+"manager-role"]
 	for resource, verbs := range map[string][]string{
-		"galleryimages":                   {"get", "list", "watch", "update", "patch"},
-		"galleryimages/status":            {"update", "patch"},
-		"galleryimages/finalizers":        {"update"},
-		"galleries":                       {"get", "list", "watch", "update", "patch"},
-		"galleries/status":                {"update", "patch"},
-		"galleries/finalizers":            {"update"},
-		"galleryimageversions":            {"get", "list", "watch", "update", "patch"},
-		"galleryimageversions/status":     {"update", "patch"},
-		"galleryimageversions/finalizers": {"update"},
+		"galleryimages":                         {"get", "list", "watch", "update", "patch"},
+		"galleryimages/status":                  {"update", "patch"},
+		"galleryimages/finalizers":              {"update"},
+		"galleries":                             {"get", "list", "watch", "update", "patch"},
+		"galleries/status":                      {"update", "patch"},
+		"galleries/finalizers":                  {"update"},
+		"galleryimageversions":                  {"get", "list", "watch", "update", "patch"},
+		"galleryimageversions/status":           {"update", "patch"},
+		"galleryimageversions/finalizers":       {"update"},
+		"galleryapplications":                   {"get", "list", "watch", "update", "patch"},
+		"galleryapplications/status":            {"update", "patch"},
+		"galleryapplications/finalizers":        {"update"},
+		"galleryapplicationversions":            {"get", "list", "watch", "update", "patch"},
+		"galleryapplicationversions/status":     {"update", "patch"},
+		"galleryapplicationversions/finalizers": {"update"},
 	} {
 		for _, verb := range verbs {
 			if !allows(manager, "compute.azgallery.io", resource, verb) {
@@ -343,7 +349,7 @@ func TestDefaultRBAC(t *testing.T) {
 	}
 	viewer := rules["ClusterRole/"+prefix+"viewer-role"]
 	for _, verb := range []string{"create", "update", "patch", "delete"} {
-		for _, resource := range []string{"galleries", "galleryimages", "galleryimageversions"} {
+		for _, resource := range []string{"galleries", "galleryimages", "galleryimageversions", "galleryapplications", "galleryapplicationversions"} {
 			if allows(viewer, "compute.azgallery.io", resource, verb) {
 				t.Errorf("the viewer role allows %s on %s", verb, resource)
 			}

@@ -26,8 +26,8 @@ var azureImageName = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9]
 // apply on create (the envtest suites apply them to a real API server too).
 func TestSamples(t *testing.T) {
 	out := build(t, "config/samples")
-	if len(out) != 5 {
-		t.Fatalf("%d objects in config/samples, want 5", len(out))
+	if len(out) != 7 {
+		t.Fatalf("%d objects in config/samples, want 7", len(out))
 	}
 	schema := crdSchema(t)
 	identifiers := map[string]string{}
@@ -39,6 +39,9 @@ func TestSamples(t *testing.T) {
 			continue
 		case "GalleryImageVersion":
 			checkSampleVersion(t, o)
+			continue
+		case "GalleryApplication", "GalleryApplicationVersion":
+			checkSampleApplication(t, o)
 			continue
 		}
 		t.Run(o.Name, func(t *testing.T) {
@@ -136,13 +139,17 @@ func TestSampleFilesDecodeStrictly(t *testing.T) {
 			into = &v1alpha1.Gallery{}
 		case strings.Contains(string(data), "\nkind: GalleryImageVersion\n"):
 			into = &v1alpha1.GalleryImageVersion{}
+		case strings.Contains(string(data), "\nkind: GalleryApplication\n"):
+			into = &v1alpha1.GalleryApplication{}
+		case strings.Contains(string(data), "\nkind: GalleryApplicationVersion\n"):
+			into = &v1alpha1.GalleryApplicationVersion{}
 		}
 		if err := yaml.UnmarshalStrict(data, into); err != nil {
 			t.Errorf("%s: %v", filepath.Base(f), err)
 		}
 	}
-	if n != 5 {
-		t.Errorf("%d sample files, want 5", n)
+	if n != 7 {
+		t.Errorf("%d sample files, want 7", n)
 	}
 }
 
@@ -261,6 +268,36 @@ func checkSampleGallery(t *testing.T, o object) {
 	}
 	if g.Namespace != "" || g.Spec.SubscriptionID != "" || g.Spec.CredentialsSecretRef != nil {
 		t.Error("the sample gallery must have no namespace and use the operator's own credentials and subscription")
+	}
+}
+
+// checkSampleApplication checks the demo's application and its version: they decode strictly,
+// the application is in the demo gallery, and the version references it and replicates to two
+// regions starting with its own location.
+func checkSampleApplication(t *testing.T, o object) {
+	t.Helper()
+	raw, err := json.Marshal(o.Raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.Kind == "GalleryApplication" {
+		a := &v1alpha1.GalleryApplication{}
+		if err := yaml.UnmarshalStrict(raw, a); err != nil {
+			t.Fatalf("strict decoding into v1alpha1.GalleryApplication: %v", err)
+		}
+		if a.Spec.GalleryRef == nil || a.Spec.GalleryRef.Name != "demo-gallery" || a.Spec.Properties.SupportedOSType == "" {
+			t.Errorf("the sample application: %+v", a.Spec)
+		}
+		return
+	}
+	v := &v1alpha1.GalleryApplicationVersion{}
+	if err := yaml.UnmarshalStrict(raw, v); err != nil {
+		t.Fatalf("strict decoding into v1alpha1.GalleryApplicationVersion: %v", err)
+	}
+	pp := v.Spec.Properties.PublishingProfile
+	if v.Spec.ApplicationRef == nil || v.Spec.ApplicationRef.Name != "platform-tools" || len(pp.TargetRegions) != 2 ||
+		pp.TargetRegions[0].Name != v.Spec.Location || pp.Source.MediaLink == "" || pp.ManageActions.Install == "" {
+		t.Errorf("the sample application version: %+v", v.Spec)
 	}
 }
 

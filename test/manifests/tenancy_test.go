@@ -51,8 +51,8 @@ func TestTenancyComponent(t *testing.T) {
 	}
 	rules := p.Spec.MatchConstraints.ResourceRules
 	if len(rules) != 1 || !slices.Equal(rules[0].Operations, []admissionv1.OperationType{admissionv1.Create}) ||
-		!contains(rules[0].Resources, "galleries", "galleryimages", "galleryimageversions") {
-		t.Errorf("policy rules %+v: want CREATE of the three kinds", rules)
+		!contains(rules[0].Resources, "galleries", "galleryimages", "galleryimageversions", "galleryapplications", "galleryapplicationversions") {
+		t.Errorf("policy rules %+v: want CREATE of the five kinds", rules)
 	}
 	args := managerContainer(t, out.deployment(t)).Args
 	if !slices.Contains(args, "--enforce-namespace-scopes=true") {

@@ -6,6 +6,8 @@
   - compute.azgallery.io
   resources:
   - galleries
+  - galleryapplications
+  - galleryapplicationversions
   - galleryimages
   - galleryimageversions
   verbs:
@@ -18,6 +20,8 @@
   - compute.azgallery.io
   resources:
   - galleries/finalizers
+  - galleryapplications/finalizers
+  - galleryapplicationversions/finalizers
   - galleryimages/finalizers
   - galleryimageversions/finalizers
   verbs:
@@ -26,6 +30,8 @@
   - compute.azgallery.io
   resources:
   - galleries/status
+  - galleryapplications/status
+  - galleryapplicationversions/status
   - galleryimages/status
   - galleryimageversions/status
   verbs:
@@ -144,6 +150,44 @@
 - apiGroups:
   - compute.azgallery.io
   resources:
+  - galleryapplications
+  verbs:
+  - create
+  - delete
+  - deletecollection
+  - get
+  - list
+  - patch
+  - update
+  - watch
+- apiGroups:
+  - compute.azgallery.io
+  resources:
+  - galleryapplications/status
+  verbs:
+  - get
+- apiGroups:
+  - compute.azgallery.io
+  resources:
+  - galleryapplicationversions
+  verbs:
+  - create
+  - delete
+  - deletecollection
+  - get
+  - list
+  - patch
+  - update
+  - watch
+- apiGroups:
+  - compute.azgallery.io
+  resources:
+  - galleryapplicationversions/status
+  verbs:
+  - get
+- apiGroups:
+  - compute.azgallery.io
+  resources:
   - galleryimages
   verbs:
   - create
@@ -200,6 +244,34 @@
 - apiGroups:
   - compute.azgallery.io
   resources:
+  - galleryapplications
+  verbs:
+  - get
+  - list
+  - watch
+- apiGroups:
+  - compute.azgallery.io
+  resources:
+  - galleryapplications/status
+  verbs:
+  - get
+- apiGroups:
+  - compute.azgallery.io
+  resources:
+  - galleryapplicationversions
+  verbs:
+  - get
+  - list
+  - watch
+- apiGroups:
+  - compute.azgallery.io
+  resources:
+  - galleryapplicationversions/status
+  verbs:
+  - get
+- apiGroups:
+  - compute.azgallery.io
+  resources:
   - galleryimages
   verbs:
   - get
@@ -242,6 +314,8 @@ matchConstraints:
     - galleries
     - galleryimages
     - galleryimageversions
+    - galleryapplications
+    - galleryapplicationversions
 validations:
 - expression: '!has(object.spec.resourceGroupName) || variables.groups.exists(g, g
     == "*" || g == object.spec.resourceGroupName.lowerAscii())'

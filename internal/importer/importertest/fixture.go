@@ -1,5 +1,5 @@
-// Package importertest creates, through Azure's API, galleries and image definitions the way
-// users make them by hand or with Terraform (varied properties, sharing groups through the share
+// Package importertest creates, through Azure's API, galleries, image and application
+// definitions and their versions the way users make them by hand or with Terraform (varied properties, sharing groups through the share
 // action), for the tests that import them.
 package importertest
 
@@ -35,11 +35,20 @@ var Images = map[string][]string{
 // Versions are the image versions of SharedGallery's first image, published from a managed image.
 var Versions = []string{"1.0.0", "1.1.0"}
 
+// Application is SharedGallery's application definition; AppVersions are its versions.
+const Application = "Tools.App"
+
+// AppVersions are the versions of Application.
+var AppVersions = []string{"1.0.0"}
+
 // ObjectNames are the object names the importer must give, by Azure path suffix
-// (gallery, gallery/image or gallery/image/version).
+// (gallery, gallery/image, gallery/image/version, gallery/application or
+// gallery/application/version).
 var ObjectNames = map[string]string{
-	SharedGallery + "/Ubuntu_24.04-Gen2/1.0.0": "ubuntu-24-04-gen2-1-0-0",
-	SharedGallery + "/Ubuntu_24.04-Gen2/1.1.0": "ubuntu-24-04-gen2-1-1-0",
+	SharedGallery + "/" + Application:            "tools-app",
+	SharedGallery + "/" + Application + "/1.0.0": "tools-app-1-0-0",
+	SharedGallery + "/Ubuntu_24.04-Gen2/1.0.0":   "ubuntu-24-04-gen2-1-0-0",
+	SharedGallery + "/Ubuntu_24.04-Gen2/1.1.0":   "ubuntu-24-04-gen2-1-1-0",
 	SharedGallery:                        "platform-gallery",
 	PlainGallery:                         "plain",
 	SharedGallery + "/Ubuntu_24.04-Gen2": "ubuntu-24-04-gen2",
@@ -146,7 +155,49 @@ func Create(ctx context.Context, subscription, group string, cred azcore.TokenCr
 			return fmt.Errorf("creating image %s/%s: %w", img.gallery, img.name, err)
 		}
 	}
-	return createVersions(ctx, compute, group, endOfLife)
+	if err := createVersions(ctx, compute, group, endOfLife); err != nil {
+		return err
+	}
+	return createApplication(ctx, compute, group, endOfLife)
+}
+
+// createApplication creates Application in SharedGallery, with a custom action, and its
+// version 1.0.0 replicated to two regions, with settings, an advanced setting and an update
+// command, as users publish VM applications.
+func createApplication(ctx context.Context, compute *armcompute.ClientFactory, group string, endOfLife time.Time) error {
+	action := []*armcompute.GalleryApplicationCustomAction{{Name: to.Ptr("restart"), Script: to.Ptr("systemctl restart tools"),
+		Description: to.Ptr("Restarts the tools"), Parameters: []*armcompute.GalleryApplicationCustomActionParameter{
+			{Name: to.Ptr("delay"), Type: to.Ptr(armcompute.GalleryApplicationCustomActionParameterTypeString), DefaultValue: to.Ptr("5")}}}}
+	app, err := compute.NewGalleryApplicationsClient().BeginCreateOrUpdate(ctx, group, SharedGallery, Application, armcompute.GalleryApplication{
+		Location: to.Ptr("West Europe"), Tags: map[string]*string{"team": to.Ptr("platform")},
+		Properties: &armcompute.GalleryApplicationProperties{SupportedOSType: to.Ptr(armcompute.OperatingSystemTypesLinux),
+			Description: to.Ptr("Platform tools"), EndOfLifeDate: &endOfLife, CustomActions: action},
+	}, nil)
+	if err == nil {
+		_, err = app.PollUntilDone(ctx, &runtime.PollUntilDoneOptions{Frequency: 100 * time.Millisecond})
+	}
+	if err != nil {
+		return fmt.Errorf("creating application %s: %w", Application, err)
+	}
+	v, err := compute.NewGalleryApplicationVersionsClient().BeginCreateOrUpdate(ctx, group, SharedGallery, Application, "1.0.0", armcompute.GalleryApplicationVersion{
+		Location: to.Ptr(Location),
+		Properties: &armcompute.GalleryApplicationVersionProperties{PublishingProfile: &armcompute.GalleryApplicationVersionPublishingProfile{
+			Source: &armcompute.UserArtifactSource{MediaLink: to.Ptr("https://platformstore.blob.core.windows.net/apps/tools-1.0.0.tar.gz")},
+			ManageActions: &armcompute.UserArtifactManage{Install: to.Ptr("tar -xzf tools -C /opt"), Remove: to.Ptr("rm -rf /opt/tools"),
+				Update: to.Ptr("tar -xzf tools -C /opt --overwrite")},
+			Settings:         &armcompute.UserArtifactSettings{PackageFileName: to.Ptr("tools"), ScriptBehaviorAfterReboot: to.Ptr(armcompute.GalleryApplicationScriptRebootBehaviorRerun)},
+			AdvancedSettings: map[string]*string{"timeout": to.Ptr("300")},
+			TargetRegions:    []*armcompute.TargetRegion{{Name: to.Ptr("West Europe")}, {Name: to.Ptr("North Europe"), RegionalReplicaCount: to.Ptr[int32](2)}},
+			EndOfLifeDate:    &endOfLife, CustomActions: action,
+		}},
+	}, nil)
+	if err == nil {
+		_, err = v.PollUntilDone(ctx, &runtime.PollUntilDoneOptions{Frequency: 100 * time.Millisecond})
+	}
+	if err != nil {
+		return fmt.Errorf("creating application version 1.0.0: %w", err)
+	}
+	return nil
 }
 
 // createVersions publishes Versions of SharedGallery's Ubuntu image from a managed image: 1.0.0

@@ -45,25 +45,8 @@ func (Kind) Parents() []reconcile.Parent {
 func (Kind) Target(ctx context.Context, c ctrlclient.Reader, o *v1alpha1.GalleryImage, needReady bool) (reconcile.Target, error) {
 	t := reconcile.Target{Credentials: o.Spec.CredentialsSecretRef, DeletionPolicy: o.Spec.DeletionPolicy,
 		SubscriptionID: o.Spec.SubscriptionID}
-	group, gallery := o.Spec.ResourceGroupName, o.Spec.GalleryName
-	if o.Spec.GalleryRef != nil {
-		g, err := parent.Gallery(ctx, c, o.Namespace, o.Spec.GalleryRef.Name, needReady)
-		if err != nil {
-			return t, err
-		}
-		t.SubscriptionID, group, gallery = parent.SubscriptionOf(g), g.Spec.ResourceGroupName, g.AzureGalleryName()
-		if t.Credentials == nil {
-			t.Credentials = g.Spec.CredentialsSecretRef
-		}
-	}
-	t.ID = func(sub string) (*arm.ResourceID, error) {
-		gid, err := parent.GalleryID(sub, group, gallery)
-		if err != nil {
-			return nil, err
-		}
-		return parent.ImageID(gid, o.AzureImageName())
-	}
-	return t, nil
+	return parent.InGallery(ctx, c, o.Namespace, o.Spec.GalleryRef, o.Spec.ResourceGroupName, o.Spec.GalleryName, needReady, t,
+		func(gid *arm.ResourceID) (*arm.ResourceID, error) { return parent.ImageID(gid, o.AzureImageName()) })
 }
 
 func (Kind) Desired(o *v1alpha1.GalleryImage) armcompute.GalleryImage { return DesiredImage(&o.Spec) }

@@ -12,7 +12,12 @@ func ImageID(galleryID *arm.ResourceID, name string) (*arm.ResourceID, error) {
 	return arm.ParseResourceID(galleryID.String() + "/images/" + name)
 }
 
-// VersionID is the ARM ID of the image version name of the image definition imageID.
-func VersionID(imageID *arm.ResourceID, name string) (*arm.ResourceID, error) {
-	return arm.ParseResourceID(imageID.String() + "/versions/" + name)
+// VersionID is the ARM ID of the version name of the image or application definition parentID.
+func VersionID(parentID *arm.ResourceID, name string) (*arm.ResourceID, error) {
+	return arm.ParseResourceID(parentID.String() + "/versions/" + name)
+}
+
+// ApplicationID is the ARM ID of the application definition name in the gallery galleryID.
+func ApplicationID(galleryID *arm.ResourceID, name string) (*arm.ResourceID, error) {
+	return arm.ParseResourceID(galleryID.String() + "/applications/" + name)
 }

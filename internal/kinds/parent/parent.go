@@ -1,5 +1,6 @@
-// Package parent resolves the references between objects (a GalleryImage's galleryRef, a
-// GalleryImageVersion's imageRef) into the parent's Azure location and readiness.
+// Package parent resolves the references between objects (a GalleryImage's or
+// GalleryApplication's galleryRef, a GalleryImageVersion's imageRef, a GalleryApplicationVersion's
+// applicationRef) into the parent's Azure location and readiness.
 package parent
 
 import (
@@ -19,8 +20,9 @@ import (
 
 // Reasons of a child waiting for its parent.
 const (
-	ReasonWaitingForGallery = "WaitingForGallery"
-	ReasonWaitingForImage   = "WaitingForGalleryImage"
+	ReasonWaitingForGallery     = "WaitingForGallery"
+	ReasonWaitingForImage       = "WaitingForGalleryImage"
+	ReasonWaitingForApplication = "WaitingForGalleryApplication"
 )
 
 // Gallery returns the Gallery object name in namespace. When it is missing, or when needReady
@@ -70,8 +72,11 @@ func ready(o reconcile.Object, kind, reason string) error {
 }
 
 func kindOf(reason string) string {
-	if reason == ReasonWaitingForImage {
+	switch reason {
+	case ReasonWaitingForImage:
 		return "GalleryImage"
+	case ReasonWaitingForApplication:
+		return "GalleryApplication"
 	}
 	return "Gallery"
 }
@@ -81,30 +86,81 @@ func kindOf(reason string) string {
 // *reconcile.WaitingError saying so.
 func Image(ctx context.Context, c client.Reader, namespace, name string, needReady bool) (*v1alpha1.GalleryImage, *arm.ResourceID, error) {
 	img := &v1alpha1.GalleryImage{}
-	if err := get(ctx, c, namespace, name, img, ReasonWaitingForImage); err != nil {
-		return nil, nil, err
+	id, err := inGallery(ctx, c, namespace, name, img, ReasonWaitingForImage, needReady)
+	return img, id, err
+}
+
+// Application is Image for a GalleryApplication object and its application definition.
+func Application(ctx context.Context, c client.Reader, namespace, name string, needReady bool) (*v1alpha1.GalleryApplication, *arm.ResourceID, error) {
+	app := &v1alpha1.GalleryApplication{}
+	id, err := inGallery(ctx, c, namespace, name, app, ReasonWaitingForApplication, needReady)
+	return app, id, err
+}
+
+// inGallery reads obj, a parent below a gallery, and returns the ARM ID of its resource.
+func inGallery(ctx context.Context, c client.Reader, namespace, name string, obj reconcile.Object, reason string, needReady bool) (*arm.ResourceID, error) {
+	if err := get(ctx, c, namespace, name, obj, reason); err != nil {
+		return nil, err
 	}
-	if needReady || img.Status.ID == "" {
-		if err := ready(img, "GalleryImage", ReasonWaitingForImage); err != nil {
-			return nil, nil, err
+	st := obj.GetARMStatus()
+	if needReady || st.ID == "" {
+		if err := ready(obj, kindOf(reason), reason); err != nil {
+			return nil, err
 		}
 	}
-	id, err := arm.ParseResourceID(img.Status.ID)
+	id, err := arm.ParseResourceID(st.ID)
 	if err != nil || id.Parent == nil {
-		return nil, nil, &reconcile.WaitingError{Reason: ReasonWaitingForImage,
-			Message: fmt.Sprintf("waiting for GalleryImage %q to report its Azure resource ID", name)}
+		return nil, &reconcile.WaitingError{Reason: reason,
+			Message: fmt.Sprintf("waiting for %s %q to report its Azure resource ID", kindOf(reason), name)}
 	}
-	return img, id, nil
+	return id, nil
 }
 
 // CredentialsOfImage are the credentials a GalleryImage uses: its own, or its Gallery's.
 func CredentialsOfImage(ctx context.Context, c client.Reader, img *v1alpha1.GalleryImage) *v1alpha1.SecretReference {
-	if img.Spec.CredentialsSecretRef != nil || img.Spec.GalleryRef == nil {
-		return img.Spec.CredentialsSecretRef
+	return credentialsOf(ctx, c, img.Namespace, img.Spec.CredentialsSecretRef, img.Spec.GalleryRef)
+}
+
+// CredentialsOfApplication are the credentials a GalleryApplication uses: its own, or its
+// Gallery's.
+func CredentialsOfApplication(ctx context.Context, c client.Reader, app *v1alpha1.GalleryApplication) *v1alpha1.SecretReference {
+	return credentialsOf(ctx, c, app.Namespace, app.Spec.CredentialsSecretRef, app.Spec.GalleryRef)
+}
+
+// credentialsOf are own, or else those of the Gallery galleryRef names.
+func credentialsOf(ctx context.Context, c client.Reader, namespace string, own *v1alpha1.SecretReference, galleryRef *v1alpha1.LocalObjectReference) *v1alpha1.SecretReference {
+	if own != nil || galleryRef == nil {
+		return own
 	}
 	g := &v1alpha1.Gallery{}
-	if err := c.Get(ctx, client.ObjectKey{Namespace: img.Namespace, Name: img.Spec.GalleryRef.Name}, g); err != nil {
+	if err := c.Get(ctx, client.ObjectKey{Namespace: namespace, Name: galleryRef.Name}, g); err != nil {
 		return nil
 	}
 	return g.Spec.CredentialsSecretRef
+}
+
+// InGallery completes t, the target of an object below a gallery, named name there: in the
+// gallery of group (in t's subscription), or, when ref is set, in the Gallery object ref names,
+// whose subscription it takes and whose credentials it uses unless t names its own. child is the
+// resource's ID in the gallery's, for example ImageID.
+func InGallery(ctx context.Context, c client.Reader, namespace string, ref *v1alpha1.LocalObjectReference, group, gallery string,
+	needReady bool, t reconcile.Target, child func(galleryID *arm.ResourceID) (*arm.ResourceID, error)) (reconcile.Target, error) {
+	if ref != nil {
+		g, err := Gallery(ctx, c, namespace, ref.Name, needReady)
+		if err != nil {
+			return t, err
+		}
+		t.SubscriptionID, group, gallery = SubscriptionOf(g), g.Spec.ResourceGroupName, g.AzureGalleryName()
+		if t.Credentials == nil {
+			t.Credentials = g.Spec.CredentialsSecretRef
+		}
+	}
+	t.ID = func(sub string) (*arm.ResourceID, error) {
+		gid, err := GalleryID(sub, group, gallery)
+		if err != nil {
+			return nil, err
+		}
+		return child(gid)
+	}
+	return t, nil
 }

@@ -5,15 +5,14 @@ package version
 import (
 	"encoding/json"
 	"maps"
-	"reflect"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/compute/armcompute/v7"
 
 	v1alpha1 "github.com/azgallery/gallery-operator/api/v1alpha1"
 	"github.com/azgallery/gallery-operator/internal/azure"
+	"github.com/azgallery/gallery-operator/internal/kinds/replication"
 )
 
 // DesiredVersion builds the PUT body from the spec. Fields the spec leaves unset stay nil.
@@ -30,7 +29,7 @@ func DesiredVersion(spec *v1alpha1.GalleryImageVersionSpec) armcompute.GalleryIm
 		}
 	}
 	if s := p.SecurityProfile; s != nil {
-		props.SecurityProfile = convert[armcompute.ImageVersionSecurityProfile](s)
+		props.SecurityProfile = azure.Convert[armcompute.ImageVersionSecurityProfile](s)
 	}
 	return armcompute.GalleryImageVersion{
 		Location:   azure.OptionalString(spec.Location),
@@ -40,7 +39,7 @@ func DesiredVersion(spec *v1alpha1.GalleryImageVersionSpec) armcompute.GalleryIm
 }
 
 // desiredPublishing converts the publishing profile.
-func desiredPublishing(p *v1alpha1.GalleryImageVersionPublishingProfile) *armcompute.GalleryImageVersionPublishingProfile {
+func desiredPublishing(p *v1alpha1.GalleryArtifactPublishingProfile) *armcompute.GalleryImageVersionPublishingProfile {
 	if p == nil {
 		return nil
 	}
@@ -60,12 +59,12 @@ func desiredPublishing(p *v1alpha1.GalleryImageVersionPublishingProfile) *armcom
 			RegionalReplicaCount:  azure.ClonePtr(r.RegionalReplicaCount),
 			StorageAccountType:    azure.OptionalEnum[armcompute.StorageAccountType](string(r.StorageAccountType)),
 			ExcludeFromLatest:     azure.ClonePtr(r.ExcludeFromLatest),
-			Encryption:            convert[armcompute.EncryptionImages](r.Encryption),
+			Encryption:            azure.Convert[armcompute.EncryptionImages](r.Encryption),
 			AdditionalReplicaSets: convertSlice[armcompute.AdditionalReplicaSet](r.AdditionalReplicaSets),
 		})
 	}
 	for _, l := range p.TargetExtendedLocations {
-		out.TargetExtendedLocations = append(out.TargetExtendedLocations, convert[armcompute.GalleryTargetExtendedLocation](&l))
+		out.TargetExtendedLocations = append(out.TargetExtendedLocations, azure.Convert[armcompute.GalleryTargetExtendedLocation](&l))
 	}
 	return out
 }
@@ -94,70 +93,37 @@ func diskSource(s *v1alpha1.GalleryDiskImageSource) *armcompute.GalleryDiskImage
 	return &armcompute.GalleryDiskImageSource{ID: azure.OptionalString(s.ID), URI: azure.OptionalString(s.URI), StorageAccountID: azure.OptionalString(s.StorageAccountID)}
 }
 
-// convert maps a spec struct onto the SDK's struct of the same JSON shape; nil stays nil.
-func convert[T any, S any](s *S) *T {
-	if s == nil {
-		return nil
-	}
-	b, err := json.Marshal(s)
-	if err != nil {
-		panic("version: marshal " + err.Error()) // API types always marshal
-	}
-	var out T
-	if err := json.Unmarshal(b, &out); err != nil {
-		panic("version: the spec and the SDK disagree on a JSON shape: " + err.Error())
-	}
-	return &out
-}
-
 func convertSlice[T any, S any](s []S) []*T {
 	var out []*T
 	for i := range s {
-		out = append(out, convert[T](&s[i]))
+		out = append(out, azure.Convert[T](&s[i]))
 	}
 	return out
 }
 
 // PutBody is the body to PUT over existing: desired, completed with what Azure needs the
-// request to repeat (the storage account types and replication mode it holds, which the spec may
-// leave unset and Azure refuses to see change).
+// request to repeat (see replication.Repeat).
 func PutBody(desired armcompute.GalleryImageVersion, existing *armcompute.GalleryImageVersion) armcompute.GalleryImageVersion {
 	if existing == nil || existing.Properties == nil || existing.Properties.PublishingProfile == nil ||
 		desired.Properties == nil || desired.Properties.PublishingProfile == nil {
 		return desired
 	}
-	have := existing.Properties.PublishingProfile
 	want := *desired.Properties.PublishingProfile
-	if want.StorageAccountType == nil {
-		want.StorageAccountType = have.StorageAccountType
-	}
-	if want.ReplicationMode == nil {
-		want.ReplicationMode = have.ReplicationMode
-	}
-	if want.TargetRegions != nil { // none stays none (Azure's default: the version's location), not []
-		regions := make([]*armcompute.TargetRegion, 0, len(want.TargetRegions))
-		for _, r := range want.TargetRegions {
-			r := *r
-			if old := findRegion(have.TargetRegions, azure.StrOf(r.Name)); old != nil && r.StorageAccountType == nil {
-				r.StorageAccountType = old.StorageAccountType
-			}
-			regions = append(regions, &r)
-		}
-		want.TargetRegions = regions
-	}
+	r := replication.Repeat(*profileOf(&want), *profileOf(existing.Properties.PublishingProfile))
+	want.StorageAccountType, want.ReplicationMode, want.TargetRegions = r.StorageAccountType, r.ReplicationMode, r.TargetRegions
 	props := *desired.Properties
 	props.PublishingProfile = &want
 	desired.Properties = &props
 	return desired
 }
 
-func findRegion(regions []*armcompute.TargetRegion, name string) *armcompute.TargetRegion {
-	for _, r := range regions {
-		if r != nil && azure.CanonicalLocation(azure.StrOf(r.Name)) == azure.CanonicalLocation(name) {
-			return r
-		}
+// profileOf is the replication part of a publishing profile; nil for none.
+func profileOf(pp *armcompute.GalleryImageVersionPublishingProfile) *replication.Profile {
+	if pp == nil {
+		return nil
 	}
-	return nil
+	return &replication.Profile{TargetRegions: pp.TargetRegions, ReplicaCount: pp.ReplicaCount, ExcludeFromLatest: pp.ExcludeFromLatest,
+		EndOfLifeDate: pp.EndOfLifeDate, StorageAccountType: pp.StorageAccountType, ReplicationMode: pp.ReplicationMode}
 }
 
 // Diff names the properties in which existing differs from desired; empty when none. Both sides
@@ -179,12 +145,7 @@ func Diff(desired armcompute.GalleryImageVersion, existing *armcompute.GalleryIm
 	}
 	add("location", d.Location != "" && d.Location != e.Location)
 	add("tags", !maps.Equal(d.Tags, e.Tags))
-	add("properties.publishingProfile.targetRegions", !reflect.DeepEqual(d.Regions, e.Regions))
-	add("properties.publishingProfile.replicaCount", d.ReplicaCount != nil && !reflect.DeepEqual(d.ReplicaCount, e.ReplicaCount))
-	add("properties.publishingProfile.excludeFromLatest", d.ExcludeFromLatest != e.ExcludeFromLatest)
-	add("properties.publishingProfile.endOfLifeDate", d.EndOfLifeDate != e.EndOfLifeDate)
-	add("properties.publishingProfile.storageAccountType", d.StorageAccountType != "" && d.StorageAccountType != e.StorageAccountType)
-	add("properties.publishingProfile.replicationMode", d.ReplicationMode != "" && d.ReplicationMode != e.ReplicationMode)
+	out = append(out, replication.Diff(d.Normal, e.Normal)...)
 	add("properties.storageProfile", d.Source != "" && d.Source != e.Source)
 	add("properties.safetyProfile", d.Safety != e.Safety)
 	add("properties.securityProfile", d.Security != "" && d.Security != e.Security)
@@ -198,25 +159,12 @@ func SpecHash(desired armcompute.GalleryImageVersion) string {
 
 // normalVersion is the user-controlled part of a version with Azure's normalisations applied.
 type normalVersion struct {
-	Location           string                  `json:"location"`
-	Tags               map[string]string       `json:"tags"`
-	Regions            map[string]normalRegion `json:"regions"`
-	ReplicaCount       *int32                  `json:"replicaCount"`
-	ExcludeFromLatest  bool                    `json:"excludeFromLatest"`
-	EndOfLifeDate      string                  `json:"endOfLifeDate"`
-	StorageAccountType string                  `json:"storageAccountType"`
-	ReplicationMode    string                  `json:"replicationMode"`
-	Source             string                  `json:"source"`
-	Safety             [2]bool                 `json:"safety"`
-	Security           string                  `json:"security"`
-}
-
-// normalRegion is one target region; pointer fields are compared only when the spec sets them.
-type normalRegion struct {
-	Replicas          *int32 `json:"replicas"`
-	StorageType       string `json:"storageType"`
-	ExcludeFromLatest bool   `json:"excludeFromLatest"`
-	Encryption        string `json:"encryption"`
+	Location string            `json:"location"`
+	Tags     map[string]string `json:"tags"`
+	replication.Normal
+	Source   string  `json:"source"`
+	Safety   [2]bool `json:"safety"`
+	Security string  `json:"security"`
 }
 
 // normalize returns the user-controlled part of v. With like (the desired body) set, fields that
@@ -227,22 +175,13 @@ func normalize(v *armcompute.GalleryImageVersion, like *armcompute.GalleryImageV
 	if p == nil {
 		p = &armcompute.GalleryImageVersionProperties{}
 	}
-	var lp *armcompute.GalleryImageVersionPublishingProfile
-	if like != nil && like.Properties != nil {
-		lp = like.Properties.PublishingProfile
-	}
-	if pp := p.PublishingProfile; pp != nil {
-		n.Regions = normalRegions(pp.TargetRegions, lp)
-		n.ReplicaCount = pp.ReplicaCount
-		n.ExcludeFromLatest = azure.ValueOr(pp.ExcludeFromLatest, false)
-		if pp.EndOfLifeDate != nil {
-			n.EndOfLifeDate = pp.EndOfLifeDate.UTC().Format(time.RFC3339Nano)
-		}
-		n.StorageAccountType = strings.ToLower(azure.StrOf(pp.StorageAccountType))
-		n.ReplicationMode = strings.ToLower(azure.StrOf(pp.ReplicationMode))
-	}
-	if like != nil && (lp == nil || lp.TargetRegions == nil) {
-		n.Regions = nil // Azure's default: the version's own region
+	switch {
+	case like == nil:
+		n.Normal = replication.NormalOf(profileOf(p.PublishingProfile))
+	case like.Properties == nil:
+		n.Normal = replication.NormalLike(profileOf(p.PublishingProfile), nil)
+	default:
+		n.Normal = replication.NormalLike(profileOf(p.PublishingProfile), profileOf(like.Properties.PublishingProfile))
 	}
 	if sp := p.StorageProfile; sp != nil {
 		n.Source = sourceOf(sp)
@@ -255,41 +194,6 @@ func normalize(v *armcompute.GalleryImageVersion, like *armcompute.GalleryImageV
 		n.Security = string(b)
 	}
 	return n
-}
-
-// normalRegions keys target regions by canonical name. like (the desired publishing profile)
-// decides which optional fields count.
-func normalRegions(regions []*armcompute.TargetRegion, like *armcompute.GalleryImageVersionPublishingProfile) map[string]normalRegion {
-	out := map[string]normalRegion{}
-	for _, r := range regions {
-		if r == nil {
-			continue
-		}
-		name := azure.CanonicalLocation(azure.StrOf(r.Name))
-		nr := normalRegion{Replicas: r.RegionalReplicaCount, StorageType: strings.ToLower(azure.StrOf(r.StorageAccountType)),
-			ExcludeFromLatest: azure.ValueOr(r.ExcludeFromLatest, false)}
-		if r.Encryption != nil {
-			b, _ := json.Marshal(r.Encryption)
-			nr.Encryption = string(b)
-		}
-		if like != nil {
-			want := findRegion(like.TargetRegions, name)
-			if want == nil || want.RegionalReplicaCount == nil {
-				nr.Replicas = nil
-			}
-			if want == nil || want.StorageAccountType == nil {
-				nr.StorageType = ""
-			}
-			if want == nil || want.Encryption == nil {
-				nr.Encryption = ""
-			}
-		}
-		out[name] = nr
-	}
-	if len(out) == 0 {
-		return nil
-	}
-	return out
 }
 
 // sourceOf names the source, lower-cased (ARM IDs compare without case).

@@ -57,7 +57,7 @@ func fuzzVersionSpec(f *kindfuzz.Bytes) (*v1alpha1.GalleryImageVersionSpec, int)
 	}
 	p := &s.Properties
 	if f.Flag() {
-		pp := &v1alpha1.GalleryImageVersionPublishingProfile{ReplicaCount: count(f), ExcludeFromLatest: optBool(f)}
+		pp := &v1alpha1.GalleryArtifactPublishingProfile{ReplicaCount: count(f), ExcludeFromLatest: optBool(f)}
 		if f.Flag() {
 			pp.EndOfLifeDate = &metav1.Time{Time: time.Unix(int64(f.Next())<<24|int64(f.Next())<<16|int64(f.Next()), 0).In(time.FixedZone("z", 3600*(f.Intn(25)-12)))}
 		}

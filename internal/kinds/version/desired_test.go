@@ -12,6 +12,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	v1alpha1 "github.com/azgallery/gallery-operator/api/v1alpha1"
+	"github.com/azgallery/gallery-operator/internal/kinds/replication"
 )
 
 const source = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/images/golden"
@@ -22,7 +23,7 @@ func spec() *v1alpha1.GalleryImageVersionSpec {
 	return &v1alpha1.GalleryImageVersionSpec{
 		Location: "West Europe", Tags: map[string]string{"team": "platform"},
 		Properties: v1alpha1.GalleryImageVersionProperties{
-			PublishingProfile: &v1alpha1.GalleryImageVersionPublishingProfile{
+			PublishingProfile: &v1alpha1.GalleryArtifactPublishingProfile{
 				TargetRegions: []v1alpha1.TargetRegion{
 					{Name: "West Europe", RegionalReplicaCount: to.Ptr[int32](2)},
 					{Name: "northeurope"},
@@ -180,7 +181,7 @@ func TestInProgressAndNotices(t *testing.T) {
 	if !busy || o.Status.Replication != "1/2" || !strings.Contains(msg, "North Europe Replicating 40%") {
 		t.Errorf("while replicating: busy %v, replication %q, message %q", busy, o.Status.Replication, msg)
 	}
-	if n := k.Notices(before, o); len(n) != 1 || n[0].Reason != ReasonRegionReplicated || !strings.Contains(n[0].Message, "West Europe") {
+	if n := k.Notices(before, o); len(n) != 1 || n[0].Reason != replication.ReasonRegionReplicated || !strings.Contains(n[0].Message, "West Europe") {
 		t.Errorf("notices after the first region: %+v", n)
 	}
 	done := echo(DesiredVersion(spec()))
@@ -190,7 +191,7 @@ func TestInProgressAndNotices(t *testing.T) {
 			{Region: to.Ptr("North Europe"), State: to.Ptr(armcompute.ReplicationStateFailed), Details: to.Ptr("disk copy failed")}}}
 	before = o.DeepCopy()
 	k.Observe(o, done)
-	if n := k.Notices(before, o); len(n) != 1 || !n[0].Warning || n[0].Reason != ReasonRegionFailed || !strings.Contains(n[0].Message, "disk copy failed") {
+	if n := k.Notices(before, o); len(n) != 1 || !n[0].Warning || n[0].Reason != replication.ReasonRegionFailed || !strings.Contains(n[0].Message, "disk copy failed") {
 		t.Errorf("notices after a failed region: %+v", n)
 	}
 	plain := echo(DesiredVersion(spec())) // a read without $expand keeps what was known

@@ -2,34 +2,27 @@ package version
 
 import (
 	"context"
-	"fmt"
-	"strings"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/arm"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/compute/armcompute/v7"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	ctrlclient "sigs.k8s.io/controller-runtime/pkg/client"
 
 	v1alpha1 "github.com/azgallery/gallery-operator/api/v1alpha1"
 	"github.com/azgallery/gallery-operator/internal/azure"
 	"github.com/azgallery/gallery-operator/internal/kinds/parent"
+	"github.com/azgallery/gallery-operator/internal/kinds/replication"
 	"github.com/azgallery/gallery-operator/internal/reconcile"
 )
 
-// Reasons of the version's own.
-const (
-	ReasonReplicating          = "Replicating"
-	ReasonRegionReplicated     = "RegionReplicated"
-	ReasonRegionFailed         = "RegionReplicationFailed"
-	ReasonDeletionBlocked      = "DeletionBlockedBeforeEndOfLife"
-	replicationCompleted       = "Completed"
-	replicationFailed          = "Failed"
-	maxReplicationPollInterval = 3 * time.Minute
-)
+// ReasonDeletionBlocked is the reason of a deletion the version's safety profile blocks.
+const ReasonDeletionBlocked = "DeletionBlockedBeforeEndOfLife"
 
 // Kind is the GalleryImageVersion kind: image versions (Microsoft.Compute/galleries/images/versions).
-type Kind struct{}
+// It follows the replication as every version kind does.
+type Kind struct {
+	replication.LongRunning[obj, body]
+}
 
 type (
 	obj  = *v1alpha1.GalleryImageVersion
@@ -99,7 +92,6 @@ func (Kind) Diff(desired body, existing *body) []string { return Diff(desired, e
 
 func (Kind) Hash(desired body) string                  { return SpecHash(desired) }
 func (Kind) PutBody(desired body, existing *body) body { return PutBody(desired, existing) }
-func (Kind) MaxPollInterval() time.Duration            { return maxReplicationPollInterval }
 func (Kind) Client(conn *azure.Connection) reconcile.Clients[body] {
 	c := client{versions: conn.Compute.NewGalleryImageVersionsClient()}
 	return reconcile.Clients[body]{Client: c, Lister: c}
@@ -107,76 +99,23 @@ func (Kind) Client(conn *azure.Connection) reconcile.Clients[body] {
 
 // Observe records the replication Azure reports and the publishing date.
 func (Kind) Observe(o obj, existing *body) {
-	st := &o.Status
-	if existing == nil || existing.Properties == nil {
-		st.ReplicationStatus, st.Replication, st.PublishedDate = nil, "", nil
-		return
-	}
-	p := existing.Properties
-	if pp := p.PublishingProfile; pp != nil && pp.PublishedDate != nil {
-		st.PublishedDate = &metav1.Time{Time: *pp.PublishedDate}
-	}
-	rs := p.ReplicationStatus
-	if rs == nil {
-		return // a read without $expand=ReplicationStatus says nothing about it
-	}
-	st.ReplicationStatus = &v1alpha1.ReplicationStatus{AggregatedState: azure.StrOf(rs.AggregatedState)}
-	done := 0
-	for _, r := range rs.Summary {
-		if r == nil {
-			continue
+	var published *time.Time
+	var rs *armcompute.ReplicationStatus
+	if p := propsOf(existing); p != nil {
+		rs = p.ReplicationStatus
+		if p.PublishingProfile != nil {
+			published = p.PublishingProfile.PublishedDate
 		}
-		s := v1alpha1.RegionalReplicationStatus{Region: azure.StrOf(r.Region), State: azure.StrOf(r.State),
-			Progress: azure.ValueOr(r.Progress, 0), Details: azure.StrOf(r.Details)}
-		if s.State == replicationCompleted {
-			done++
-		}
-		st.ReplicationStatus.Summary = append(st.ReplicationStatus.Summary, s)
 	}
-	st.Replication = fmt.Sprintf("%d/%d", done, len(st.ReplicationStatus.Summary))
+	replication.Observe(&o.Status.ReplicatedStatus, propsOf(existing) != nil, published, rs)
 }
 
-// InProgress: a version is Ready only once it is replicated to every target region.
-func (Kind) InProgress(o obj, _ *body) (string, bool) {
-	rs := o.Status.ReplicationStatus
-	if rs == nil || rs.AggregatedState == replicationCompleted || rs.AggregatedState == replicationFailed {
-		return "", false
-	}
-	var parts []string
-	for _, r := range rs.Summary {
-		part := r.Region + " " + r.State
-		if r.State != replicationCompleted {
-			part += fmt.Sprintf(" %d%%", r.Progress)
-		}
-		parts = append(parts, part)
-	}
-	return fmt.Sprintf("Replicated to %s regions (%s): %s", o.Status.Replication, rs.AggregatedState, strings.Join(parts, ", ")), true
-}
-
-// Notices announce each region whose replication completed or failed since the last read.
-func (Kind) Notices(before, after obj) []reconcile.Notice {
-	if after.Status.ReplicationStatus == nil {
+// propsOf is the version's properties; nil when it is absent or has none.
+func propsOf(v *body) *armcompute.GalleryImageVersionProperties {
+	if v == nil {
 		return nil
 	}
-	was := map[string]string{}
-	if rs := before.Status.ReplicationStatus; rs != nil {
-		for _, r := range rs.Summary {
-			was[azure.CanonicalLocation(r.Region)] = r.State
-		}
-	}
-	var out []reconcile.Notice
-	for _, r := range after.Status.ReplicationStatus.Summary {
-		if was[azure.CanonicalLocation(r.Region)] == r.State {
-			continue
-		}
-		switch r.State {
-		case replicationCompleted:
-			out = append(out, reconcile.Notice{Reason: ReasonRegionReplicated, Message: "Replicated to " + r.Region})
-		case replicationFailed:
-			out = append(out, reconcile.Notice{Warning: true, Reason: ReasonRegionFailed, Message: "Replication to " + r.Region + " failed: " + r.Details})
-		}
-	}
-	return out
+	return v.Properties
 }
 
 // DeleteBlocked: a version whose safety profile blocks deletion before its end-of-life date is
