@@ -217,6 +217,44 @@
   - galleryimageversions/status
   verbs:
   - get
+- apiGroups:
+  - compute.azgallery.io
+  resources:
+  - galleryinvmaccesscontrolprofiles
+  verbs:
+  - create
+  - delete
+  - deletecollection
+  - get
+  - list
+  - patch
+  - update
+  - watch
+- apiGroups:
+  - compute.azgallery.io
+  resources:
+  - galleryinvmaccesscontrolprofiles/status
+  verbs:
+  - get
+- apiGroups:
+  - compute.azgallery.io
+  resources:
+  - galleryinvmaccesscontrolprofileversions
+  verbs:
+  - create
+  - delete
+  - deletecollection
+  - get
+  - list
+  - patch
+  - update
+  - watch
+- apiGroups:
+  - compute.azgallery.io
+  resources:
+  - galleryinvmaccesscontrolprofileversions/status
+  verbs:
+  - get
 {{- end }}
 
 {{- /* Rules for users who read the operator's objects (aggregated into view), from config/crd/bases. */}}
@@ -289,6 +327,34 @@
   - compute.azgallery.io
   resources:
   - galleryimageversions/status
+  verbs:
+  - get
+- apiGroups:
+  - compute.azgallery.io
+  resources:
+  - galleryinvmaccesscontrolprofiles
+  verbs:
+  - get
+  - list
+  - watch
+- apiGroups:
+  - compute.azgallery.io
+  resources:
+  - galleryinvmaccesscontrolprofiles/status
+  verbs:
+  - get
+- apiGroups:
+  - compute.azgallery.io
+  resources:
+  - galleryinvmaccesscontrolprofileversions
+  verbs:
+  - get
+  - list
+  - watch
+- apiGroups:
+  - compute.azgallery.io
+  resources:
+  - galleryinvmaccesscontrolprofileversions/status
   verbs:
   - get
 {{- end }}
