@@ -12,6 +12,8 @@ import (
 
 	"github.com/azgallery/gallery-operator/internal/kinds/gallery"
 	"github.com/azgallery/gallery-operator/internal/kinds/image"
+	"github.com/azgallery/gallery-operator/internal/kinds/profile"
+	"github.com/azgallery/gallery-operator/internal/kinds/profileversion"
 	"github.com/azgallery/gallery-operator/internal/kinds/version"
 	"github.com/azgallery/gallery-operator/internal/reconcile"
 )
@@ -19,6 +21,9 @@ import (
 // +kubebuilder:rbac:groups=compute.azgallery.io,resources=galleries;galleryimages;galleryimageversions,verbs=get;list;watch;update;patch
 // +kubebuilder:rbac:groups=compute.azgallery.io,resources=galleries/status;galleryimages/status;galleryimageversions/status,verbs=get;update;patch
 // +kubebuilder:rbac:groups=compute.azgallery.io,resources=galleries/finalizers;galleryimages/finalizers;galleryimageversions/finalizers,verbs=update
+// +kubebuilder:rbac:groups=compute.azgallery.io,resources=galleryinvmaccesscontrolprofiles;galleryinvmaccesscontrolprofileversions,verbs=get;list;watch;update;patch
+// +kubebuilder:rbac:groups=compute.azgallery.io,resources=galleryinvmaccesscontrolprofiles/status;galleryinvmaccesscontrolprofileversions/status,verbs=get;update;patch
+// +kubebuilder:rbac:groups=compute.azgallery.io,resources=galleryinvmaccesscontrolprofiles/finalizers;galleryinvmaccesscontrolprofileversions/finalizers,verbs=update
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
 
 // Setup registers the controller of every kind with the manager, with the shared options and
@@ -32,6 +37,12 @@ func Setup(mgr ctrl.Manager, azure reconcile.Connector, opts reconcile.Options) 
 	}
 	if err := reconcile.Register(mgr, newReconciler(mgr, azure, opts, version.Kind{})); err != nil {
 		return fmt.Errorf("setting up the GalleryImageVersion controller: %w", err)
+	}
+	if err := reconcile.Register(mgr, newReconciler(mgr, azure, opts, profile.Kind{})); err != nil {
+		return fmt.Errorf("setting up the GalleryInVMAccessControlProfile controller: %w", err)
+	}
+	if err := reconcile.Register(mgr, newReconciler(mgr, azure, opts, profileversion.Kind{})); err != nil {
+		return fmt.Errorf("setting up the GalleryInVMAccessControlProfileVersion controller: %w", err)
 	}
 	return nil
 }

@@ -27,9 +27,11 @@ const (
 // argoKinds are the kinds with a health check, and an empty object of each to decode their
 // test inputs strictly.
 var argoKinds = map[string]any{
-	"GalleryImage":        &v1alpha1.GalleryImage{},
-	"Gallery":             &v1alpha1.Gallery{},
-	"GalleryImageVersion": &v1alpha1.GalleryImageVersion{},
+	"GalleryImage":                           &v1alpha1.GalleryImage{},
+	"Gallery":                                &v1alpha1.Gallery{},
+	"GalleryImageVersion":                    &v1alpha1.GalleryImageVersion{},
+	"GalleryInVMAccessControlProfile":        &v1alpha1.GalleryInVMAccessControlProfile{},
+	"GalleryInVMAccessControlProfileVersion": &v1alpha1.GalleryInVMAccessControlProfileVersion{},
 }
 
 func argoDirOf(kind string) string { return "config/argocd/compute.azgallery.io/" + kind }

@@ -8,6 +8,8 @@
   - galleries
   - galleryimages
   - galleryimageversions
+  - galleryinvmaccesscontrolprofiles
+  - galleryinvmaccesscontrolprofileversions
   verbs:
   - get
   - list
@@ -20,6 +22,8 @@
   - galleries/finalizers
   - galleryimages/finalizers
   - galleryimageversions/finalizers
+  - galleryinvmaccesscontrolprofiles/finalizers
+  - galleryinvmaccesscontrolprofileversions/finalizers
   verbs:
   - update
 - apiGroups:
@@ -28,6 +32,8 @@
   - galleries/status
   - galleryimages/status
   - galleryimageversions/status
+  - galleryinvmaccesscontrolprofiles/status
+  - galleryinvmaccesscontrolprofileversions/status
   verbs:
   - get
   - patch
@@ -374,6 +380,8 @@ matchConstraints:
     - galleries
     - galleryimages
     - galleryimageversions
+    - galleryinvmaccesscontrolprofiles
+    - galleryinvmaccesscontrolprofileversions
 validations:
 - expression: '!has(object.spec.resourceGroupName) || variables.groups.exists(g, g
     == "*" || g == object.spec.resourceGroupName.lowerAscii())'
