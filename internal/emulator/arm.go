@@ -141,7 +141,7 @@ func (s *Server) serveARM(w http.ResponseWriter, r *http.Request) {
 		writeError(rec, aerr)
 		return
 	}
-	s.dispatch(ar)
+	ar.rt.serve(s, ar)
 }
 
 // principalClient returns p's client id or "".
@@ -262,7 +262,7 @@ func (s *Server) authorize(ar *armRequest) *apiError {
 	return errf(http.StatusForbidden, "AuthorizationFailed",
 		"The client '%s' with object id '%s' does not have authorization to perform action '%s' over scope '%s' "+
 			"or the scope is invalid. If access was recently granted, please refresh your credentials.",
-		ar.principal.ObjectID, ar.principal.ObjectID, ar.rt.action(ar.r.Method), ar.rt.scope())
+		ar.principal.ObjectID, ar.principal.ObjectID, ar.rt.rbacAction(ar.r.Method), ar.rt.scope())
 }
 
 // API versions accepted per provider.
@@ -271,14 +271,6 @@ var (
 	resourcesAPIVersions = []string{
 		"2019-10-01", "2020-06-01", "2020-10-01", "2021-01-01", "2021-04-01", "2022-09-01",
 		"2023-07-01", "2024-03-01", "2024-07-01", "2024-11-01", "2025-03-01", "2025-04-01",
-	}
-	// sourceAPIVersions are the api-versions accepted for the image-version
-	// source types: those of armcompute v7.2.0 (images 2025-04-01, disks and
-	// snapshots 2025-01-02) and a few earlier ones.
-	sourceAPIVersions = map[string][]string{
-		"images":    {"2023-09-01", "2024-03-01", "2024-07-01", "2024-11-01", "2025-04-01"},
-		"snapshots": {"2023-04-02", "2023-10-02", "2024-03-02", "2025-01-02"},
-		"disks":     {"2023-04-02", "2023-10-02", "2024-03-02", "2025-01-02"},
 	}
 	apiVersionFormat = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}(-preview|-beta|-alpha|-privatepreview)?$`)
 )
@@ -290,11 +282,8 @@ func (s *Server) checkAPIVersion(ar *armRequest) *apiError {
 		return errf(http.StatusBadRequest, "MissingApiVersionParameter",
 			"The api-version query parameter (?api-version=) is required for all requests.")
 	}
-	if ar.rt.kind.isCompute() {
-		supported := computeAPIVersions
-		if ar.rt.kind == kindSource || ar.rt.kind == kindSourceList {
-			supported = sourceAPIVersions[ar.rt.srcType]
-		}
+	supported := ar.rt.typ.apiVersions
+	if ar.rt.typ.isCompute() {
 		if slices.Contains(supported, v) {
 			return nil
 		}
@@ -308,45 +297,11 @@ func (s *Server) checkAPIVersion(ar *armRequest) *apiError {
 			s.routeLocation(ar.rt), v, ar.rt.computeTypeOf(), strings.Join(supported, ", "),
 			strings.Join(regionNames(), ", "))
 	}
-	if slices.Contains(resourcesAPIVersions, v) {
+	if slices.Contains(supported, v) {
 		return nil
 	}
 	return errf(http.StatusBadRequest, "InvalidApiVersionParameter",
-		"The api-version '%s' is invalid. The supported versions are '%s'.", v, strings.Join(resourcesAPIVersions, ","))
-}
-
-// dispatch routes to the resource handler.
-func (s *Server) dispatch(ar *armRequest) {
-	switch ar.rt.kind {
-	case kindGroupList:
-		s.handleGroupList(ar)
-	case kindGroup:
-		s.handleGroup(ar)
-	case kindGroupOperation:
-		s.handleGroupOperation(ar)
-	case kindGallery:
-		s.handleGallery(ar)
-	case kindGalleryList:
-		s.handleGalleryList(ar)
-	case kindImage:
-		s.handleImage(ar)
-	case kindImageList:
-		s.handleImageList(ar)
-	case kindVersion:
-		s.handleVersion(ar)
-	case kindVersionList:
-		s.handleVersionList(ar)
-	case kindGalleryShare:
-		s.handleGalleryShare(ar)
-	case kindSource:
-		s.handleSource(ar)
-	case kindSourceList:
-		s.handleSourceList(ar)
-	case kindOperation:
-		s.handleOperation(ar)
-	default:
-		writeError(ar.w, errf(http.StatusNotFound, "NotFound", "The requested resource is not supported by the emulator."))
-	}
+		"The api-version '%s' is invalid. The supported versions are '%s'.", v, strings.Join(supported, ","))
 }
 
 // methodNotAllowed writes ARM's error for an unsupported HTTP method.

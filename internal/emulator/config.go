@@ -2,9 +2,10 @@
 // the gallery operator talks to: Entra ID (client-credential and workload
 // identity token issuance) and Azure Resource Manager for resource groups,
 // Azure Compute Gallery galleries (with the share action), gallery image
-// definitions and gallery image versions (with timed per-region replication)
-// at api-version 2024-03-03, and the image version sources: managed images,
-// snapshots and disks.
+// definitions, gallery applications and inVMAccessControlProfiles, and their
+// versions (with timed per-region replication) at api-version 2024-03-03, and
+// the image version sources: managed images, snapshots and disks. Each
+// resource type is a row of one table (types.go).
 //
 // It is meant for tests and demos: start it in-process with New and Start,
 // or run the cmd/azure-emulator binary. See docs/emulator.md.
@@ -117,14 +118,16 @@ type OperationFailure struct {
 	Count int `json:"count,omitempty"`
 }
 
-// ReplicationFailure makes the replication of matching gallery image
-// versions to one region end Failed: the region's replicationStatus state is
+// ReplicationFailure makes the replication of matching versions (gallery image
+// versions, application versions, inVMAccessControlProfile versions) to one
+// region end Failed: the region's replicationStatus state is
 // Failed with "Code: Message" as details, aggregatedState is Failed, the version's
 // provisioningState is Failed and its long-running operation ends Failed
 // with this error.
 type ReplicationFailure struct {
 	// VersionPathPattern is a regular expression matched (case-insensitive)
-	// against the version's resource id, e.g. `/images/myimage/versions/1\.0\.0$`;
+	// against the version's resource id, e.g. `/images/myimage/versions/1\.0\.0$`
+	// or `/applications/myapp/versions/`;
 	// empty matches any version.
 	VersionPathPattern string `json:"versionPathPattern,omitempty"`
 	// Region is the target region that fails ("West Europe" and "westeurope"
@@ -157,15 +160,16 @@ type Settings struct {
 	// ImageVersionQuota is the number of gallery image versions allowed per
 	// subscription and region (default 10000, Azure's documented limit).
 	ImageVersionQuota int `json:"imageVersionQuota"`
-	// PageSize is the number of images (and image versions) per list page
-	// (default 100).
+	// PageSize is the number of resources per list page of the gallery
+	// types (default 100).
 	PageSize int `json:"pageSize"`
-	// ReplicationSecondsPerRegion is how long an image version takes to
-	// replicate to each target region; regions replicate one after the other
+	// ReplicationSecondsPerRegion is how long a version (image, application
+	// or inVMAccessControlProfile version) takes to replicate to each target
+	// region; regions replicate one after the other
 	// (default 2; negative means instant).
 	ReplicationSecondsPerRegion float64 `json:"replicationSecondsPerRegion"`
-	// FailReplication lists rules that make image version replication fail
-	// in a region.
+	// FailReplication lists rules that make a version's replication fail in
+	// a region.
 	FailReplication []ReplicationFailure `json:"failReplication"`
 	// Throttle holds the ARM throttling buckets.
 	Throttle ThrottleLimits `json:"throttle"`

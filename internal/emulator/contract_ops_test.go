@@ -58,16 +58,79 @@ func exerciseOperations(t *testing.T, e *tenv) {
 	c.succeeds("GET", img+"/versions", nil)
 	c.fails("GET", e.imgPath(rg, "g", "missing")+"/versions", nil)
 
+	app, appVer := exerciseApplications(c, gal)
+	prof, profVer := exerciseProfiles(c, gal)
+
 	c.fails("DELETE", gal, nil) // it holds an image
 	c.fails("DELETE", img, nil) // it holds a version
 	c.fails("DELETE", ver, nil, "api-version", "2015-01-01")
+	c.fails("DELETE", app, nil) // it holds a version
+	c.fails("DELETE", appVer, nil, "api-version", "2015-01-01")
+	c.fails("DELETE", prof, nil) // it holds a version
+	c.fails("DELETE", profVer, nil, "api-version", "2015-01-01")
 	c.succeeds("POST", gal+"/share", map[string]any{"operationType": "Reset"}) // Azure refuses to delete a shared gallery
 	c.waitSucceeded(gal)
-	for _, p := range []string{ver, img, gal} {
+	for _, p := range []string{ver, img, appVer, app, profVer, prof, gal} {
 		c.succeeds("DELETE", p, nil)
 		c.waitGone(p)
 	}
 	c.notImplemented(loadSpec(t))
+}
+
+// exerciseApplications calls the operations of gallery applications and their versions in
+// gallery gal; it returns the application and version made.
+func exerciseApplications(c contractCalls, gal string) (app, ver string) {
+	app, ver = gal+"/applications/app", gal+"/applications/app/versions/1.0.0"
+	c.fails("PUT", app, appBody("westus", map[string]any{"supportedOSType": nil}))
+	c.succeeds("PUT", app, appBody("westus", nil))
+	c.succeeds("GET", app, nil)
+	c.fails("GET", gal+"/applications/missing", nil)
+	c.succeeds("PATCH", app, map[string]any{"properties": map[string]any{"description": "contract"}})
+	c.fails("PATCH", gal+"/applications/missing", map[string]any{"properties": map[string]any{"description": "contract"}})
+	c.succeeds("GET", gal+"/applications", nil)
+	c.fails("GET", gal+"x/applications", nil)
+
+	c.fails("PUT", ver, "{")
+	c.succeeds("PUT", ver, appVersionBody("westus", "eastus"))
+	c.waitSucceeded(ver)
+	c.succeeds("GET", ver, nil)
+	c.succeedsQuery("GET", ver, "&$expand=ReplicationStatus")
+	c.fails("GET", app+"/versions/9.9.9", nil)
+	c.succeeds("PATCH", ver, map[string]any{"properties": map[string]any{"publishingProfile": map[string]any{"excludeFromLatest": true}}})
+	c.fails("PATCH", app+"/versions/9.9.9", map[string]any{"properties": map[string]any{}})
+	c.waitSucceeded(ver)
+	c.succeeds("GET", app+"/versions", nil)
+	c.fails("GET", gal+"/applications/missing/versions", nil)
+	return app, ver
+}
+
+// exerciseProfiles calls the operations of inVMAccessControlProfiles and their versions in
+// gallery gal; it returns the profile and version made.
+func exerciseProfiles(c contractCalls, gal string) (prof, ver string) {
+	prof, ver = gal+"/inVMAccessControlProfiles/prof", gal+"/inVMAccessControlProfiles/prof/versions/1.0.0"
+	c.fails("PUT", prof, profileBody("westus", map[string]any{"osType": nil}))
+	c.succeeds("PUT", prof, profileBody("westus", nil))
+	c.waitSucceeded(prof)
+	c.succeeds("GET", prof, nil)
+	c.fails("GET", gal+"/inVMAccessControlProfiles/missing", nil)
+	c.succeeds("PATCH", prof, map[string]any{"properties": map[string]any{"description": "contract"}})
+	c.fails("PATCH", gal+"/inVMAccessControlProfiles/missing", map[string]any{"properties": map[string]any{}})
+	c.waitSucceeded(prof)
+	c.succeeds("GET", gal+"/inVMAccessControlProfiles", nil)
+	c.fails("GET", gal+"x/inVMAccessControlProfiles", nil)
+
+	c.fails("PUT", ver, profileVersionBody(map[string]any{"mode": nil}))
+	c.succeeds("PUT", ver, profileVersionBody(map[string]any{"targetLocations": []any{map[string]any{"name": "westus"},
+		map[string]any{"name": "eastus"}}}))
+	c.waitSucceeded(ver)
+	c.succeeds("GET", ver, nil)
+	c.fails("GET", prof+"/versions/9.9.9", nil)
+	c.succeeds("PATCH", ver, map[string]any{"properties": map[string]any{"mode": "Enforce"}})
+	c.fails("PATCH", prof+"/versions/9.9.9", map[string]any{"properties": map[string]any{}})
+	c.waitSucceeded(ver)
+	c.succeeds("GET", prof+"/versions", nil)
+	c.fails("GET", gal+"/inVMAccessControlProfiles/missing/versions", nil)
+	return prof, ver
 }
 
 // contractCalls sends the requests of exerciseOperations.

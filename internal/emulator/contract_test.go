@@ -24,33 +24,8 @@ import (
 
 // notImplemented are the spec's operations the emulator does not implement, with the reason.
 var notImplemented = map[string]string{
-	"GalleryApplications_CreateOrUpdate":                                            application,
-	"GalleryApplications_Update":                                                    application,
-	"GalleryApplications_Get":                                                       application,
-	"GalleryApplications_Delete":                                                    application,
-	"GalleryApplications_ListByGallery":                                             application,
-	"GalleryApplicationVersions_CreateOrUpdate":                                     application,
-	"GalleryApplicationVersions_Update":                                             application,
-	"GalleryApplicationVersions_Get":                                                application,
-	"GalleryApplicationVersions_Delete":                                             application,
-	"GalleryApplicationVersions_ListByGalleryApplication":                           application,
-	"GalleryInVMAccessControlProfiles_CreateOrUpdate":                               accessControl,
-	"GalleryInVMAccessControlProfiles_Update":                                       accessControl,
-	"GalleryInVMAccessControlProfiles_Get":                                          accessControl,
-	"GalleryInVMAccessControlProfiles_Delete":                                       accessControl,
-	"GalleryInVMAccessControlProfiles_ListByGallery":                                accessControl,
-	"GalleryInVMAccessControlProfileVersions_CreateOrUpdate":                        accessControl,
-	"GalleryInVMAccessControlProfileVersions_Update":                                accessControl,
-	"GalleryInVMAccessControlProfileVersions_Get":                                   accessControl,
-	"GalleryInVMAccessControlProfileVersions_Delete":                                accessControl,
-	"GalleryInVMAccessControlProfileVersions_ListByGalleryInVMAccessControlProfile": accessControl,
-	"SoftDeletedResource_ListByArtifactName":                                        "soft deletion is not emulated",
+	"SoftDeletedResource_ListByArtifactName": "soft deletion is not emulated",
 }
-
-const (
-	application   = "gallery applications and their versions are not emulated (the operator manages image definitions and versions)"
-	accessControl = "inVMAccessControlProfiles and their versions are not emulated"
-)
 
 // contractStats counts validated response bodies per operation and status.
 type contractStats struct {
@@ -210,6 +185,10 @@ var replayFamilies = []struct{ pattern, test string }{
 	{"CommunityGallery_*", "TestReplayGalleryExamples"},
 	{"GalleryImage_*", "TestReplayGalleryImageExamples"},
 	{"GalleryImageVersion_*", "TestReplayGalleryImageVersionExamples"},
+	{"GalleryApplication_*", "TestReplayArtifactExamples"},
+	{"GalleryApplicationVersion_*", "TestReplayArtifactExamples"},
+	{"GalleryInVMAccessControlProfile_*", "TestReplayArtifactExamples"},
+	{"GalleryInVMAccessControlProfileVersion_*", "TestReplayArtifactExamples"},
 }
 
 // TestContractExamples accounts for every example file of the spec (examples/): each example of

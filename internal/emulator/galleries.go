@@ -3,9 +3,20 @@ package emulator
 import (
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 )
+
+// galleryType is Microsoft.Compute/galleries. An update succeeds at once (recorded by the Python
+// SDK); images, versions and profiles say Updating.
+var galleryType = &resourceType{
+	namespace: computeNamespace, name: "galleries", segment: "galleries", parent: groupType,
+	label: "gallery", body: "gallery", noun: "Gallery", apiVersions: computeAPIVersions,
+	checkName: ruleName("galleryName", "._", `^[^_\W][\w._]{0,79}(?<![-.])$`),
+	lro:       lroMode{updateDone: true}, paged: true, ops: galleryOps{},
+	actions: map[string]resourceAction{"share": shareAction{}},
+}
 
 // sharingGroup is SharingProfileGroup.
 type sharingGroup struct {
@@ -115,17 +126,13 @@ func (g *galleryData) permissions() string {
 	return "Private"
 }
 
-// render returns the gallery's properties as Azure returns them. Groups
-// appear only with $expand=SharingProfile/Groups (or $select=Permissions);
-// sharingStatus only once community sharing is enabled
-// (CommunityGallery_Get.json).
-func (g *galleryData) render(n *node, expandGroups bool) map[string]any {
-	b, _ := json.Marshal(g.props)
-	var m map[string]any
-	_ = json.Unmarshal(b, &m)
-	if m == nil {
-		m = map[string]any{}
-	}
+// properties implements resourceData: the gallery's properties as Azure returns them. Groups
+// appear only with $expand=SharingProfile/Groups or $select=Permissions; sharingStatus only once
+// community sharing is enabled (CommunityGallery_Get.json).
+func (g *galleryData) properties(_ *Server, n *node, q url.Values) map[string]any {
+	selectPerms := strings.EqualFold(q.Get("$select"), "Permissions")
+	expandGroups := strings.EqualFold(q.Get("$expand"), "SharingProfile/Groups") || selectPerms
+	m := toMap(g.props)
 	m["identifier"] = map[string]any{"uniqueName": g.uniqueName}
 	m["provisioningState"] = n.state
 	if sp, ok := m["sharingProfile"].(map[string]any); ok {
@@ -143,6 +150,11 @@ func (g *galleryData) render(n *node, expandGroups bool) map[string]any {
 				deterministicGUID("public:"+g.uniqueName)}
 			delete(ci, "publicNamePrefix")
 		}
+	} else if selectPerms {
+		// $select=Permissions returns the whole gallery with its sharing profile, Private when none
+		// was set (recorded by Azure PowerShell; the example Gallery_Get_WithSelectPermissions.json
+		// is abbreviated to the profile).
+		m["sharingProfile"] = map[string]any{"permissions": "Private"}
 	}
 	if g.community {
 		m["sharingStatus"] = map[string]any{
@@ -153,77 +165,16 @@ func (g *galleryData) render(n *node, expandGroups bool) map[string]any {
 	return m
 }
 
-// handleGallery serves a gallery.
-func (s *Server) handleGallery(ar *armRequest) {
-	switch ar.r.Method {
-	case http.MethodGet:
-		qv := ar.r.URL.Query()
-		selectPerms := strings.EqualFold(qv.Get("$select"), "Permissions")
-		expand := strings.EqualFold(qv.Get("$expand"), "SharingProfile/Groups") || selectPerms
-		s.mu.Lock()
-		g, e := s.groupLocked(ar.rt)
-		var m map[string]any
-		if e == nil {
-			if gal := s.childLocked(g, ar.rt.gallery); gal != nil {
-				m = s.renderExpandLocked(gal, expand)
-				if props, _ := m["properties"].(map[string]any); selectPerms && props["sharingProfile"] == nil {
-					// $select=Permissions returns the whole gallery with its sharing profile, Private
-					// when none was set (recorded by Azure PowerShell; the example
-					// Gallery_Get_WithSelectPermissions.json is abbreviated to the profile).
-					props["sharingProfile"] = map[string]any{"permissions": "Private"}
-				}
-			} else {
-				e = galleryNotFound(ar.rt)
-			}
-		}
-		s.mu.Unlock()
-		if e != nil {
-			writeError(ar.w, e)
-			return
-		}
-		writeJSON(ar.w, http.StatusOK, m)
-	case http.MethodPut, http.MethodPatch:
-		s.putGallery(ar)
-	case http.MethodDelete:
-		s.deleteChild(ar, func() (*node, *apiError) { return s.writableGroupLocked(ar.rt) }, ar.rt.gallery, galleryDeleteGuard)
-	default:
-		methodNotAllowed(ar)
-	}
-}
-
-// galleryDeleteGuard refuses to delete a gallery that is still shared: 409
-// OperationNotAllowed "Gallery is still shared to 'Groups'. Please unshare the
-// gallery first before deleting the gallery." (Azure's answer, recorded by
-// Azure PowerShell as the detail of a blocked resource group deletion). A
-// Reset share action unshares it.
-func galleryDeleteGuard(n *node) *apiError {
-	if p := n.gal.permissions(); p != "Private" {
+// deleteGuard refuses to delete a gallery that is still shared: 409 OperationNotAllowed "Gallery
+// is still shared to 'Groups'. Please unshare the gallery first before deleting the gallery."
+// (Azure's answer, recorded by Azure PowerShell as the detail of a blocked resource group
+// deletion). A Reset share action unshares it.
+func (g *galleryData) deleteGuard(*node) *apiError {
+	if p := g.permissions(); p != "Private" {
 		return errf(http.StatusConflict, "OperationNotAllowed",
 			"Gallery is still shared to '%s'. Please unshare the gallery first before deleting the gallery.", p)
 	}
 	return nil
-}
-
-// galleryNotFound is the 404 of a missing gallery.
-func galleryNotFound(rt route) *apiError {
-	return notFound("ResourceNotFound", "Microsoft.Compute/galleries/"+rt.gallery, rt.rg)
-}
-
-// galleryRequest is a decoded gallery PUT or PATCH body.
-type galleryRequest struct {
-	location string
-	tags     map[string]string
-	hasTags  bool
-	props    map[string]any
-}
-
-// decodeGalleryRequest parses a gallery body (same envelope as an image's).
-func decodeGalleryRequest(b []byte) (*galleryRequest, *apiError) {
-	r, e := decodeImageRequest(b)
-	if e != nil {
-		return nil, e
-	}
-	return &galleryRequest{location: r.location, tags: r.tags, hasTags: r.hasTags, props: r.props}, nil
 }
 
 // toGalleryProperties converts a JSON map to galleryProperties (wrong JSON
@@ -233,9 +184,8 @@ func toGalleryProperties(m map[string]any) (*galleryProperties, *apiError) {
 	for _, ro := range []string{"provisioningState", "identifier", "sharingStatus"} {
 		delete(m, ro)
 	}
-	b, _ := json.Marshal(m)
 	var p galleryProperties
-	if e := decodeJSON(b, &p); e != nil {
+	if e := convert(m, &p); e != nil {
 		return nil, e
 	}
 	if e := validateGallery(&p); e != nil {
@@ -244,122 +194,62 @@ func toGalleryProperties(m map[string]any) (*galleryProperties, *apiError) {
 	return &p, nil
 }
 
-// putGallery creates, replaces (PUT) or merges (PATCH) a gallery.
-func (s *Server) putGallery(ar *armRequest) {
-	patch := ar.r.Method == http.MethodPatch
-	b, e := readBody(ar.r)
-	var req *galleryRequest
-	if e == nil {
-		req, e = decodeGalleryRequest(b)
+// galleryOps are the write rules of a gallery.
+type galleryOps struct{}
+
+// checkRequest implements typeOps: a PUT's properties must be valid.
+func (galleryOps) checkRequest(w *write) *apiError {
+	if w.patch {
+		return nil
 	}
-	if e == nil {
-		e = validateTags(req.tags)
-	}
-	if e == nil && !galleryNameOK(ar.rt.gallery) {
-		e = invalidName("galleryName", `^[^_\W][\w._]{0,79}(?<![-.])$`)
-	}
-	var loc string
-	if e == nil && !patch {
-		loc, e = checkLocation(req.location, "Microsoft.Compute/galleries")
-	}
-	var props *galleryProperties
-	if e == nil && !patch {
-		if req.props == nil {
-			req.props = map[string]any{}
-		}
-		props, e = toGalleryProperties(req.props)
-	}
-	if e != nil {
-		writeError(ar.w, e)
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	g, e := s.writableGroupLocked(ar.rt)
-	if e != nil {
-		writeError(ar.w, e)
-		return
-	}
-	gal := s.childLocked(g, ar.rt.gallery)
-	switch {
-	case gal == nil && patch:
-		writeError(ar.w, galleryNotFound(ar.rt))
-		return
-	case gal != nil && s.busyLocked(gal):
-		writeError(ar.w, conflictBusy(gal, ar.r.Method))
-		return
-	case gal != nil && !patch && gal.location != loc:
-		writeError(ar.w, errf(http.StatusConflict, "PropertyChangeNotAllowed",
-			"Changing property 'gallery.location' is not allowed.").withTarget("gallery.location"))
-		return
-	}
-	if patch {
-		cur, _ := json.Marshal(gal.gal.props)
-		var m map[string]any
-		_ = json.Unmarshal(cur, &m)
-		if props, e = toGalleryProperties(mergePatch(m, req.props)); e != nil {
-			writeError(ar.w, e)
-			return
-		}
-	}
-	status := http.StatusOK
-	if gal == nil {
-		gal = newNode(kindGallery, ar.rt.gallery, g)
-		gal.location = loc
-		gal.gal = &galleryData{uniqueName: strings.ToLower(ar.rt.sub) + "-" + strings.ToUpper(ar.rt.gallery)}
-		gal.attach()
-		gal.state, status = "Creating", http.StatusCreated
-	} else {
-		gal.state = "Updating"
-	}
-	if !patch && props.SharingProfile == nil && gal.gal.props.SharingProfile != nil {
-		// A PUT without sharingProfile keeps the gallery's permissions (recorded by Azure
-		// PowerShell: the answer still says Groups).
-		props.SharingProfile = gal.gal.props.SharingProfile
-	}
-	gal.gal.props = *props
-	if gal.gal.permissions() != "Community" {
-		gal.gal.community = false
-	}
-	if !patch || req.hasTags {
-		gal.tags = req.tags
-	}
-	op := s.startOpLocked(ar, gal, false)
-	if status == http.StatusOK && op.failure == nil {
-		// Azure answers a gallery update (PUT or PATCH) Succeeded at once
-		// (recorded by the Python SDK); images and versions say Updating.
-		s.finishLocked(op)
-	}
-	s.setAsyncHeaderLocked(ar, op)
-	writeJSON(ar.w, status, s.renderLocked(gal))
+	_, e := toGalleryProperties(w.merged(nil))
+	return e
 }
 
-// handleGalleryList lists the galleries of a resource group.
-func (s *Server) handleGalleryList(ar *armRequest) {
+// apply implements typeOps. A PUT without sharingProfile keeps the gallery's permissions
+// (recorded by Azure PowerShell: the answer still says Groups).
+func (galleryOps) apply(_ *Server, w *write) (resourceData, *apiError) {
+	d := &galleryData{uniqueName: strings.ToLower(w.ar.rt.sub) + "-" + strings.ToUpper(w.name)}
+	var current any
+	if w.cur != nil {
+		d = w.cur.data.(*galleryData).clone()
+		current = d.props
+	}
+	props, e := toGalleryProperties(w.merged(current))
+	if e != nil {
+		return nil, e
+	}
+	if !w.patch && props.SharingProfile == nil && d.props.SharingProfile != nil {
+		props.SharingProfile = d.props.SharingProfile
+	}
+	d.props = *props
+	if d.permissions() != "Community" {
+		d.community = false
+	}
+	return d, nil
+}
+
+// clone copies the gallery's state (groups are replaced, never modified in place).
+func (g *galleryData) clone() *galleryData {
+	c := *g
+	c.groups = slices.Clone(g.groups)
+	return &c
+}
+
+// handleSubscriptionGalleries lists the galleries of the subscription, PageSize at a time.
+func (s *Server) handleSubscriptionGalleries(ar *armRequest) {
 	if ar.r.Method != http.MethodGet {
 		methodNotAllowed(ar)
 		return
 	}
-	if ar.rt.rg == "" {
-		// GET /subscriptions/{s}/providers/Microsoft.Compute/galleries
-		s.writePaged(ar, func() ([]*node, *apiError) {
-			var out []*node
-			root := s.rootLocked(ar.rt.sub)
-			for _, g := range sortedChildren(root) {
-				if s.childLocked(root, g.key()) == nil {
-					continue
-				}
-				for _, c := range sortedChildren(g) {
-					if c.kind == kindGallery && s.childLocked(g, c.key()) != nil {
-						out = append(out, c)
-					}
-				}
-			}
-			return out, nil
-		})
-		return
-	}
-	s.writePagedChildren(ar, func() (*node, *apiError) { return s.groupLocked(ar.rt) }, kindGallery)
+	s.writePaged(ar, func() ([]*node, *apiError) {
+		var out []*node
+		root := s.rootLocked(ar.rt.sub)
+		for _, g := range s.liveChildrenLocked(root, groupType) {
+			out = append(out, s.liveChildrenLocked(g, galleryType)...)
+		}
+		return out, nil
+	})
 }
 
 // sharingUpdate is the body of the share action (SharingUpdate).
@@ -447,10 +337,16 @@ func (g *galleryData) applySharing(u *sharingUpdate) {
 	}
 }
 
-// handleGalleryShare serves POST .../galleries/{g}/share, a long-running
-// operation (202 with the LRO headers and the SharingUpdate as body; the
-// operation's result is the SharingUpdate).
-func (s *Server) handleGalleryShare(ar *armRequest) {
+// shareAction is the gallery's share action.
+type shareAction struct{}
+
+// noun implements resourceAction.
+func (shareAction) noun() string { return "GallerySharingProfile" }
+
+// serve implements resourceAction: POST .../galleries/{g}/share, a long-running operation (202
+// with the LRO headers and the SharingUpdate as body; the operation's result is the
+// SharingUpdate).
+func (shareAction) serve(s *Server, ar *armRequest) {
 	if ar.r.Method != http.MethodPost {
 		ar.w.Header().Set("Allow", "POST")
 		writeError(ar.w, errf(http.StatusMethodNotAllowed, "MethodNotAllowed",
@@ -471,21 +367,22 @@ func (s *Server) handleGalleryShare(ar *armRequest) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	g, e := s.writableGroupLocked(ar.rt)
+	g, e := s.parentLocked(ar.rt, true)
 	if e != nil {
 		writeError(ar.w, e)
 		return
 	}
-	gal := s.childLocked(g, ar.rt.gallery)
+	gal := s.childLocked(g, childKey(galleryType, ar.rt.name()))
 	if gal == nil {
-		writeError(ar.w, galleryNotFound(ar.rt))
+		writeError(ar.w, resourceNotFound(ar.rt))
 		return
 	}
 	if s.busyLocked(gal) {
 		writeError(ar.w, conflictBusy(gal, ar.r.Method))
 		return
 	}
-	perm := gal.gal.permissions()
+	d := gal.data.(*galleryData).clone()
+	perm := d.permissions()
 	switch {
 	case (u.OperationType == "Add" || u.OperationType == "Remove") && perm != "Groups":
 		writeError(ar.w, errf(http.StatusConflict, "OperationNotAllowed",
@@ -499,8 +396,8 @@ func (s *Server) handleGalleryShare(ar *armRequest) {
 				"is '%s'. Set it to 'Community' with a 'communityGalleryInfo' first.", gal.name, perm))
 		return
 	}
-	gal.gal.applySharing(&u)
-	gal.state = "Updating"
+	d.applySharing(&u)
+	gal.data, gal.state = d, "Updating"
 	op := s.startOpLocked(ar, gal, false)
 	result := map[string]any{"operationType": u.OperationType}
 	if len(u.Groups) > 0 {

@@ -239,7 +239,7 @@ func (e *tenv) createImage(ctx context.Context, rg, g, name string, img armcompu
 	return res.GalleryImage
 }
 
-// waitIdle waits until the image's provisioningState is terminal.
+// waitIdle waits until the resource's provisioningState is terminal.
 func (e *tenv) waitIdle(path string) resp {
 	e.t.Helper()
 	return e.waitIdleAt(path, computeAPI)
@@ -252,7 +252,8 @@ func (e *tenv) waitIdleAt(path, apiVersion string) resp {
 	for {
 		r := e.do("GET", q(path, apiVersion), nil)
 		st, _ := r.prop("provisioningState").(string)
-		if r.status != 200 || st == "Succeeded" || st == "Failed" || time.Now().After(deadline) {
+		// A gallery application has no provisioningState: its writes complete at once.
+		if r.status != 200 || st == "" || st == "Succeeded" || st == "Failed" || time.Now().After(deadline) {
 			return r
 		}
 		time.Sleep(10 * time.Millisecond)

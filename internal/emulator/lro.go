@@ -24,7 +24,6 @@ type operation struct {
 	method     string
 	target     *node
 	isDelete   bool
-	rgDelete   bool
 	start, due time.Time
 	end        time.Time
 	status     string
@@ -110,7 +109,6 @@ func (s *Server) startOpUntilLocked(ar *armRequest, target *node, isDelete bool,
 		method:   ar.r.Method,
 		target:   target,
 		isDelete: isDelete,
-		rgDelete: target.kind == kindGroup,
 		start:    now,
 		due:      now.Add(duration(s.settings.OperationDurationMs)),
 		status:   statusInProgress,
@@ -173,7 +171,7 @@ func (s *Server) finishLocked(op *operation) {
 	}
 	if op.failure != nil {
 		op.status, op.err = statusFailed, op.failure
-		if t.kind == kindGroup {
+		if t.deleting { // a resource group deletion
 			t.deleting = false
 			t.state = "Succeeded"
 		} else {
@@ -204,7 +202,7 @@ func conflictBusy(n *node, method string) *apiError {
 	return errf(http.StatusConflict, "OperationNotAllowed",
 		"Operation '%s' is not allowed on %s '%s' because another operation (%s) is still in progress on it. "+
 			"Retry after the current operation completes.",
-		method, n.typeLabel(), n.name, n.op.id)
+		method, n.typ.label, n.name, n.op.id)
 }
 
 // asyncURLs returns the Azure-AsyncOperation and Location URLs of a Compute

@@ -78,7 +78,7 @@ func (s *Server) routeLocation(rt route) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if root := s.roots[strings.ToLower(rt.sub)]; root != nil {
-		if g := root.children[strings.ToLower(rt.rg)]; g != nil {
+		if g := root.children[childKey(groupType, rt.rg)]; g != nil {
 			return g.location
 		}
 	}

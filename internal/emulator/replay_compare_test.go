@@ -39,7 +39,6 @@ func (a replayAllowance) matches(d replayDiff, apiVersion string) bool {
 // replayAllowances are the differences that are not emulator errors (also in
 // docs/emulator.md, "Replayed recordings"), each with its reason.
 var replayAllowances = []replayAllowance{
-	{resource: "applications", reason: "gallery applications are not emulated: the emulator answers 400 InvalidResourceType"},
 	{resource: "versions", kind: "shape", path: "properties.safetyProfile.blockDeletionBeforeEndOfLife", before: "2023-07-03",
 		reason: "blockDeletionBeforeEndOfLife is returned from api-version 2023-07-03 on"},
 	{resource: "versions", kind: "shape", path: "properties.publishingProfile.targetRegions[].excludeFromLatest",

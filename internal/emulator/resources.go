@@ -1,30 +1,28 @@
 package emulator
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"io"
 	"maps"
 	"net/http"
-	"regexp"
+	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"time"
 )
 
-// node is a resource in the tree subscription → group → gallery → image →
-// version. All fields are guarded by Server.mu.
+// node is a resource in the tree subscription → resource group → resources of the table. All
+// fields are guarded by Server.mu.
 type node struct {
-	kind      routeKind // kindUnknown for a subscription root
+	typ       *resourceType // nil for a subscription root
 	name      string
 	location  string
 	tags      map[string]string
 	managedBy string
-	props     map[string]any   // source (managed image, snapshot, disk) properties (sanitized)
-	image     *imageProperties // image properties
-	gal       *galleryData     // gallery properties
-	ver       *versionData     // image version properties and replication
-	srcType   string           // "images", "snapshots" or "disks" for kindSource
-	state     string           // provisioningState
+	data      resourceData // the type-specific state
+	state     string       // provisioningState
 	op        *operation
 	deleting  bool // resource group deletion in progress
 	children  map[string]*node
@@ -33,22 +31,19 @@ type node struct {
 }
 
 // newNode creates a child of parent (not yet attached).
-func newNode(kind routeKind, name string, parent *node) *node {
-	return &node{kind: kind, name: name, parent: parent, children: map[string]*node{}, created: time.Now().UTC()}
+func newNode(typ *resourceType, name string, parent *node) *node {
+	return &node{typ: typ, name: name, parent: parent, children: map[string]*node{}, created: time.Now().UTC()}
 }
 
-// childKey is the key of a child in its parent's children map: the lowercase
-// name, prefixed by the type for the source kinds (a managed image, a
-// snapshot and a gallery may share a name in one resource group).
-func childKey(srcType, name string) string {
-	if srcType != "" {
-		return srcType + "/" + strings.ToLower(name)
-	}
-	return strings.ToLower(name)
+// childKey is the key of a child in its parent's children map: its type's collection segment and
+// lowercase name (a managed image, a snapshot and a gallery may share a name in one resource
+// group, an image and an application in one gallery).
+func childKey(typ *resourceType, name string) string {
+	return strings.ToLower(typ.segment + "/" + name)
 }
 
 // key returns n's key in its parent's children.
-func (n *node) key() string { return childKey(n.srcType, n.name) }
+func (n *node) key() string { return childKey(n.typ, n.name) }
 
 // attach adds n to its parent.
 func (n *node) attach() { n.parent.children[n.key()] = n }
@@ -65,59 +60,15 @@ func (n *node) attached() bool {
 
 // id returns the ARM resource id with Azure's casing.
 func (n *node) id() string {
-	switch n.kind {
-	case kindGroup:
-		return n.parent.id() + "/resourceGroups/" + n.name
-	case kindGallery:
-		return n.parent.id() + "/providers/Microsoft.Compute/galleries/" + n.name
-	case kindImage:
-		return n.parent.id() + "/images/" + n.name
-	case kindVersion:
-		return n.parent.id() + "/versions/" + n.name
-	case kindSource:
-		return n.parent.id() + "/providers/Microsoft.Compute/" + n.srcType + "/" + n.name
+	if n.typ == nil {
+		return "/subscriptions/" + n.name
 	}
-	return "/subscriptions/" + n.name
+	return n.parent.id() + n.typ.idPrefix() + "/" + n.name
 }
 
-// resourceType returns the ARM type of n.
-func (n *node) resourceType() string {
-	switch n.kind {
-	case kindGroup:
-		return "Microsoft.Resources/resourceGroups"
-	case kindGallery:
-		return "Microsoft.Compute/galleries"
-	case kindImage:
-		return "Microsoft.Compute/galleries/images"
-	case kindVersion:
-		return "Microsoft.Compute/galleries/images/versions"
-	case kindSource:
-		return "Microsoft.Compute/" + n.srcType
-	}
-	return ""
-}
-
-// typeLabel is a human label for messages.
-func (n *node) typeLabel() string {
-	switch n.kind {
-	case kindGroup:
-		return "resource group"
-	case kindGallery:
-		return "gallery"
-	case kindImage:
-		return "gallery image"
-	case kindVersion:
-		return "gallery image version"
-	case kindSource:
-		return strings.TrimSuffix(n.srcType, "s")
-	}
-	return "resource"
-}
-
-// childLocked returns the child with the given key (a name, or childKey for
-// the source kinds) after settling its operation (which may remove it).
+// childLocked returns the child with the given key (childKey) after settling its operation
+// (which may remove it).
 func (s *Server) childLocked(parent *node, key string) *node {
-	key = strings.ToLower(key)
 	c := parent.children[key]
 	if c != nil && c.op != nil {
 		s.settleLocked(c.op)
@@ -139,7 +90,7 @@ func (s *Server) rootLocked(sub string) *node {
 
 // groupLocked returns the route's resource group or ResourceGroupNotFound.
 func (s *Server) groupLocked(rt route) (*node, *apiError) {
-	g := s.childLocked(s.rootLocked(rt.sub), rt.rg)
+	g := s.childLocked(s.rootLocked(rt.sub), childKey(groupType, rt.rg))
 	if g == nil {
 		return nil, errf(http.StatusNotFound, "ResourceGroupNotFound", "Resource group '%s' could not be found.", rt.rg)
 	}
@@ -162,41 +113,29 @@ func parentNotFound(name string) *apiError {
 		"Can not perform requested operation on nested resource. Parent resource '%s' not found.", name)
 }
 
-// galleryLocked returns the route's gallery; missing is ParentResourceNotFound
-// (the gallery is the parent of the addressed resource).
-func (s *Server) galleryLocked(rt route, write bool) (*node, *apiError) {
+// parentLocked returns the parent of the route's resource (or of its collection): the resource
+// group, then each ancestor by name. A missing ancestor is ParentResourceNotFound; for a write,
+// an ancestor being deleted is a conflict.
+func (s *Server) parentLocked(rt route, write bool) (*node, *apiError) {
 	get := s.groupLocked
 	if write {
 		get = s.writableGroupLocked
 	}
-	g, e := get(rt)
+	n, e := get(rt)
 	if e != nil {
 		return nil, e
 	}
-	gal := s.childLocked(g, rt.gallery)
-	if gal == nil {
-		return nil, parentNotFound(rt.gallery)
+	for i, t := range rt.typ.chain()[:len(rt.typ.chain())-1] {
+		c := s.childLocked(n, childKey(t, rt.names[i]))
+		if c == nil {
+			return nil, parentNotFound(strings.Join(rt.names[:i+1], "/"))
+		}
+		if write && deletingLocked(s, c) {
+			return nil, conflictBusy(c, "write nested resource")
+		}
+		n = c
 	}
-	if write && deletingLocked(s, gal) {
-		return nil, conflictBusy(gal, "write nested resource")
-	}
-	return gal, nil
-}
-
-// imageLocked returns the route's image as the parent of a version.
-func (s *Server) imageLocked(rt route, write bool) (*node, *apiError) {
-	gal, e := s.galleryLocked(rt, write)
-	if e != nil {
-		return nil, e
-	}
-	img := s.childLocked(gal, rt.image)
-	if img == nil {
-		return nil, parentNotFound(rt.gallery + "/" + rt.image)
-	}
-	if write && deletingLocked(s, img) {
-		return nil, conflictBusy(img, "write nested resource")
-	}
-	return img, nil
+	return n, nil
 }
 
 // deletingLocked reports whether n is being deleted.
@@ -213,12 +152,10 @@ func notFound(code, typePath, rg string) *apiError {
 	return &apiError{status: http.StatusNotFound, Code: code, Message: msg}
 }
 
-// envelope is the common request body of a tracked resource.
-type envelope struct {
-	Location   string            `json:"location"`
-	Tags       map[string]string `json:"tags"`
-	ManagedBy  string            `json:"managedBy"`
-	Properties json.RawMessage   `json:"properties"`
+// resourceNotFound is the 404 of the route's missing resource: ARM's ResourceNotFound
+// (Microsoft's Image Builder troubleshooting page quotes it for a missing gallery image version).
+func resourceNotFound(rt route) *apiError {
+	return notFound("ResourceNotFound", rt.resourcePath(), rt.rg)
 }
 
 // readBody reads the request body (up to 4 MiB).
@@ -243,41 +180,40 @@ func decodeJSON(b []byte, v any) *apiError {
 	return nil
 }
 
-// renderLocked renders n as its ARM JSON representation.
-func (s *Server) renderLocked(n *node) map[string]any {
-	return s.renderExpandLocked(n, false)
+// convert re-decodes a JSON-like value into out (a typed properties struct); wrong JSON types
+// give InvalidRequestContent.
+func convert(in any, out any) *apiError {
+	b, _ := json.Marshal(in)
+	return decodeJSON(b, out)
 }
 
-// renderExpandLocked renders n; expand adds what Azure returns only on
-// request ($expand=SharingProfile/Groups for a gallery,
-// $expand=ReplicationStatus for an image version).
-func (s *Server) renderExpandLocked(n *node, expand bool) map[string]any {
-	m := map[string]any{"id": n.id(), "name": n.name, "type": n.resourceType(), "location": n.location}
+// toMap encodes v as a JSON object map.
+func toMap(v any) map[string]any {
+	b, _ := json.Marshal(v)
+	var m map[string]any
+	_ = json.Unmarshal(b, &m)
+	if m == nil {
+		m = map[string]any{}
+	}
+	return m
+}
+
+// renderLocked renders n as its ARM JSON representation.
+func (s *Server) renderLocked(n *node) map[string]any {
+	return s.renderQueryLocked(n, nil)
+}
+
+// renderQueryLocked renders n for a GET with query q (nil for other answers): $expand and $select
+// add what Azure returns only on request.
+func (s *Server) renderQueryLocked(n *node, q url.Values) map[string]any {
+	m := map[string]any{"id": n.id(), "name": n.name, "type": n.typ.armType(), "location": n.location}
 	if n.tags != nil { // an empty "tags": {} sent is echoed (recorded by the az CLI)
 		m["tags"] = maps.Clone(n.tags)
 	}
-	switch n.kind {
-	case kindGroup:
-		if n.managedBy != "" {
-			m["managedBy"] = n.managedBy
-		}
-		st := "Succeeded"
-		if n.deleting {
-			st = "Deleting"
-		}
-		m["properties"] = map[string]any{"provisioningState": st}
-	case kindImage:
-		m["properties"] = n.image.render(n.state)
-	case kindGallery:
-		m["properties"] = n.gal.render(n, expand)
-	case kindVersion:
-		m["properties"] = s.renderVersionLocked(n, expand)
-	default:
-		p := deepCopy(n.props)
-		p["provisioningState"] = n.state
-		renderSource(n, p)
-		m["properties"] = p
+	if n.managedBy != "" {
+		m["managedBy"] = n.managedBy
 	}
+	m["properties"] = n.data.properties(s, n, q)
 	return m
 }
 
@@ -315,7 +251,7 @@ func mergePatch(target map[string]any, patch map[string]any) map[string]any {
 	return target
 }
 
-// sortedChildren returns n's children sorted by lowercase name.
+// sortedChildren returns n's children sorted by key.
 func sortedChildren(n *node) []*node {
 	keys := make([]string, 0, len(n.children))
 	for k := range n.children {
@@ -329,167 +265,57 @@ func sortedChildren(n *node) []*node {
 	return out
 }
 
-// writeResource writes the representation of n with status.
-func (s *Server) writeResource(ar *armRequest, status int, n *node) {
-	s.mu.Lock()
-	m := s.renderLocked(n)
-	s.mu.Unlock()
-	writeJSON(ar.w, status, m)
+// liveChildrenLocked returns parent's children of type typ that still exist.
+func (s *Server) liveChildrenLocked(parent *node, typ *resourceType) []*node {
+	var out []*node
+	for _, c := range sortedChildren(parent) {
+		if c.typ == typ && s.childLocked(parent, c.key()) != nil {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
-// ---- resource groups ----
-
-// handleGroupList lists the subscription's resource groups.
-func (s *Server) handleGroupList(ar *armRequest) {
-	if ar.r.Method != http.MethodGet {
-		methodNotAllowed(ar)
-		return
+// countLocked counts the resources of type typ in a subscription and region.
+func (s *Server) countLocked(sub string, typ *resourceType, loc string) int {
+	var count func(n *node) int
+	count = func(n *node) int {
+		c := 0
+		for _, child := range n.children {
+			if child.typ == typ && child.location == loc {
+				c++
+			}
+			c += count(child)
+		}
+		return c
 	}
-	s.mu.Lock()
-	var out []any
-	root := s.rootLocked(ar.rt.sub)
-	for _, g := range sortedChildren(root) {
-		out = append(out, s.renderLocked(g))
-	}
-	s.mu.Unlock()
-	if out == nil {
-		out = []any{}
-	}
-	writeJSON(ar.w, http.StatusOK, map[string]any{"value": out})
+	return count(s.rootLocked(sub))
 }
 
-// handleGroup serves a resource group.
-func (s *Server) handleGroup(ar *armRequest) {
+// handleResource serves one resource of a table type.
+func (s *Server) handleResource(ar *armRequest) {
 	switch ar.r.Method {
-	case http.MethodGet, http.MethodHead:
-		s.mu.Lock()
-		g, e := s.groupLocked(ar.rt)
-		var m map[string]any
-		if e == nil {
-			m = s.renderLocked(g)
-		}
-		s.mu.Unlock()
-		switch {
-		case ar.r.Method == http.MethodHead && e != nil:
-			ar.w.WriteHeader(http.StatusNotFound)
-		case ar.r.Method == http.MethodHead:
-			ar.w.WriteHeader(http.StatusNoContent)
-		case e != nil:
-			writeError(ar.w, e)
-		default:
-			writeJSON(ar.w, http.StatusOK, m)
-		}
-	case http.MethodPut:
-		s.putGroup(ar)
-	case http.MethodPatch:
-		s.patchGroup(ar)
+	case http.MethodGet:
+		s.getResource(ar)
+	case http.MethodPut, http.MethodPatch:
+		s.putResource(ar)
 	case http.MethodDelete:
-		s.deleteGroup(ar)
+		s.deleteResource(ar)
 	default:
 		methodNotAllowed(ar)
 	}
 }
 
-// rgNamePattern is ARM's resource group name rule.
-var rgNamePattern = regexp.MustCompile(`^[-\w._()]{1,90}$`)
-
-// putGroup creates or updates a resource group (synchronously).
-func (s *Server) putGroup(ar *armRequest) {
-	b, e := readBody(ar.r)
-	var env envelope
-	if e == nil {
-		e = decodeJSON(b, &env)
-	}
-	if e == nil && (!rgNamePattern.MatchString(ar.rt.rg) || strings.HasSuffix(ar.rt.rg, ".")) {
-		e = errf(http.StatusBadRequest, "InvalidResourceGroup",
-			"The provided resource group name '%s' has these invalid characters: it must be 1-90 characters of "+
-				"letters, digits, underscores, hyphens, periods and parentheses, and must not end in a period.", ar.rt.rg)
-	}
-	if e == nil {
-		e = validateTags(env.Tags)
-	}
-	var loc string
-	if e == nil {
-		loc, e = checkLocation(env.Location, "resourceGroups")
-	}
-	if e != nil {
-		writeError(ar.w, e)
-		return
-	}
+// getResource answers a GET of a resource.
+func (s *Server) getResource(ar *armRequest) {
 	s.mu.Lock()
-	root := s.rootLocked(ar.rt.sub)
-	g := s.childLocked(root, ar.rt.rg)
-	status := http.StatusOK
-	switch {
-	case g == nil:
-		g = newNode(kindGroup, ar.rt.rg, root)
-		g.location = loc
-		g.attach()
-		status = http.StatusCreated
-	case g.deleting:
-		e = errf(http.StatusConflict, "ResourceGroupBeingDeleted",
-			"The resource group '%s' is in deprovisioning state and cannot perform this operation.", g.name)
-	case g.location != loc:
-		e = errf(http.StatusConflict, "InvalidResourceGroupLocation",
-			"Invalid resource group location '%s'. The Resource group already exists in location '%s'.", loc, g.location)
-	}
+	parent, e := s.parentLocked(ar.rt, false)
+	var m map[string]any
 	if e == nil {
-		g.tags, g.managedBy, g.state = env.Tags, env.ManagedBy, "Succeeded"
-	}
-	s.mu.Unlock()
-	if e != nil {
-		writeError(ar.w, e)
-		return
-	}
-	s.writeResource(ar, status, g)
-}
-
-// patchGroup updates a resource group's tags and managedBy.
-func (s *Server) patchGroup(ar *armRequest) {
-	b, e := readBody(ar.r)
-	var env envelope
-	if e == nil {
-		e = decodeJSON(b, &env)
-	}
-	if e == nil {
-		e = validateTags(env.Tags)
-	}
-	if e != nil {
-		writeError(ar.w, e)
-		return
-	}
-	s.mu.Lock()
-	g, e := s.writableGroupLocked(ar.rt)
-	if e == nil {
-		if env.Tags != nil {
-			g.tags = env.Tags
-		}
-		if env.ManagedBy != "" {
-			g.managedBy = env.ManagedBy
-		}
-	}
-	s.mu.Unlock()
-	if e != nil {
-		writeError(ar.w, e)
-		return
-	}
-	s.writeResource(ar, http.StatusOK, g)
-}
-
-// deleteGroup starts deleting a resource group and everything in it.
-func (s *Server) deleteGroup(ar *armRequest) {
-	s.mu.Lock()
-	g, e := s.groupLocked(ar.rt)
-	var op *operation
-	if e == nil {
-		if g.deleting && g.op != nil {
-			op = g.op
+		if n := s.childLocked(parent, childKey(ar.rt.typ, ar.rt.name())); n != nil {
+			m = s.renderQueryLocked(n, ar.r.URL.Query())
 		} else {
-			g.deleting = true
-			op = s.startOpLocked(ar, g, true)
-			if op.failure == nil {
-				op.failure = sharedGalleriesBlock(g, op.id)
-			}
+			e = resourceNotFound(ar.rt)
 		}
 	}
 	s.mu.Unlock()
@@ -497,80 +323,21 @@ func (s *Server) deleteGroup(ar *armRequest) {
 		writeError(ar.w, e)
 		return
 	}
-	ar.w.Header().Set("Location", groupOperationURL(ar.base, op, ar.apiVersion))
-	s.setRetryAfter(ar.w)
-	ar.w.WriteHeader(http.StatusAccepted)
+	writeJSON(ar.w, http.StatusOK, m)
 }
 
-// sharedGalleriesBlock is the failure of deleting a resource group that holds
-// galleries still shared (permissions other than Private): Azure's resource
-// group deletion ends 409 ResourceGroupDeletionBlocked, the gallery refusing
-// with OperationNotAllowed "Gallery is still shared to 'Groups'. Please
-// unshare the gallery first before deleting the gallery." (recorded by Azure
-// PowerShell, TestGalleryDirectSharing).
-func sharedGalleriesBlock(g *node, trackingID string) *apiError {
-	var ids []string
-	for _, c := range g.children {
-		if c.kind == kindGallery && c.gal != nil && c.gal.permissions() != "Private" {
-			ids = append(ids, "Microsoft.Compute/galleries/"+c.name)
-		}
-	}
-	if len(ids) == 0 {
-		return nil
-	}
-	sort.Strings(ids)
-	return errf(http.StatusConflict, "ResourceGroupDeletionBlocked",
-		"Deletion of resource group '%s' failed as resources with identifiers '%s' could not be deleted. The "+
-			"provisioning state of the resource group will be rolled back. The tracking Id is '%s'. Please check audit "+
-			"logs for more details.", g.name, strings.Join(ids, ","), trackingID)
-}
-
-// ---- galleries ----
-
-// galleryNameOK implements the gallery name rule ^[^_\W][\w._]{0,79}(?<![-.])$.
-func galleryNameOK(n string) bool {
-	return nameRule(n, "._")
-}
-
-// nameRule checks: 1-80 chars; first is a letter or digit; the rest are
-// word characters or one of extra; the last is not '-' or '.'.
-func nameRule(n, extra string) bool {
-	if len(n) == 0 || len(n) > 80 {
-		return false
-	}
-	for i, c := range n {
-		alnum := c < 128 && (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9')
-		switch {
-		case i == 0 && !alnum:
-			return false
-		case !alnum && c != '_' && !strings.ContainsRune(extra, c):
-			return false
-		}
-	}
-	last := n[len(n)-1]
-	return last != '-' && last != '.'
-}
-
-// invalidName is the Compute error for a name breaking its rule.
-func invalidName(param, rule string) *apiError {
-	return errf(http.StatusBadRequest, "InvalidParameter",
-		"The entity name '%s' is invalid according to its validation rule: %s.", param, rule).withTarget(param)
-}
-
-// deleteChild deletes the child named name of the parent returned by
-// parentFn: 204 when absent, 409 when busy or when it has nested resources,
-// otherwise 202 with the LRO headers.
-//
-// guards run on an existing, idle resource and may refuse the deletion.
-func (s *Server) deleteChild(ar *armRequest, parentFn func() (*node, *apiError), key string, guards ...func(*node) *apiError) {
+// deleteResource deletes the route's resource: 204 when absent, 409 when busy, refused by its
+// data's guard or holding nested resources, otherwise 202 with the LRO headers (200 at once for
+// a type without operations).
+func (s *Server) deleteResource(ar *armRequest) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	parent, e := parentFn()
+	parent, e := s.parentLocked(ar.rt, true)
 	if e != nil {
 		writeError(ar.w, e)
 		return
 	}
-	n := s.childLocked(parent, key)
+	n := s.childLocked(parent, childKey(ar.rt.typ, ar.rt.name()))
 	if n == nil {
 		ar.w.WriteHeader(http.StatusNoContent)
 		return
@@ -584,8 +351,8 @@ func (s *Server) deleteChild(ar *armRequest, parentFn func() (*node, *apiError),
 		writeError(ar.w, conflictBusy(n, ar.r.Method))
 		return
 	}
-	for _, g := range guards {
-		if e := g(n); e != nil {
+	if g, ok := n.data.(deleteGuarded); ok {
+		if e := g.deleteGuard(n); e != nil {
 			writeError(ar.w, e)
 			return
 		}
@@ -594,6 +361,11 @@ func (s *Server) deleteChild(ar *armRequest, parentFn func() (*node, *apiError),
 		writeError(ar.w, errf(http.StatusConflict, "CannotDeleteResource",
 			"Cannot delete resource while nested resources exist. Some existing nested resource IDs include: '%s'. "+
 				"Please delete all nested resources before deleting this resource.", nestedIDs(n)))
+		return
+	}
+	if n.typ.lro.sync {
+		delete(parent.children, n.key())
+		ar.w.WriteHeader(http.StatusOK)
 		return
 	}
 	n.state = "Deleting"
@@ -619,18 +391,29 @@ func nestedIDs(n *node) string {
 	return strings.Join(ids, "', '")
 }
 
-// writeChildList answers a GET of a collection with the live children of the parent that
-// parentLocked finds (called with s.mu held), or with its error.
-func (s *Server) writeChildList(ar *armRequest, parentLocked func() (*node, *apiError), kind routeKind, srcType string) {
-	s.mu.Lock()
-	parent, e := parentLocked()
-	out := []any{}
-	if e == nil {
-		for _, c := range sortedChildren(parent) {
-			if c.kind == kind && c.srcType == srcType && s.childLocked(parent, c.key()) != nil {
-				out = append(out, s.renderLocked(c))
-			}
+// listResources answers a GET of a collection: the parent's live children of the type, paged
+// when the type is.
+func (s *Server) listResources(ar *armRequest) {
+	if ar.r.Method != http.MethodGet {
+		methodNotAllowed(ar)
+		return
+	}
+	collect := func() ([]*node, *apiError) {
+		parent, e := s.parentLocked(ar.rt, false)
+		if e != nil {
+			return nil, e
 		}
+		return s.liveChildrenLocked(parent, ar.rt.typ), nil
+	}
+	if ar.rt.typ.paged {
+		s.writePaged(ar, collect)
+		return
+	}
+	s.mu.Lock()
+	nodes, e := collect()
+	out := []any{}
+	for _, n := range nodes {
+		out = append(out, s.renderLocked(n))
 	}
 	s.mu.Unlock()
 	if e != nil {
@@ -638,4 +421,60 @@ func (s *Server) writeChildList(ar *armRequest, parentLocked func() (*node, *api
 		return
 	}
 	writeJSON(ar.w, http.StatusOK, map[string]any{"value": out})
+}
+
+// writeResource writes the representation of n with status.
+func (s *Server) writeResource(ar *armRequest, status int, n *node) {
+	s.mu.Lock()
+	m := s.renderLocked(n)
+	s.mu.Unlock()
+	writeJSON(ar.w, status, m)
+}
+
+// writePaged answers a collection GET with the nodes collectLocked returns
+// (called with s.mu held), sorted by id, PageSize at a time, with a nextLink
+// carrying a $skiptoken.
+func (s *Server) writePaged(ar *armRequest, collectLocked func() ([]*node, *apiError)) {
+	after := ""
+	if tok := ar.r.URL.Query().Get("$skiptoken"); tok != "" {
+		b, err := base64.RawURLEncoding.DecodeString(tok)
+		if err != nil {
+			writeError(ar.w, errf(http.StatusBadRequest, "InvalidParameter", "The $skiptoken '%s' is invalid.", tok).
+				withTarget("$skiptoken"))
+			return
+		}
+		after = string(b)
+	}
+	s.mu.Lock()
+	nodes, e := collectLocked()
+	slices.SortFunc(nodes, func(a, b *node) int { return strings.Compare(strings.ToLower(a.id()), strings.ToLower(b.id())) })
+	out := []any{}
+	next := ""
+	if e == nil {
+		size := s.settings.PageSize
+		last := ""
+		for _, n := range nodes {
+			key := strings.ToLower(n.id())
+			if key <= after {
+				continue
+			}
+			if len(out) == size {
+				next = last
+				break
+			}
+			out = append(out, s.renderLocked(n))
+			last = key
+		}
+	}
+	s.mu.Unlock()
+	if e != nil {
+		writeError(ar.w, e)
+		return
+	}
+	body := map[string]any{"value": out}
+	if next != "" {
+		q := url.Values{"api-version": {ar.apiVersion}, "$skiptoken": {base64.RawURLEncoding.EncodeToString([]byte(next))}}
+		body["nextLink"] = ar.base + ar.r.URL.Path + "?" + q.Encode()
+	}
+	writeJSON(ar.w, http.StatusOK, body)
 }

@@ -5,70 +5,26 @@ import (
 	"strings"
 )
 
-// routeKind identifies the ARM resource (or collection) a path names.
-type routeKind int
-
-const (
-	kindUnknown routeKind = iota
-	kindGroupList
-	kindGroup
-	kindGroupOperation
-	kindGalleryList
-	kindGallery
-	kindImageList
-	kindImage
-	kindVersionList
-	kindVersion
-	kindOperation
-	// Kinds added after kindOperation are Compute kinds too (see isCompute).
-	kindGalleryShare // POST .../galleries/{g}/share
-	kindSourceList   // .../providers/Microsoft.Compute/{images|snapshots|disks}
-	kindSource       // .../providers/Microsoft.Compute/{images|snapshots|disks}/{name}
-)
-
-// isCompute reports whether the route belongs to Microsoft.Compute.
-func (k routeKind) isCompute() bool {
-	return k >= kindGalleryList
-}
-
-// computeType is the resource type name used in ARM messages.
-func (k routeKind) computeType() string {
-	switch k {
-	case kindGallery, kindGalleryList:
-		return "galleries"
-	case kindImage, kindImageList:
-		return "galleries/images"
-	case kindVersion, kindVersionList:
-		return "galleries/images/versions"
-	case kindOperation:
-		return "locations/capsOperations"
-	case kindGalleryShare:
-		return "galleries/share"
-	}
-	return ""
-}
-
-// route is a parsed ARM path. Names keep the casing of the request.
+// route is a parsed ARM path: a resource, a collection or an action of a type of the table, or
+// an operation endpoint. Names keep the casing of the request.
 type route struct {
-	kind                         routeKind
-	sub, rg, gallery, image, ver string
-	location, opID               string
-	// srcType is "images", "snapshots" or "disks" for kindSource(List);
-	// src is the source resource's name.
-	srcType, src string
+	sub, rg string
+	// typ is the type addressed (the listed type of a collection).
+	typ *resourceType
+	// names are the names of the Compute resources on the path, outermost first: the addressed
+	// resource's ancestors below the resource group, then (unless list) its own name.
+	names []string
+	list  bool
+	// action names the POST action addressed, if any (a key of typ.actions).
+	action string
+	// serve handles the request.
+	serve func(*Server, *armRequest)
+	// location and opID name an operation.
+	location, opID string
 }
 
-// sourceTypes are the Microsoft.Compute types that can be gallery image
-// version sources, with their canonical casing.
-var sourceTypes = []string{"images", "snapshots", "disks"}
-
-// computeTypeOf returns the ARM type (without namespace) of the route.
-func (rt route) computeTypeOf() string {
-	if rt.kind == kindSource || rt.kind == kindSourceList {
-		return rt.srcType
-	}
-	return rt.kind.computeType()
-}
+// name is the addressed resource's own name.
+func (rt route) name() string { return rt.names[len(rt.names)-1] }
 
 // parseRoute parses an ARM path, matching fixed segments case-insensitively.
 func parseRoute(path string) (route, *apiError) {
@@ -88,66 +44,61 @@ func parseRoute(path string) (route, *apiError) {
 	n := len(segs)
 	switch {
 	case n == 4 && eq(2, "operationresults"):
-		rt.kind, rt.opID = kindGroupOperation, segs[3]
+		rt.typ, rt.opID, rt.serve = groupType, segs[3], (*Server).handleGroupOperation
 		return rt, nil
-	case n == 8 && eq(2, "providers") && eq(3, "Microsoft.Compute") && eq(4, "locations") &&
+	case n == 8 && eq(2, "providers") && eq(3, computeNamespace) && eq(4, "locations") &&
 		(eq(6, "capsOperations") || eq(6, "operations")):
-		rt.kind, rt.location, rt.opID = kindOperation, segs[5], segs[7]
+		rt.typ, rt.location, rt.opID, rt.serve = operationType, segs[5], segs[7], (*Server).handleOperation
 		return rt, nil
-	case n == 5 && eq(2, "providers") && eq(3, "Microsoft.Compute") && eq(4, "galleries"):
-		rt.kind = kindGalleryList // the subscription's galleries
+	case n == 5 && eq(2, "providers") && eq(3, computeNamespace) && eq(4, galleryType.segment):
+		rt.typ, rt.list, rt.serve = galleryType, true, (*Server).handleSubscriptionGalleries
 		return rt, nil
 	case n < 3 || !eq(2, "resourcegroups"):
 		return rt, bad
 	case n == 3:
-		rt.kind = kindGroupList
+		rt.typ, rt.list, rt.serve = groupType, true, (*Server).handleGroupList
 		return rt, nil
 	}
 	rt.rg = segs[3]
 	if n == 4 {
-		rt.kind = kindGroup
+		rt.typ, rt.serve = groupType, (*Server).handleGroup
 		return rt, nil
 	}
 	if n < 7 || !eq(4, "providers") {
 		return rt, bad
 	}
-	if eq(5, "Microsoft.Compute") && (n == 7 || n == 8) {
-		for _, st := range sourceTypes {
-			if eq(6, st) {
-				rt.srcType = st
-				rt.kind = kindSourceList
-				if n == 8 {
-					rt.kind, rt.src = kindSource, segs[7]
-				}
-				return rt, nil
-			}
-		}
-	}
-	if n == 9 && eq(5, "Microsoft.Compute") && eq(6, "galleries") && eq(8, "share") {
-		rt.kind, rt.gallery = kindGalleryShare, segs[7]
-		return rt, nil
-	}
-	if !eq(5, "Microsoft.Compute") || !eq(6, "galleries") {
+	top := groupType.child(segs[6])
+	if top == nil || !strings.EqualFold(top.namespace, segs[5]) {
 		return rt, errf(http.StatusBadRequest, "InvalidResourceType",
 			"The resource type '%s' could not be found in the namespace '%s' for the emulator.", strings.Join(segs[6:], "/"), segs[5])
 	}
-	kinds := []routeKind{kindGalleryList, kindGallery, kindImageList, kindImage, kindVersionList, kindVersion}
-	if n > 12 || (n >= 9 && !eq(8, "images")) || (n >= 11 && !eq(10, "versions")) {
+	if !rt.walk(top, segs[7:]) {
 		return rt, errf(http.StatusBadRequest, "InvalidResourceType",
-			"The resource type '%s' could not be found in the namespace 'Microsoft.Compute' for api version '2024-03-03'.",
-			typePath(segs[6:]))
-	}
-	rt.kind = kinds[n-7]
-	if n >= 8 {
-		rt.gallery = segs[7]
-	}
-	if n >= 10 {
-		rt.image = segs[9]
-	}
-	if n >= 12 {
-		rt.ver = segs[11]
+			"The resource type '%s' could not be found in the namespace '%s' for api version '2024-03-03'.",
+			typePath(segs[6:]), computeNamespace)
 	}
 	return rt, nil
+}
+
+// walk parses the path below a top-level type: name, then a child collection or an action, and
+// so on. It reports false when a segment names no type or action of the table.
+func (rt *route) walk(t *resourceType, rest []string) bool {
+	rt.typ = t
+	switch {
+	case len(rest) == 0:
+		rt.list, rt.serve = true, (*Server).listResources
+		return true
+	case len(rest) == 1:
+		rt.names, rt.serve = append(rt.names, rest[0]), (*Server).handleResource
+		return true
+	}
+	rt.names = append(rt.names, rest[0])
+	if a, ok := t.actions[strings.ToLower(rest[1])]; ok && len(rest) == 2 {
+		rt.action, rt.serve = strings.ToLower(rest[1]), a.serve
+		return true
+	}
+	c := t.child(rest[1])
+	return c != nil && rt.walk(c, rest[2:])
 }
 
 // typePath returns the type segments (every other segment) of a path tail.
@@ -159,6 +110,28 @@ func typePath(segs []string) string {
 	return strings.Join(t, "/")
 }
 
+// computeTypeOf returns the ARM type (without namespace) the route addresses, for messages.
+func (rt route) computeTypeOf() string {
+	if rt.action != "" {
+		return rt.typ.name + "/" + rt.action
+	}
+	return rt.typ.name
+}
+
+// resourcePath returns the route's resource as "Microsoft.Compute/galleries/g/images/i" (the
+// resource group not included).
+func (rt route) resourcePath() string {
+	chain := rt.typ.chain()
+	s := chain[0].namespace
+	for i, t := range chain {
+		s += "/" + t.segment
+		if i < len(rt.names) {
+			s += "/" + rt.names[i]
+		}
+	}
+	return s
+}
+
 // scope returns the ARM scope string of the route.
 func (rt route) scope() string {
 	s := "/subscriptions/" + rt.sub
@@ -166,39 +139,20 @@ func (rt route) scope() string {
 		return s
 	}
 	s += "/resourceGroups/" + rt.rg
-	switch rt.kind {
-	case kindGroup, kindGroupList:
-		return s
-	case kindSource, kindSourceList:
-		s += "/providers/Microsoft.Compute/" + rt.srcType
-		if rt.src != "" {
-			s += "/" + rt.src
-		}
-		return s
-	case kindGalleryShare:
-		return s + "/providers/Microsoft.Compute/galleries/" + rt.gallery
-	}
-	s += "/providers/Microsoft.Compute/galleries"
-	if rt.gallery != "" {
-		s += "/" + rt.gallery
-	}
-	if rt.kind >= kindImageList {
-		s += "/images"
-		if rt.image != "" {
-			s += "/" + rt.image
-		}
-	}
-	if rt.kind >= kindVersionList {
-		s += "/versions"
-		if rt.ver != "" {
-			s += "/" + rt.ver
+	for i, t := range rt.typ.chain() { // none for a resource group
+		s += t.idPrefix()
+		if i < len(rt.names) {
+			s += "/" + rt.names[i]
 		}
 	}
 	return s
 }
 
-// action returns the RBAC action of method on the route.
-func (rt route) action(method string) string {
+// rbacAction returns the RBAC action of method on the route.
+func (rt route) rbacAction(method string) string {
+	if rt.action != "" {
+		return rt.typ.rbacType() + "/" + rt.action + "/action"
+	}
 	verb := "read"
 	switch method {
 	case http.MethodPut, http.MethodPatch, http.MethodPost:
@@ -206,13 +160,13 @@ func (rt route) action(method string) string {
 	case http.MethodDelete:
 		verb = "delete"
 	}
-	switch rt.kind {
-	case kindGroup, kindGroupList, kindGroupOperation:
-		return "Microsoft.Resources/subscriptions/resourceGroups/" + verb
-	case kindOperation:
-		return "Microsoft.Compute/locations/capsOperations/read"
-	case kindGalleryShare:
-		return "Microsoft.Compute/galleries/share/action"
+	return rt.typ.rbacType() + "/" + verb
+}
+
+// noun is Compute's rate-limit counter noun of the route.
+func (rt route) noun() string {
+	if rt.action != "" {
+		return rt.typ.actions[rt.action].noun()
 	}
-	return "Microsoft.Compute/" + rt.computeTypeOf() + "/" + verb
+	return rt.typ.noun
 }

@@ -98,7 +98,7 @@ func (s *Server) throttle(ar *armRequest) *apiError {
 	}
 	ok, remaining, retry := b.take(now, burst, rate)
 	resource := ""
-	if ok && ar.rt.kind.isCompute() {
+	if ok && ar.rt.typ.isCompute() {
 		resource = s.computeRemainingLocked(ar, now)
 	}
 	s.mu.Unlock()
@@ -121,15 +121,7 @@ func (s *Server) throttle(ar *armRequest) *apiError {
 // computeRemainingLocked counts the request against Compute's per-operation
 // windows and returns the x-ms-ratelimit-remaining-resource value.
 func (s *Server) computeRemainingLocked(ar *armRequest, now time.Time) string {
-	noun := map[routeKind]string{
-		kindGallery: "Gallery", kindGalleryList: "Gallery",
-		kindImage: "GalleryImage", kindImageList: "GalleryImage",
-		kindVersion: "GalleryImageVersion", kindVersionList: "GalleryImageVersion",
-		kindOperation: "OperationStatus", kindGalleryShare: "GallerySharingProfile",
-	}[ar.rt.kind]
-	if ar.rt.kind == kindSource || ar.rt.kind == kindSourceList {
-		noun = map[string]string{"images": "Image", "snapshots": "Snapshot", "disks": "Disk"}[ar.rt.srcType]
-	}
+	noun := ar.rt.noun()
 	verb, short, long := "Get", 1000, 10000
 	switch ar.r.Method {
 	case http.MethodPut, http.MethodPatch, http.MethodPost:

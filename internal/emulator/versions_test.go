@@ -371,7 +371,9 @@ func TestReplicationFailure(t *testing.T) {
 	}
 	r := e.do("PUT", q(e.verPath("rg", "gal", "img", "1.0.0"), computeAPI), verBody(src, "westus", "eastus"))
 	mustStatus(t, r, 200)
-	if got := regionStates(e.replicationStatus(ctx, "1.0.0")); got["West US"] != "Completed" || got["East US"] != "Replicating" {
+	// West US is not replicated again; East US is (Replicating, or Completed already on a slow
+	// machine, never Failed).
+	if got := regionStates(e.replicationStatus(ctx, "1.0.0")); got["West US"] != "Completed" || got["East US"] == "Failed" {
 		t.Errorf("retry: %v", got)
 	}
 	if w := e.waitIdle(e.verPath("rg", "gal", "img", "1.0.0")); w.prop("provisioningState") != "Succeeded" {
