@@ -16,10 +16,10 @@ type client struct {
 	versions *armcompute.GalleryInVMAccessControlProfileVersionsClient
 }
 
-// Get reads the version; Azure's answer carries its replication status (the request has no
-// $expand for it).
+// Get reads the version with its replication status, which Azure returns only when asked
+// ($expand=ReplicationStatus, as for image and application versions; the SDK's options lack it).
 func (c client) Get(ctx context.Context, id *arm.ResourceID) (*body, error) {
-	resp, err := c.versions.Get(ctx, id.ResourceGroupName, id.Parent.Parent.Name, id.Parent.Name, id.Name, nil)
+	resp, err := c.versions.Get(azure.WithQuery(ctx, "$expand", "ReplicationStatus"), id.ResourceGroupName, id.Parent.Parent.Name, id.Parent.Name, id.Name, nil)
 	if err != nil {
 		if azure.IsNotFound(err) {
 			return nil, nil
@@ -51,7 +51,8 @@ func (c client) PollDelete(ctx context.Context, id *arm.ResourceID, token string
 	return azure.Resumed(ctx, poller, err)
 }
 
-// ListSiblings lists every version of id's profile, all pages.
+// ListSiblings lists every version of id's profile, all pages. The list carries no replication
+// status; the kind keeps the last one it read.
 func (c client) ListSiblings(ctx context.Context, id *arm.ResourceID) ([]*body, error) {
 	return azure.AllPages(ctx, c.versions.NewListByGalleryInVMAccessControlProfilePager(id.ResourceGroupName, id.Parent.Parent.Name, id.Parent.Name, nil),
 		func(p armcompute.GalleryInVMAccessControlProfileVersionsClientListByGalleryInVMAccessControlProfileResponse) []*body {
@@ -62,6 +63,6 @@ func (c client) ListSiblings(ctx context.Context, id *arm.ResourceID) ([]*body, 
 // NameOf is a listed version's name.
 func (client) NameOf(v *body) string { return azure.StrOf(v.Name) }
 
-// Partial: a listed version is whole; what it says of the replication is recorded as a GET's
-// (see Kind.Observe).
+// Partial: a listed version lacks its replication status, which the kind keeps from its last
+// GET (see replication.Observe); the rest is whole.
 func (client) Partial(*body) bool { return false }
