@@ -1,6 +1,8 @@
 // Command kubectl-gallery is the gallery operator's kubectl plugin. Its import subcommand reads
-// existing galleries, image definitions and image versions from Azure and writes Gallery,
-// GalleryImage and GalleryImageVersion manifests that adopt them:
+// existing galleries, image definitions, image versions, inVMAccessControlProfiles and their
+// versions from Azure and writes Gallery, GalleryImage, GalleryImageVersion,
+// GalleryInVMAccessControlProfile and GalleryInVMAccessControlProfileVersion manifests that adopt
+// them:
 //
 //	kubectl gallery import --resource-group images-rg --namespace images --output-dir gallery-images/
 //
@@ -37,8 +39,9 @@ Usage:
   kubectl gallery import [flags]   (or kubectl-gallery import [flags])
 
 Commands:
-  import   write Gallery, GalleryImage and GalleryImageVersion manifests for galleries that
-           already exist in Azure
+  import   write Gallery, GalleryImage, GalleryImageVersion, GalleryInVMAccessControlProfile and
+           GalleryInVMAccessControlProfileVersion manifests for galleries that already exist
+           in Azure
 
 Run 'kubectl gallery import --help' for the flags.
 `
@@ -104,9 +107,10 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.Usage = func() {
 		fmt.Fprint(stderr, `Usage: kubectl gallery import [flags]
 
-Reads galleries, their image definitions and image versions from Azure and writes Gallery,
-GalleryImage and GalleryImageVersion manifests that adopt them: applying them makes no change
-in Azure. Credentials and cloud come
+Reads galleries, their image definitions, image versions, inVMAccessControlProfiles and profile
+versions from Azure and writes Gallery, GalleryImage, GalleryImageVersion,
+GalleryInVMAccessControlProfile and GalleryInVMAccessControlProfileVersion manifests that adopt
+them: applying them makes no change in Azure. Credentials and cloud come
 from the same environment variables as the manager's (AZURE_TENANT_ID, AZURE_CLIENT_ID,
 AZURE_CLIENT_SECRET or AZURE_FEDERATED_TOKEN_FILE, AZURE_AUTHORITY_HOST,
 AZURE_RESOURCE_MANAGER_ENDPOINT, AZURE_CA_BUNDLE).

@@ -58,15 +58,15 @@ func TestImportCommand(t *testing.T) {
 	if code := run(context.Background(), []string{"import", "--gallery", "Platform_Gallery", "--deletion-policy", "Delete"}, &stdout, &stderr); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
-	if n := strings.Count(stdout.String(), "\nkind: "); n != 7 || strings.Contains(stdout.String(), "deletionPolicy") {
-		t.Errorf("stream with %d objects (want 7: 1 gallery, 4 images, 2 versions; deletionPolicy left to the default Delete):\n%s", n, stdout.String())
+	if n := strings.Count(stdout.String(), "\nkind: "); n != 9 || strings.Contains(stdout.String(), "deletionPolicy") {
+		t.Errorf("stream with %d objects (want 9: 1 gallery, 4 images, 2 versions, 1 inVMAccessControlProfile and its version; deletionPolicy left to the default Delete):\n%s", n, stdout.String())
 	}
 	stdout.Reset()
 	if code := run(context.Background(), []string{"import", "--gallery", "Platform_Gallery", "--skip-versions"}, &stdout, &stderr); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
-	if n := strings.Count(stdout.String(), "\nkind: "); n != 5 || strings.Contains(stdout.String(), "GalleryImageVersion") {
-		t.Errorf("--skip-versions: %d objects, want 5:\n%s", n, stdout.String())
+	if n := strings.Count(stdout.String(), "\nkind: "); n != 7 || strings.Contains(stdout.String(), "GalleryImageVersion") {
+		t.Errorf("--skip-versions: %d objects, want 7 (image versions left out):\n%s", n, stdout.String())
 	}
 	dir := filepath.Join(t.TempDir(), "out")
 	stdout.Reset()
