@@ -23,8 +23,8 @@ import (
 
 const importGroup = "import-rg"
 
-// TestImportAdoptsWithoutWrites is the brownfield workflow: galleries, image definitions and
-// image versions made outside Kubernetes (through ARM, with features, tags, recommended sizes, a
+// TestImportAdoptsWithoutWrites is the brownfield workflow: galleries, image definitions, image
+// versions, an inVMAccessControlProfile and its version made outside Kubernetes (through ARM, with features, tags, recommended sizes, a
 // purchase plan, sharing groups added with the share action, versions replicated to two regions)
 // are imported with the built kubectl-gallery binary,
 // its manifests applied with kubectl while the manager runs, and every object becomes Ready
@@ -71,6 +71,9 @@ func TestImportAdoptsWithoutWrites(t *testing.T) {
 	var want []string
 	for key, name := range importertest.ObjectNames {
 		kind := []string{"gallery-", "galleryimage-", "galleryimageversion-"}[strings.Count(key, "/")]
+		if isProfileKey(key) {
+			kind = []string{"", "galleryinvmaccesscontrolprofile-", "galleryinvmaccesscontrolprofileversion-"}[strings.Count(key, "/")]
+		}
 		want = append(want, kind+name+".yaml")
 	}
 	sort.Strings(want)
@@ -81,12 +84,12 @@ func TestImportAdoptsWithoutWrites(t *testing.T) {
 	k(t, "create", "namespace", "imported")
 	applied := time.Now()
 	k(t, "apply", "-f", out)
-	k(t, "wait", "-n", "imported", "--for=condition=Ready", "galleries,galleryimages,galleryimageversions", "--all", "--timeout=120s")
-	ready := strings.Fields(k(t, "get", "-n", "imported", "galleries,galleryimages,galleryimageversions", "-o", `jsonpath={range .items[*]}{.status.conditions[?(@.type=="Ready")].status}{" "}{end}`))
+	k(t, "wait", "-n", "imported", "--for=condition=Ready", importedResources, "--all", "--timeout=120s")
+	ready := strings.Fields(k(t, "get", "-n", "imported", importedResources, "-o", `jsonpath={range .items[*]}{.status.conditions[?(@.type=="Ready")].status}{" "}{end}`))
 	if len(ready) != len(importertest.ObjectNames) || slices.ContainsFunc(ready, func(s string) bool { return s != "True" }) {
 		t.Errorf("Ready of the imported objects: %q", ready)
 	}
-	got := k(t, "get", "-n", "imported", "galleries,galleryimages,galleryimageversions", "-o", "name")
+	got := k(t, "get", "-n", "imported", importedResources, "-o", "name")
 	for _, name := range importertest.ObjectNames {
 		if !strings.Contains(got, "/"+name+"\n") {
 			t.Errorf("kubectl get lacks %s:\n%s", name, got)
@@ -111,7 +114,10 @@ func TestImportAdoptsWithoutWrites(t *testing.T) {
 		path := "/subscriptions/" + localenv.SubscriptionID + "/resourcegroups/" + importGroup + "/providers/microsoft.compute/galleries/"
 		parts := strings.Split(strings.ToLower(key), "/")
 		path += parts[0]
-		if len(parts) > 1 {
+		switch {
+		case len(parts) > 1 && isProfileKey(key):
+			path += "/invmaccesscontrolprofiles/" + parts[1]
+		case len(parts) > 1:
 			path += "/images/" + parts[1]
 		}
 		if len(parts) > 2 {
@@ -124,7 +130,8 @@ func TestImportAdoptsWithoutWrites(t *testing.T) {
 	}
 
 	// Orphan: deleting the objects leaves Azure as it was.
-	k(t, "delete", "-n", "imported", "galleryimageversions,galleryimages,galleries", "--all", "--timeout=120s")
+	k(t, "delete", "-n", "imported", "galleryinvmaccesscontrolprofileversions,galleryinvmaccesscontrolprofiles,"+
+		"galleryimageversions,galleryimages,galleries", "--all", "--timeout=120s")
 	for gallery, images := range importertest.Images {
 		have, err := emulator.Images(ctx, importGroup, gallery)
 		if err != nil {
@@ -143,11 +150,27 @@ func TestImportAdoptsWithoutWrites(t *testing.T) {
 			t.Errorf("version %s after the objects were deleted: %v", v, err)
 		}
 	}
+	profileVersions, err := armcompute.NewGalleryInVMAccessControlProfileVersionsClient(localenv.SubscriptionID, cred, emulatortest.ClientOptions(emulator.URL, emulator.HTTP))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := profileVersions.Get(ctx, importGroup, importertest.SharedGallery, importertest.Profile, importertest.ProfileVersion, nil); err != nil {
+		t.Errorf("profile version %s/%s after the objects were deleted: %v", importertest.Profile, importertest.ProfileVersion, err)
+	}
 	for _, r := range importRequests(t, made) {
 		if r.Method != http.MethodGet {
 			t.Errorf("%s %s reached Azure (status %d) for an imported resource", r.Method, r.Path, r.Status)
 		}
 	}
+}
+
+// importedResources are the kinds of the imported objects, for kubectl.
+const importedResources = "galleries,galleryimages,galleryimageversions,galleryinvmaccesscontrolprofiles,galleryinvmaccesscontrolprofileversions"
+
+// isProfileKey reports an importertest.ObjectNames key of the inVMAccessControlProfile or its
+// version.
+func isProfileKey(key string) bool {
+	return strings.HasPrefix(key, importertest.SharedGallery+"/"+importertest.Profile)
 }
 
 // runImport runs the importer with env and args and returns its standard output.
