@@ -32,7 +32,8 @@ func TestKustomizationsBuild(t *testing.T) {
 			"ClusterRoleBinding": 2, "Role": 1, "RoleBinding": 1, "Namespace": 1, "Deployment": 1, "Service": 1, "ConfigMap": 1}},
 		{"config/sharding/shard1", map[string]int{"CustomResourceDefinition": crds, "ServiceAccount": 1, "ClusterRole": 5,
 			"ClusterRoleBinding": 2, "Role": 1, "RoleBinding": 1, "Namespace": 1, "Deployment": 1, "Service": 1}},
-		{"config/samples", map[string]int{"Gallery": 1, "GalleryImage": 3, "GalleryImageVersion": 1}},
+		{"config/samples", map[string]int{"Gallery": 1, "GalleryImage": 3, "GalleryImageVersion": 1,
+			"GalleryInVMAccessControlProfile": 1, "GalleryInVMAccessControlProfileVersion": 1}},
 	} {
 		t.Run(strings.TrimPrefix(tc.dir, "config/"), func(t *testing.T) {
 			if got := build(t, tc.dir).kinds(); !reflect.DeepEqual(got, tc.kinds) {

@@ -26,8 +26,8 @@ var azureImageName = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9]
 // apply on create (the envtest suites apply them to a real API server too).
 func TestSamples(t *testing.T) {
 	out := build(t, "config/samples")
-	if len(out) != 5 {
-		t.Fatalf("%d objects in config/samples, want 5", len(out))
+	if len(out) != 7 {
+		t.Fatalf("%d objects in config/samples, want 7", len(out))
 	}
 	schema := crdSchema(t)
 	identifiers := map[string]string{}
@@ -39,6 +39,9 @@ func TestSamples(t *testing.T) {
 			continue
 		case "GalleryImageVersion":
 			checkSampleVersion(t, o)
+			continue
+		case "GalleryInVMAccessControlProfile", "GalleryInVMAccessControlProfileVersion":
+			checkSampleProfile(t, o)
 			continue
 		}
 		t.Run(o.Name, func(t *testing.T) {
@@ -136,13 +139,17 @@ func TestSampleFilesDecodeStrictly(t *testing.T) {
 			into = &v1alpha1.Gallery{}
 		case strings.Contains(string(data), "\nkind: GalleryImageVersion\n"):
 			into = &v1alpha1.GalleryImageVersion{}
+		case strings.Contains(string(data), "\nkind: GalleryInVMAccessControlProfile\n"):
+			into = &v1alpha1.GalleryInVMAccessControlProfile{}
+		case strings.Contains(string(data), "\nkind: GalleryInVMAccessControlProfileVersion\n"):
+			into = &v1alpha1.GalleryInVMAccessControlProfileVersion{}
 		}
 		if err := yaml.UnmarshalStrict(data, into); err != nil {
 			t.Errorf("%s: %v", filepath.Base(f), err)
 		}
 	}
-	if n != 5 {
-		t.Errorf("%d sample files, want 5", n)
+	if n != 7 {
+		t.Errorf("%d sample files, want 7", n)
 	}
 }
 
@@ -286,5 +293,33 @@ func checkSampleVersion(t *testing.T, o object) {
 	src := v.Spec.Properties.StorageProfile.Source
 	if src == nil || !strings.Contains(src.ID, "/providers/Microsoft.Compute/images/") || !strings.Contains(src.ID, "/resourceGroups/demo-rg/") {
 		t.Errorf("the sample version's source is not a managed image in demo-rg: %+v", src)
+	}
+}
+
+// checkSampleProfile checks the demo's inVMAccessControlProfile and its version: they decode
+// strictly and reference the sample gallery and profile.
+func checkSampleProfile(t *testing.T, o object) {
+	t.Helper()
+	raw, err := json.Marshal(o.Raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.Kind == "GalleryInVMAccessControlProfile" {
+		p := &v1alpha1.GalleryInVMAccessControlProfile{}
+		if err := yaml.UnmarshalStrict(raw, p); err != nil {
+			t.Fatalf("strict decoding into v1alpha1.GalleryInVMAccessControlProfile: %v", err)
+		}
+		if p.Spec.GalleryRef == nil || p.Spec.GalleryRef.Name != "demo-gallery" {
+			t.Errorf("the sample profile references %+v, want demo-gallery", p.Spec.GalleryRef)
+		}
+		return
+	}
+	v := &v1alpha1.GalleryInVMAccessControlProfileVersion{}
+	if err := yaml.UnmarshalStrict(raw, v); err != nil {
+		t.Fatalf("strict decoding into v1alpha1.GalleryInVMAccessControlProfileVersion: %v", err)
+	}
+	if v.Spec.ProfileRef == nil || v.Spec.ProfileRef.Name != "wireserver-linux" || len(v.Spec.Properties.TargetLocations) != 2 ||
+		v.Spec.Properties.TargetLocations[0].Name != v.Spec.Location {
+		t.Errorf("the sample profile version references %+v and replicates to %+v", v.Spec.ProfileRef, v.Spec.Properties.TargetLocations)
 	}
 }
