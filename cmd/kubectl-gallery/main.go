@@ -102,7 +102,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.BoolVar(&o.OmitSubscriptionID, "omit-subscription-id", false, "Leave spec.subscriptionId out of the Galleries: they then use the manager's AZURE_SUBSCRIPTION_ID.")
 	fs.StringVar(&caBundle, "azure-ca-bundle", "", "PEM file of CAs trusted for Azure in addition to the system roots (or AZURE_CA_BUNDLE).")
 	var skipVersions bool
-	fs.BoolVar(&skipVersions, "skip-versions", false, "Import galleries and image definitions only, not image versions (for versions that pipelines publish).")
+	fs.BoolVar(&skipVersions, "skip-versions", false, "Import galleries, image definitions and inVMAccessControlProfiles only, not their versions (for versions that pipelines publish).")
 	fs.BoolVar(&verbose, "verbose", false, "Log every Azure request (operation, status, correlation ID) to stderr.")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, `Usage: kubectl gallery import [flags]
@@ -139,7 +139,7 @@ Flags:
 		return usageError{fmt.Sprintf("unexpected arguments: %s", strings.Join(fs.Args(), " "))}
 	}
 	if skipVersions {
-		o.SkipKinds = append(o.SkipKinds, "GalleryImageVersion")
+		o.SkipKinds = append(o.SkipKinds, "GalleryImageVersion", "GalleryInVMAccessControlProfileVersion")
 	}
 	switch strings.ToLower(deletionPolicy) {
 	case "orphan":

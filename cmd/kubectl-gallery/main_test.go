@@ -65,8 +65,8 @@ func TestImportCommand(t *testing.T) {
 	if code := run(context.Background(), []string{"import", "--gallery", "Platform_Gallery", "--skip-versions"}, &stdout, &stderr); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
-	if n := strings.Count(stdout.String(), "\nkind: "); n != 7 || strings.Contains(stdout.String(), "GalleryImageVersion") {
-		t.Errorf("--skip-versions: %d objects, want 7 (image versions left out):\n%s", n, stdout.String())
+	if n := strings.Count(stdout.String(), "\nkind: "); n != 6 || strings.Contains(stdout.String(), "Version\n") {
+		t.Errorf("--skip-versions: %d objects, want 6 (no image or profile versions):\n%s", n, stdout.String())
 	}
 	dir := filepath.Join(t.TempDir(), "out")
 	stdout.Reset()
