@@ -14,6 +14,8 @@ import (
 	"github.com/azgallery/gallery-operator/internal/kinds/appversion"
 	"github.com/azgallery/gallery-operator/internal/kinds/gallery"
 	"github.com/azgallery/gallery-operator/internal/kinds/image"
+	"github.com/azgallery/gallery-operator/internal/kinds/profile"
+	"github.com/azgallery/gallery-operator/internal/kinds/profileversion"
 	"github.com/azgallery/gallery-operator/internal/kinds/version"
 	"github.com/azgallery/gallery-operator/internal/reconcile"
 )
@@ -24,6 +26,9 @@ import (
 // +kubebuilder:rbac:groups=compute.azgallery.io,resources=galleryapplications;galleryapplicationversions,verbs=get;list;watch;update;patch
 // +kubebuilder:rbac:groups=compute.azgallery.io,resources=galleryapplications/status;galleryapplicationversions/status,verbs=get;update;patch
 // +kubebuilder:rbac:groups=compute.azgallery.io,resources=galleryapplications/finalizers;galleryapplicationversions/finalizers,verbs=update
+// +kubebuilder:rbac:groups=compute.azgallery.io,resources=galleryinvmaccesscontrolprofiles;galleryinvmaccesscontrolprofileversions,verbs=get;list;watch;update;patch
+// +kubebuilder:rbac:groups=compute.azgallery.io,resources=galleryinvmaccesscontrolprofiles/status;galleryinvmaccesscontrolprofileversions/status,verbs=get;update;patch
+// +kubebuilder:rbac:groups=compute.azgallery.io,resources=galleryinvmaccesscontrolprofiles/finalizers;galleryinvmaccesscontrolprofileversions/finalizers,verbs=update
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
 
 // Setup registers the controller of every kind with the manager, with the shared options and
@@ -43,6 +48,12 @@ func Setup(mgr ctrl.Manager, azure reconcile.Connector, opts reconcile.Options) 
 	}
 	if err := reconcile.Register(mgr, newReconciler(mgr, azure, opts, appversion.Kind{})); err != nil {
 		return fmt.Errorf("setting up the GalleryApplicationVersion controller: %w", err)
+	}
+	if err := reconcile.Register(mgr, newReconciler(mgr, azure, opts, profile.Kind{})); err != nil {
+		return fmt.Errorf("setting up the GalleryInVMAccessControlProfile controller: %w", err)
+	}
+	if err := reconcile.Register(mgr, newReconciler(mgr, azure, opts, profileversion.Kind{})); err != nil {
+		return fmt.Errorf("setting up the GalleryInVMAccessControlProfileVersion controller: %w", err)
 	}
 	return nil
 }

@@ -3,9 +3,10 @@
 //
 //	kubectl gallery status platform-gallery -n images --watch
 //
-// Its import subcommand reads existing galleries, image and application definitions and their
-// versions from Azure and writes Gallery, GalleryImage, GalleryImageVersion, GalleryApplication
-// and GalleryApplicationVersion manifests that adopt them:
+// Its import subcommand reads existing galleries, image and application definitions,
+// inVMAccessControlProfiles and their versions from Azure and writes manifests of every kind
+// (Gallery, GalleryImage, GalleryImageVersion, GalleryApplication, GalleryApplicationVersion,
+// GalleryInVMAccessControlProfile and GalleryInVMAccessControlProfileVersion) that adopt them:
 //
 //	kubectl gallery import --resource-group images-rg --namespace images --output-dir gallery-images/
 //
@@ -46,8 +47,10 @@ Usage:
 Commands:
   status   show a Gallery and the objects below it, with readiness, policy and replication,
            as the cluster holds them (reads the cluster only)
-  import   write Gallery, GalleryImage, GalleryImageVersion, GalleryApplication and
-           GalleryApplicationVersion manifests for galleries that already exist in Azure
+  import   write Gallery, GalleryImage, GalleryImageVersion, GalleryApplication,
+           GalleryApplicationVersion, GalleryInVMAccessControlProfile and
+           GalleryInVMAccessControlProfileVersion manifests for galleries that already exist
+           in Azure
 
 Run 'kubectl gallery status --help' or 'kubectl gallery import --help' for the flags.
 `
@@ -112,14 +115,16 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.BoolVar(&o.OmitSubscriptionID, "omit-subscription-id", false, "Leave spec.subscriptionId out of the Galleries: they then use the manager's AZURE_SUBSCRIPTION_ID.")
 	fs.StringVar(&caBundle, "azure-ca-bundle", "", "PEM file of CAs trusted for Azure in addition to the system roots (or AZURE_CA_BUNDLE).")
 	var skipVersions bool
-	fs.BoolVar(&skipVersions, "skip-versions", false, "Import galleries and image and application definitions only, not their versions (for versions that pipelines publish).")
+	fs.BoolVar(&skipVersions, "skip-versions", false, "Import galleries, image and application definitions and inVMAccessControlProfiles only, not their versions (for versions that pipelines publish).")
 	fs.BoolVar(&verbose, "verbose", false, "Log every Azure request (operation, status, correlation ID) to stderr.")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, `Usage: kubectl gallery import [flags]
 
-Reads galleries, their image and application definitions and their versions from Azure and
-writes Gallery, GalleryImage, GalleryImageVersion, GalleryApplication and
-GalleryApplicationVersion manifests that adopt them: applying them makes no change in Azure. Credentials and cloud come
+Reads galleries, their image and application definitions, inVMAccessControlProfiles and the
+versions of each from Azure and writes Gallery, GalleryImage, GalleryImageVersion,
+GalleryApplication, GalleryApplicationVersion, GalleryInVMAccessControlProfile and
+GalleryInVMAccessControlProfileVersion manifests that adopt them: applying them makes no change
+in Azure. Credentials and cloud come
 from the same environment variables as the manager's (AZURE_TENANT_ID, AZURE_CLIENT_ID,
 AZURE_CLIENT_SECRET or AZURE_FEDERATED_TOKEN_FILE, AZURE_AUTHORITY_HOST,
 AZURE_RESOURCE_MANAGER_ENDPOINT, AZURE_CA_BUNDLE).
@@ -148,7 +153,7 @@ Flags:
 		return usageError{fmt.Sprintf("unexpected arguments: %s", strings.Join(fs.Args(), " "))}
 	}
 	if skipVersions {
-		o.SkipKinds = append(o.SkipKinds, "GalleryImageVersion", "GalleryApplicationVersion")
+		o.SkipKinds = append(o.SkipKinds, "GalleryImageVersion", "GalleryApplicationVersion", "GalleryInVMAccessControlProfileVersion")
 	}
 	switch strings.ToLower(deletionPolicy) {
 	case "orphan":

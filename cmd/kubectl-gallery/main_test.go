@@ -65,8 +65,8 @@ func TestImportCommand(t *testing.T) {
 	if code := run(context.Background(), []string{"import", "--gallery", "Platform_Gallery", "--deletion-policy", "Delete"}, &stdout, &stderr); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
-	if n := strings.Count(stdout.String(), "\nkind: "); n != 9 || strings.Contains(stdout.String(), "deletionPolicy") {
-		t.Errorf("stream with %d objects (want 9: 1 gallery, 4 images, 2 versions, 1 application, 1 application version; "+
+	if n := strings.Count(stdout.String(), "\nkind: "); n != 11 || strings.Contains(stdout.String(), "deletionPolicy") {
+		t.Errorf("stream with %d objects (want 11: 1 gallery, 4 images, 2 versions, 1 application and its version, 1 inVMAccessControlProfile and its version; "+
 			"deletionPolicy left to the default Delete):\n%s", n, stdout.String())
 	}
 	if strings.Contains(stdout.String(), "managementPolicy") {
@@ -76,15 +76,15 @@ func TestImportCommand(t *testing.T) {
 	if code := run(context.Background(), []string{"import", "--gallery", "Platform_Gallery", "--policy", "Observe"}, &stdout, &stderr); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
-	if n, observe := strings.Count(stdout.String(), "\nkind: "), strings.Count(stdout.String(), "  managementPolicy: Observe\n"); n != 7 || observe != n {
+	if n, observe := strings.Count(stdout.String(), "\nkind: "), strings.Count(stdout.String(), "  managementPolicy: Observe\n"); n != 11 || observe != n {
 		t.Errorf("--policy Observe: %d of %d objects observe-only, want all:\n%s", observe, n, stdout.String())
 	}
 	stdout.Reset()
 	if code := run(context.Background(), []string{"import", "--gallery", "Platform_Gallery", "--skip-versions"}, &stdout, &stderr); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
-	if n := strings.Count(stdout.String(), "\nkind: "); n != 6 || strings.Contains(stdout.String(), "Version\n") {
-		t.Errorf("--skip-versions: %d objects, want 6 (no image or application versions):\n%s", n, stdout.String())
+	if n := strings.Count(stdout.String(), "\nkind: "); n != 7 || strings.Contains(stdout.String(), "Version\n") {
+		t.Errorf("--skip-versions: %d objects, want 7 (no image, application or profile versions):\n%s", n, stdout.String())
 	}
 	dir := filepath.Join(t.TempDir(), "out")
 	stdout.Reset()

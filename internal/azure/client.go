@@ -82,14 +82,15 @@ func credentialsKey(c Credentials) string {
 
 // clientOptions are the ARM pipeline options: no SDK retries (the reconciler retries without
 // blocking a worker, honouring Retry-After), the request budget of the principal in the
-// subscription (ARM counts per both), request observation for metrics and logs.
+// subscription (ARM counts per both), request observation for metrics and logs, the query
+// parameters WithQuery adds.
 func (f *Factory) clientOptions(budgetKey string) *arm.ClientOptions {
 	return &arm.ClientOptions{
 		ClientOptions: policy.ClientOptions{
 			Cloud:           f.cloud.Configuration(),
 			Transport:       f.httpClient,
 			Retry:           policy.RetryOptions{MaxRetries: -1},
-			PerCallPolicies: []policy.Policy{f.limiterFor(budgetKey), observePolicy{}},
+			PerCallPolicies: []policy.Policy{f.limiterFor(budgetKey), observePolicy{}, queryPolicy{}},
 			Telemetry:       policy.TelemetryOptions{ApplicationID: "gallery-operator"},
 		},
 		DisableRPRegistration: true,

@@ -45,6 +45,12 @@ func TestImportedManifestsPassAdmission(t *testing.T) {
 		n, _ := appVersionNode(t, body)
 		nodes = append(nodes, n)
 	}
+	for _, pbody := range azureProfiles {
+		for _, vbody := range azureProfileVersions {
+			p, _, v, _ := profileNodes(t, pbody, vbody)
+			nodes = append(nodes, p, v)
+		}
+	}
 	for _, n := range nodes {
 		doc, err := Manifest(n)
 		if err != nil {

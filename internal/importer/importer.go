@@ -1,10 +1,11 @@
 // Package importer reads existing Azure Compute Gallery resources and turns them into objects of
 // this operator's kinds (Gallery, GalleryImage, GalleryImageVersion, GalleryApplication,
-// GalleryApplicationVersion), ready for kubectl apply or a Git
+// GalleryApplicationVersion, GalleryInVMAccessControlProfile,
+// GalleryInVMAccessControlProfileVersion), ready for kubectl apply or a Git
 // repository. Applying them adopts the resources: the first reconcile finds Azure already
 // matching and writes nothing.
 //
-// Each kind is one mapping (gallery.go, image.go, version.go, application.go): how to list its Azure resources under a parent
+// Each kind is one mapping (gallery.go, image.go, version.go, application.go, profile.go): how to list its Azure resources under a parent
 // and how to turn one into an object with only the fields the user controls. The importer walks
 // the kinds level by level (galleries, then their image and application definitions, then their versions), naming each level's
 // objects before the next level references them.
@@ -90,7 +91,8 @@ type namer interface {
 }
 
 // mappings are the kinds in the order they are walked: every kind's parent comes before it.
-var mappings = []mapping{galleryMapping{}, imageMapping{}, versionMapping{}, applicationMapping{}, appVersionMapping{}}
+var mappings = []mapping{galleryMapping{}, imageMapping{}, versionMapping{}, applicationMapping{}, appVersionMapping{},
+	profileMapping{}, profileVersionMapping{}}
 
 // Run reads the resources o selects through c and returns their nodes, parents before children,
 // each with its object.

@@ -11,12 +11,17 @@ type Ref struct {
 	Image          string
 	Application    string
 	Version        string
+	// Profile is an inVMAccessControlProfile (Image is then empty).
+	Profile string
 }
 
 // String is the resource's ARM path.
 func (r Ref) String() string {
 	s := fmt.Sprintf("/subscriptions/%s/resourceGroups/%s/providers/Microsoft.Compute/galleries/%s",
 		r.SubscriptionID, r.ResourceGroup, r.Gallery)
+	if r.Profile != "" {
+		s += "/inVMAccessControlProfiles/" + r.Profile
+	}
 	if r.Image != "" {
 		s += "/images/" + r.Image
 	}
@@ -34,6 +39,8 @@ func (r Ref) Name() string {
 	switch {
 	case r.Version != "":
 		return r.Version
+	case r.Profile != "":
+		return r.Profile
 	case r.Image != "":
 		return r.Image
 	case r.Application != "":

@@ -18,6 +18,8 @@ import (
 	"github.com/azgallery/gallery-operator/internal/kinds/appversion"
 	"github.com/azgallery/gallery-operator/internal/kinds/gallery"
 	"github.com/azgallery/gallery-operator/internal/kinds/image"
+	"github.com/azgallery/gallery-operator/internal/kinds/profile"
+	"github.com/azgallery/gallery-operator/internal/kinds/profileversion"
 	"github.com/azgallery/gallery-operator/internal/kinds/version"
 )
 
@@ -46,7 +48,8 @@ func startAzure(t *testing.T) (*azure.Connection, *emulatortest.Env) {
 }
 
 // TestImportFromAzure imports a resource group from the emulator: every gallery, image and
-// application definition and version, named as documented, each referencing its parent object, each manifest
+// application definition, inVMAccessControlProfile and their versions, named as documented, each
+// referencing its parent object, each manifest
 // round-tripping to an empty Diff against what Azure holds, and nothing but reads sent.
 func TestImportFromAzure(t *testing.T) {
 	conn, env := startAzure(t)
@@ -89,6 +92,9 @@ func TestImportFromAzure(t *testing.T) {
 		}
 		if n.Ref.Application != "" {
 			key += "/" + n.Ref.Application
+		}
+		if n.Ref.Profile != "" {
+			key += "/" + n.Ref.Profile
 		}
 		if n.Ref.Version != "" {
 			key += "/" + n.Ref.Version
@@ -174,6 +180,32 @@ func TestImportFromAzure(t *testing.T) {
 			}
 			if got.Spec.ApplicationRef == nil || got.Spec.ApplicationRef.Name != importertest.ObjectNames[n.Ref.Gallery+"/"+n.Ref.Application] {
 				t.Errorf("application version %s references %+v", key, got.Spec.ApplicationRef)
+			}
+		case "GalleryInVMAccessControlProfile":
+			var got v1alpha1.GalleryInVMAccessControlProfile
+			readBack(t, []byte(docs[i]), &got)
+			resp, err := conn.Compute.NewGalleryInVMAccessControlProfilesClient().Get(ctx, "import-rg", n.Ref.Gallery, n.Ref.Profile, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := profile.Diff(profile.DesiredProfile(&got.Spec), &resp.GalleryInVMAccessControlProfile); len(d) > 0 {
+				t.Errorf("profile %s: Diff %v\n%s", key, d, docs[i])
+			}
+			if got.Spec.GalleryRef == nil || got.Spec.GalleryRef.Name != importertest.ObjectNames[n.Ref.Gallery] {
+				t.Errorf("profile %s references %+v", key, got.Spec.GalleryRef)
+			}
+		case "GalleryInVMAccessControlProfileVersion":
+			var got v1alpha1.GalleryInVMAccessControlProfileVersion
+			readBack(t, []byte(docs[i]), &got)
+			resp, err := conn.Compute.NewGalleryInVMAccessControlProfileVersionsClient().Get(ctx, "import-rg", n.Ref.Gallery, n.Ref.Profile, n.Ref.Version, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := profileversion.Diff(profileversion.DesiredVersion(&got.Spec), &resp.GalleryInVMAccessControlProfileVersion); len(d) > 0 {
+				t.Errorf("profile version %s: Diff %v\n%s", key, d, docs[i])
+			}
+			if got.Spec.ProfileRef == nil || got.Spec.ProfileRef.Name != importertest.ObjectNames[n.Ref.Gallery+"/"+n.Ref.Profile] {
+				t.Errorf("profile version %s references %+v", key, got.Spec.ProfileRef)
 			}
 		default:
 			t.Errorf("unexpected kind %s", n.Kind)

@@ -24,9 +24,9 @@ import (
 const importGroup = "import-rg"
 
 // TestImportAdoptsWithoutWrites is the brownfield workflow: galleries, image and application
-// definitions and their versions made outside Kubernetes (through ARM, with features, tags,
-// recommended sizes, a purchase plan, sharing groups added with the share action, custom actions,
-// versions replicated to two regions)
+// definitions, an inVMAccessControlProfile and their versions made outside Kubernetes (through
+// ARM, with features, tags, recommended sizes, a purchase plan, sharing groups added with the
+// share action, custom actions, versions replicated to two regions)
 // are imported with the built kubectl-gallery binary,
 // its manifests applied with kubectl while the manager runs, and every object becomes Ready
 // without a single write (PUT, PATCH, POST share, DELETE) reaching Azure for those resources.
@@ -112,7 +112,7 @@ func TestImportAdoptsWithoutWrites(t *testing.T) {
 		parts := strings.Split(strings.ToLower(key), "/")
 		path += parts[0]
 		if len(parts) > 1 {
-			path += map[bool]string{false: "/images/", true: "/applications/"}[strings.HasPrefix(importedKind(key), "galleryapplication")] + parts[1]
+			path += "/" + collectionOf(importedKind(key)) + "/" + parts[1]
 		}
 		if len(parts) > 2 {
 			path += "/versions/" + parts[2]
@@ -124,7 +124,8 @@ func TestImportAdoptsWithoutWrites(t *testing.T) {
 	}
 
 	// Orphan: deleting the objects leaves Azure as it was.
-	k(t, "delete", "-n", "imported", "galleryimageversions,galleryimages,galleryapplicationversions,galleryapplications,galleries", "--all", "--timeout=120s")
+	k(t, "delete", "-n", "imported", "galleryinvmaccesscontrolprofileversions,galleryinvmaccesscontrolprofiles,"+
+		"galleryimageversions,galleryimages,galleryapplicationversions,galleryapplications,galleries", "--all", "--timeout=120s")
 	for gallery, images := range importertest.Images {
 		have, err := emulator.Images(ctx, importGroup, gallery)
 		if err != nil {
@@ -143,6 +144,13 @@ func TestImportAdoptsWithoutWrites(t *testing.T) {
 			t.Errorf("version %s after the objects were deleted: %v", v, err)
 		}
 	}
+	profileVersions, err := armcompute.NewGalleryInVMAccessControlProfileVersionsClient(localenv.SubscriptionID, cred, emulatortest.ClientOptions(emulator.URL, emulator.HTTP))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := profileVersions.Get(ctx, importGroup, importertest.SharedGallery, importertest.Profile, importertest.ProfileVersion, nil); err != nil {
+		t.Errorf("profile version %s/%s after the objects were deleted: %v", importertest.Profile, importertest.ProfileVersion, err)
+	}
 	for _, r := range importRequests(t, made) {
 		if r.Method != http.MethodGet {
 			t.Errorf("%s %s reached Azure (status %d) for an imported resource", r.Method, r.Path, r.Status)
@@ -152,14 +160,18 @@ func TestImportAdoptsWithoutWrites(t *testing.T) {
 
 // runImport runs the importer with env and args and returns its standard output.
 // kinds are the resources kubectl waits for, reads and deletes.
-const kinds = "galleries,galleryimages,galleryimageversions,galleryapplications,galleryapplicationversions"
+const kinds = "galleries,galleryimages,galleryimageversions,galleryapplications,galleryapplicationversions," +
+	"galleryinvmaccesscontrolprofiles,galleryinvmaccesscontrolprofileversions"
 
 // importedKind is the lower-case kind of the object for the Azure path suffix key of
 // importertest.ObjectNames.
 func importedKind(key string) string {
 	parts := strings.Split(key, "/")
-	if len(parts) > 1 && parts[1] == importertest.Application {
+	switch {
+	case len(parts) > 1 && parts[1] == importertest.Application:
 		return []string{"", "galleryapplication", "galleryapplicationversion"}[len(parts)-1]
+	case len(parts) > 1 && parts[1] == importertest.Profile:
+		return []string{"", "galleryinvmaccesscontrolprofile", "galleryinvmaccesscontrolprofileversion"}[len(parts)-1]
 	}
 	return []string{"gallery", "galleryimage", "galleryimageversion"}[len(parts)-1]
 }
@@ -199,4 +211,16 @@ func importRequests(t *testing.T, since time.Time) []emu.RequestRecord {
 		}
 	}
 	return out
+}
+
+// collectionOf is the ARM collection (lower case) below a gallery that holds a resource of the
+// lower-case kind.
+func collectionOf(kind string) string {
+	switch {
+	case strings.HasPrefix(kind, "galleryapplication"):
+		return "applications"
+	case strings.HasPrefix(kind, "galleryinvmaccesscontrolprofile"):
+		return "invmaccesscontrolprofiles"
+	}
+	return "images"
 }

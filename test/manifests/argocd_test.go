@@ -27,11 +27,13 @@ const (
 // argoKinds are the kinds with a health check, and an empty object of each to decode their
 // test inputs strictly.
 var argoKinds = map[string]any{
-	"GalleryImage":              &v1alpha1.GalleryImage{},
-	"Gallery":                   &v1alpha1.Gallery{},
-	"GalleryImageVersion":       &v1alpha1.GalleryImageVersion{},
-	"GalleryApplication":        &v1alpha1.GalleryApplication{},
-	"GalleryApplicationVersion": &v1alpha1.GalleryApplicationVersion{},
+	"GalleryImage":                           &v1alpha1.GalleryImage{},
+	"Gallery":                                &v1alpha1.Gallery{},
+	"GalleryImageVersion":                    &v1alpha1.GalleryImageVersion{},
+	"GalleryApplication":                     &v1alpha1.GalleryApplication{},
+	"GalleryApplicationVersion":              &v1alpha1.GalleryApplicationVersion{},
+	"GalleryInVMAccessControlProfile":        &v1alpha1.GalleryInVMAccessControlProfile{},
+	"GalleryInVMAccessControlProfileVersion": &v1alpha1.GalleryInVMAccessControlProfileVersion{},
 }
 
 func argoDirOf(kind string) string { return "config/argocd/compute.azgallery.io/" + kind }

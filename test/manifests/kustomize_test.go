@@ -18,20 +18,23 @@ import (
 
 // TestKustomizationsBuild renders every kustomization in config/ and checks what it holds.
 func TestKustomizationsBuild(t *testing.T) {
+	crds := len(configCRDs(t))
 	for _, tc := range []struct {
 		dir   string
 		kinds map[string]int
 	}{
-		{"config/crd", map[string]int{"CustomResourceDefinition": 5}},
+		{"config/crd", map[string]int{"CustomResourceDefinition": crds}},
 		{"config/rbac", map[string]int{"ServiceAccount": 1, "ClusterRole": 5, "ClusterRoleBinding": 2, "Role": 1, "RoleBinding": 1}},
 		{"config/manager", map[string]int{"Namespace": 1, "Deployment": 1}},
-		{"config/default", map[string]int{"CustomResourceDefinition": 5, "ServiceAccount": 1, "ClusterRole": 5,
+		{"config/default", map[string]int{"CustomResourceDefinition": crds, "ServiceAccount": 1, "ClusterRole": 5,
 			"ClusterRoleBinding": 2, "Role": 1, "RoleBinding": 1, "Namespace": 1, "Deployment": 1, "Service": 1}},
-		{"config/workload-identity", map[string]int{"CustomResourceDefinition": 5, "ServiceAccount": 1, "ClusterRole": 5,
+		{"config/workload-identity", map[string]int{"CustomResourceDefinition": crds, "ServiceAccount": 1, "ClusterRole": 5,
 			"ClusterRoleBinding": 2, "Role": 1, "RoleBinding": 1, "Namespace": 1, "Deployment": 1, "Service": 1, "ConfigMap": 1}},
-		{"config/sharding/shard1", map[string]int{"CustomResourceDefinition": 5, "ServiceAccount": 1, "ClusterRole": 5,
+		{"config/sharding/shard1", map[string]int{"CustomResourceDefinition": crds, "ServiceAccount": 1, "ClusterRole": 5,
 			"ClusterRoleBinding": 2, "Role": 1, "RoleBinding": 1, "Namespace": 1, "Deployment": 1, "Service": 1}},
-		{"config/samples", map[string]int{"Gallery": 1, "GalleryImage": 3, "GalleryImageVersion": 1, "GalleryApplication": 1, "GalleryApplicationVersion": 1}},
+		{"config/samples", map[string]int{"Gallery": 1, "GalleryImage": 3, "GalleryImageVersion": 1,
+			"GalleryApplication": 1, "GalleryApplicationVersion": 1,
+			"GalleryInVMAccessControlProfile": 1, "GalleryInVMAccessControlProfileVersion": 1}},
 	} {
 		t.Run(strings.TrimPrefix(tc.dir, "config/"), func(t *testing.T) {
 			if got := build(t, tc.dir).kinds(); !reflect.DeepEqual(got, tc.kinds) {

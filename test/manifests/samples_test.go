@@ -42,6 +42,8 @@ func TestSamples(t *testing.T) {
 			continue
 		case "GalleryApplication", "GalleryApplicationVersion":
 			checkSampleApplication(t, o)
+		case "GalleryInVMAccessControlProfile", "GalleryInVMAccessControlProfileVersion":
+			checkSampleProfile(t, o)
 			continue
 		}
 		t.Run(o.Name, func(t *testing.T) {
@@ -143,6 +145,10 @@ func TestSampleFilesDecodeStrictly(t *testing.T) {
 			into = &v1alpha1.GalleryApplication{}
 		case strings.Contains(string(data), "\nkind: GalleryApplicationVersion\n"):
 			into = &v1alpha1.GalleryApplicationVersion{}
+		case strings.Contains(string(data), "\nkind: GalleryInVMAccessControlProfile\n"):
+			into = &v1alpha1.GalleryInVMAccessControlProfile{}
+		case strings.Contains(string(data), "\nkind: GalleryInVMAccessControlProfileVersion\n"):
+			into = &v1alpha1.GalleryInVMAccessControlProfileVersion{}
 		}
 		if err := yaml.UnmarshalStrict(data, into); err != nil {
 			t.Errorf("%s: %v", filepath.Base(f), err)
@@ -323,5 +329,33 @@ func checkSampleVersion(t *testing.T, o object) {
 	src := v.Spec.Properties.StorageProfile.Source
 	if src == nil || !strings.Contains(src.ID, "/providers/Microsoft.Compute/images/") || !strings.Contains(src.ID, "/resourceGroups/demo-rg/") {
 		t.Errorf("the sample version's source is not a managed image in demo-rg: %+v", src)
+	}
+}
+
+// checkSampleProfile checks the demo's inVMAccessControlProfile and its version: they decode
+// strictly and reference the sample gallery and profile.
+func checkSampleProfile(t *testing.T, o object) {
+	t.Helper()
+	raw, err := json.Marshal(o.Raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.Kind == "GalleryInVMAccessControlProfile" {
+		p := &v1alpha1.GalleryInVMAccessControlProfile{}
+		if err := yaml.UnmarshalStrict(raw, p); err != nil {
+			t.Fatalf("strict decoding into v1alpha1.GalleryInVMAccessControlProfile: %v", err)
+		}
+		if p.Spec.GalleryRef == nil || p.Spec.GalleryRef.Name != "demo-gallery" {
+			t.Errorf("the sample profile references %+v, want demo-gallery", p.Spec.GalleryRef)
+		}
+		return
+	}
+	v := &v1alpha1.GalleryInVMAccessControlProfileVersion{}
+	if err := yaml.UnmarshalStrict(raw, v); err != nil {
+		t.Fatalf("strict decoding into v1alpha1.GalleryInVMAccessControlProfileVersion: %v", err)
+	}
+	if v.Spec.ProfileRef == nil || v.Spec.ProfileRef.Name != "wireserver-linux" || len(v.Spec.Properties.TargetLocations) != 2 ||
+		v.Spec.Properties.TargetLocations[0].Name != v.Spec.Location {
+		t.Errorf("the sample profile version references %+v and replicates to %+v", v.Spec.ProfileRef, v.Spec.Properties.TargetLocations)
 	}
 }

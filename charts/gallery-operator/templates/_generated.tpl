@@ -10,6 +10,8 @@
   - galleryapplicationversions
   - galleryimages
   - galleryimageversions
+  - galleryinvmaccesscontrolprofiles
+  - galleryinvmaccesscontrolprofileversions
   verbs:
   - get
   - list
@@ -24,6 +26,8 @@
   - galleryapplicationversions/finalizers
   - galleryimages/finalizers
   - galleryimageversions/finalizers
+  - galleryinvmaccesscontrolprofiles/finalizers
+  - galleryinvmaccesscontrolprofileversions/finalizers
   verbs:
   - update
 - apiGroups:
@@ -34,6 +38,8 @@
   - galleryapplicationversions/status
   - galleryimages/status
   - galleryimageversions/status
+  - galleryinvmaccesscontrolprofiles/status
+  - galleryinvmaccesscontrolprofileversions/status
   verbs:
   - get
   - patch
@@ -223,6 +229,44 @@
   - galleryimageversions/status
   verbs:
   - get
+- apiGroups:
+  - compute.azgallery.io
+  resources:
+  - galleryinvmaccesscontrolprofiles
+  verbs:
+  - create
+  - delete
+  - deletecollection
+  - get
+  - list
+  - patch
+  - update
+  - watch
+- apiGroups:
+  - compute.azgallery.io
+  resources:
+  - galleryinvmaccesscontrolprofiles/status
+  verbs:
+  - get
+- apiGroups:
+  - compute.azgallery.io
+  resources:
+  - galleryinvmaccesscontrolprofileversions
+  verbs:
+  - create
+  - delete
+  - deletecollection
+  - get
+  - list
+  - patch
+  - update
+  - watch
+- apiGroups:
+  - compute.azgallery.io
+  resources:
+  - galleryinvmaccesscontrolprofileversions/status
+  verbs:
+  - get
 {{- end }}
 
 {{- /* Rules for users who read the operator's objects (aggregated into view), from config/crd/bases. */}}
@@ -297,6 +341,34 @@
   - galleryimageversions/status
   verbs:
   - get
+- apiGroups:
+  - compute.azgallery.io
+  resources:
+  - galleryinvmaccesscontrolprofiles
+  verbs:
+  - get
+  - list
+  - watch
+- apiGroups:
+  - compute.azgallery.io
+  resources:
+  - galleryinvmaccesscontrolprofiles/status
+  verbs:
+  - get
+- apiGroups:
+  - compute.azgallery.io
+  resources:
+  - galleryinvmaccesscontrolprofileversions
+  verbs:
+  - get
+  - list
+  - watch
+- apiGroups:
+  - compute.azgallery.io
+  resources:
+  - galleryinvmaccesscontrolprofileversions/status
+  verbs:
+  - get
 {{- end }}
 
 {{- /* The spec of the tenancy ValidatingAdmissionPolicy, from config/components/tenancy/policy.yaml. */}}
@@ -316,6 +388,8 @@ matchConstraints:
     - galleryimageversions
     - galleryapplications
     - galleryapplicationversions
+    - galleryinvmaccesscontrolprofiles
+    - galleryinvmaccesscontrolprofileversions
 validations:
 - expression: '!has(object.spec.resourceGroupName) || variables.groups.exists(g, g
     == "*" || g == object.spec.resourceGroupName.lowerAscii())'

@@ -1,5 +1,6 @@
 // Package importertest creates, through Azure's API, galleries, image and application
-// definitions and their versions the way users make them by hand or with Terraform (varied properties, sharing groups through the share
+// definitions, inVMAccessControlProfiles and their versions the way users make them by hand or
+// with Terraform (varied properties, sharing groups through the share
 // action), for the tests that import them.
 package importertest
 
@@ -41,14 +42,22 @@ const Application = "Tools.App"
 // AppVersions are the versions of Application.
 var AppVersions = []string{"1.0.0"}
 
+// Profile is SharedGallery's inVMAccessControlProfile; it has one version, ProfileVersion.
+const (
+	Profile        = "WireServer.Linux"
+	ProfileVersion = "1.0.0"
+)
+
 // ObjectNames are the object names the importer must give, by Azure path suffix
-// (gallery, gallery/image, gallery/image/version, gallery/application or
-// gallery/application/version).
+// (gallery, gallery/image, gallery/image/version, gallery/application,
+// gallery/application/version, gallery/profile or gallery/profile/version).
 var ObjectNames = map[string]string{
-	SharedGallery + "/" + Application:            "tools-app",
-	SharedGallery + "/" + Application + "/1.0.0": "tools-app-1-0-0",
-	SharedGallery + "/Ubuntu_24.04-Gen2/1.0.0":   "ubuntu-24-04-gen2-1-0-0",
-	SharedGallery + "/Ubuntu_24.04-Gen2/1.1.0":   "ubuntu-24-04-gen2-1-1-0",
+	SharedGallery + "/" + Application:                    "tools-app",
+	SharedGallery + "/" + Application + "/1.0.0":         "tools-app-1-0-0",
+	SharedGallery + "/" + Profile:                        "wireserver-linux",
+	SharedGallery + "/" + Profile + "/" + ProfileVersion: "wireserver-linux-1-0-0",
+	SharedGallery + "/Ubuntu_24.04-Gen2/1.0.0":           "ubuntu-24-04-gen2-1-0-0",
+	SharedGallery + "/Ubuntu_24.04-Gen2/1.1.0":           "ubuntu-24-04-gen2-1-1-0",
 	SharedGallery:                        "platform-gallery",
 	PlainGallery:                         "plain",
 	SharedGallery + "/Ubuntu_24.04-Gen2": "ubuntu-24-04-gen2",
@@ -158,7 +167,10 @@ func Create(ctx context.Context, subscription, group string, cred azcore.TokenCr
 	if err := createVersions(ctx, compute, group, endOfLife); err != nil {
 		return err
 	}
-	return createApplication(ctx, compute, group, endOfLife)
+	if err := createApplication(ctx, compute, group, endOfLife); err != nil {
+		return err
+	}
+	return createProfiles(ctx, compute, group)
 }
 
 // createApplication creates Application in SharedGallery, with a custom action, and its
@@ -241,6 +253,40 @@ func createVersions(ctx context.Context, compute *armcompute.ClientFactory, grou
 		if _, err := poller.PollUntilDone(ctx, &runtime.PollUntilDoneOptions{Frequency: 100 * time.Millisecond}); err != nil {
 			return fmt.Errorf("creating version %s: %w", name, err)
 		}
+	}
+	return nil
+}
+
+// createProfiles creates Profile in SharedGallery, described, and its version with Azure's example
+// rules, in Audit mode, replicated to two regions.
+func createProfiles(ctx context.Context, compute *armcompute.ClientFactory, group string) error {
+	profile, err := compute.NewGalleryInVMAccessControlProfilesClient().BeginCreateOrUpdate(ctx, group, SharedGallery, Profile,
+		armcompute.GalleryInVMAccessControlProfile{Location: to.Ptr("West Europe"), Tags: map[string]*string{"team": to.Ptr("platform")},
+			Properties: &armcompute.GalleryInVMAccessControlProfileProperties{Description: to.Ptr("WireServer for Linux VMs"),
+				OSType: to.Ptr(armcompute.OperatingSystemTypesLinux), ApplicableHostEndpoint: to.Ptr(armcompute.EndpointTypesWireServer)}}, nil)
+	if err == nil {
+		_, err = profile.PollUntilDone(ctx, &runtime.PollUntilDoneOptions{Frequency: 100 * time.Millisecond})
+	}
+	if err != nil {
+		return fmt.Errorf("creating profile %s: %w", Profile, err)
+	}
+	version, err := compute.NewGalleryInVMAccessControlProfileVersionsClient().BeginCreateOrUpdate(ctx, group, SharedGallery, Profile, ProfileVersion,
+		armcompute.GalleryInVMAccessControlProfileVersion{Location: to.Ptr(Location),
+			Properties: &armcompute.GalleryInVMAccessControlProfileVersionProperties{
+				Mode: to.Ptr(armcompute.AccessControlRulesModeAudit), DefaultAccess: to.Ptr(armcompute.EndpointAccessAllow),
+				Rules: &armcompute.AccessControlRules{
+					Privileges: []*armcompute.AccessControlRulesPrivilege{{Name: to.Ptr("GoalState"), Path: to.Ptr("/machine"),
+						QueryParameters: map[string]*string{"comp": to.Ptr("goalstate")}}},
+					Roles:           []*armcompute.AccessControlRulesRole{{Name: to.Ptr("Provisioning"), Privileges: to.SliceOfPtrs("GoalState")}},
+					Identities:      []*armcompute.AccessControlRulesIdentity{{Name: to.Ptr("Agent"), UserName: to.Ptr("root"), ProcessName: to.Ptr("waagent")}},
+					RoleAssignments: []*armcompute.AccessControlRulesRoleAssignment{{Role: to.Ptr("Provisioning"), Identities: to.SliceOfPtrs("Agent")}},
+				},
+				TargetLocations: []*armcompute.TargetRegion{{Name: to.Ptr("West Europe")}, {Name: to.Ptr("North Europe")}}}}, nil)
+	if err == nil {
+		_, err = version.PollUntilDone(ctx, &runtime.PollUntilDoneOptions{Frequency: 100 * time.Millisecond})
+	}
+	if err != nil {
+		return fmt.Errorf("creating profile version %s/%s: %w", Profile, ProfileVersion, err)
 	}
 	return nil
 }

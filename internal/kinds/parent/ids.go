@@ -21,3 +21,8 @@ func VersionID(parentID *arm.ResourceID, name string) (*arm.ResourceID, error) {
 func ApplicationID(galleryID *arm.ResourceID, name string) (*arm.ResourceID, error) {
 	return arm.ParseResourceID(galleryID.String() + "/applications/" + name)
 }
+
+// ProfileID is the ARM ID of the inVMAccessControlProfile name in the gallery galleryID.
+func ProfileID(galleryID *arm.ResourceID, name string) (*arm.ResourceID, error) {
+	return arm.ParseResourceID(galleryID.String() + "/inVMAccessControlProfiles/" + name)
+}

@@ -23,6 +23,7 @@ const (
 	ReasonWaitingForGallery     = "WaitingForGallery"
 	ReasonWaitingForImage       = "WaitingForGalleryImage"
 	ReasonWaitingForApplication = "WaitingForGalleryApplication"
+	ReasonWaitingForProfile     = "WaitingForGalleryInVMAccessControlProfile"
 )
 
 // Gallery returns the Gallery object name in namespace. When it is missing, or when needReady
@@ -77,6 +78,8 @@ func kindOf(reason string) string {
 		return "GalleryImage"
 	case ReasonWaitingForApplication:
 		return "GalleryApplication"
+	case ReasonWaitingForProfile:
+		return "GalleryInVMAccessControlProfile"
 	}
 	return "Gallery"
 }
@@ -95,6 +98,13 @@ func Application(ctx context.Context, c client.Reader, namespace, name string, n
 	app := &v1alpha1.GalleryApplication{}
 	id, err := inGallery(ctx, c, namespace, name, app, ReasonWaitingForApplication, needReady)
 	return app, id, err
+}
+
+// Profile is Image for a GalleryInVMAccessControlProfile object and its profile.
+func Profile(ctx context.Context, c client.Reader, namespace, name string, needReady bool) (*v1alpha1.GalleryInVMAccessControlProfile, *arm.ResourceID, error) {
+	p := &v1alpha1.GalleryInVMAccessControlProfile{}
+	id, err := inGallery(ctx, c, namespace, name, p, ReasonWaitingForProfile, needReady)
+	return p, id, err
 }
 
 // inGallery reads obj, a parent below a gallery, and returns the ARM ID of its resource.
@@ -125,6 +135,12 @@ func CredentialsOfImage(ctx context.Context, c client.Reader, img *v1alpha1.Gall
 // Gallery's.
 func CredentialsOfApplication(ctx context.Context, c client.Reader, app *v1alpha1.GalleryApplication) *v1alpha1.SecretReference {
 	return credentialsOf(ctx, c, app.Namespace, app.Spec.CredentialsSecretRef, app.Spec.GalleryRef)
+}
+
+// CredentialsOfProfile are the credentials a GalleryInVMAccessControlProfile uses: its own, or
+// its Gallery's.
+func CredentialsOfProfile(ctx context.Context, c client.Reader, p *v1alpha1.GalleryInVMAccessControlProfile) *v1alpha1.SecretReference {
+	return credentialsOf(ctx, c, p.Namespace, p.Spec.CredentialsSecretRef, p.Spec.GalleryRef)
 }
 
 // credentialsOf are own, or else those of the Gallery galleryRef names.
