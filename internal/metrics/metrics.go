@@ -78,9 +78,12 @@ var (
 	}, []string{"subscription", "client_id", "bucket"})
 )
 
+// Collectors are the operator's metrics, registered with controller-runtime's.
+var Collectors = []prometheus.Collector{AzureRequests, AzureRequestDuration, AzureThrottled, OperationDuration, Resources,
+	Objects, ReplicationProgress, TokenFailures, BudgetTokens}
+
 func init() {
-	metrics.Registry.MustRegister(AzureRequests, AzureRequestDuration, AzureThrottled, OperationDuration, Resources,
-		Objects, ReplicationProgress, TokenFailures, BudgetTokens)
+	metrics.Registry.MustRegister(Collectors...)
 }
 
 // ObserveRequest records one ARM request made for an object of kind in subscription.
