@@ -89,9 +89,11 @@ test: test-prepare ## Vet, check generated files, run unit, envtest and e2e suit
 	go test $(GO_TEST_FLAGS) -race ./internal/emulator/...
 	$(MAKE) --no-print-directory test-alerts
 
-# The alerts and the dashboard are tested in test/alerts, a module of its own: it builds
-# Prometheus' rule evaluation and PromQL parser (about 2.5 minutes on 2 cores, cold; promtool
-# would take twice that), which the operator's module does not depend on.
+# The alerts and the dashboard are tested in test/alerts, a module of its own, so that the
+# operator's module does not depend on Prometheus' server packages. Its cold build (rule
+# evaluation and the PromQL parser) takes 2.5 minutes on 2 cores, about half what promtool's does
+# (docs/development.md); it asks `go run ./hack/metric-names` for the manager's metrics, built in
+# the operator's module from the packages the suites above compiled.
 .PHONY: test-alerts
 test-alerts: ## Unit-test the Prometheus alerts (promtool's format) and check the dashboard's queries.
 	cd test/alerts && go vet ./... && go test $(GO_TEST_FLAGS) ./...

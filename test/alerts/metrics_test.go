@@ -1,120 +1,48 @@
 package alerts
 
 import (
-	"context"
 	"encoding/json"
 	"maps"
 	"os"
+	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/prometheus/promql/parser"
-	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"sigs.k8s.io/controller-runtime/pkg/controller"
-	"sigs.k8s.io/controller-runtime/pkg/event"
-	"sigs.k8s.io/controller-runtime/pkg/handler"
-	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
-	"sigs.k8s.io/controller-runtime/pkg/reconcile"
-	"sigs.k8s.io/controller-runtime/pkg/source"
-
-	"github.com/azgallery/gallery-operator/internal/metrics"
 )
 
-// fqName finds a metric's name in its description (prometheus.Desc has no accessor for it).
-var fqName = regexp.MustCompile(`fqName: "([^"]+)"`)
-
-// exportedNames returns the series names the manager's /metrics serves (histograms as _bucket,
-// _sum and _count): the operator's own metrics (internal/metrics.Collectors) and what
-// controller-runtime's registry gathers once a controller has started and reconciled (its
-// reconcile and work queue metrics, Go's and the process').
+// exportedNames returns the series names the manager's /metrics serves, as hack/metric-names
+// finds them in the operator's module (built there, so that this module needs none of it).
 func exportedNames(t *testing.T) map[string]bool {
 	t.Helper()
-	exportedOnce.Do(func() { exported = gatherNames(t) })
-	if exported == nil {
+	exportedOnce.Do(func() {
+		cmd := exec.Command("go", "run", "./hack/metric-names")
+		cmd.Dir = repoRoot
+		cmd.Stderr = os.Stderr
+		out, err := cmd.Output()
+		if err != nil {
+			t.Errorf("go run ./hack/metric-names: %v", err)
+			return
+		}
+		exported = map[string]bool{}
+		for _, name := range strings.Fields(string(out)) {
+			exported[name] = true
+		}
+	})
+	if len(exported) == 0 {
 		t.Fatal("the exported metrics could not be found (see the first test that asked)")
 	}
 	return maps.Clone(exported)
 }
 
-// exported is what exportedNames found, once: controller-runtime's registry is the process'.
+// exported is what exportedNames found, once.
 var (
 	exportedOnce sync.Once
 	exported     map[string]bool
 )
-
-func gatherNames(t *testing.T) map[string]bool {
-	t.Helper()
-	names := map[string]bool{}
-	add := func(name string, histogram bool) {
-		names[name] = true
-		if histogram {
-			names[name+"_bucket"], names[name+"_sum"], names[name+"_count"] = true, true, true
-		}
-	}
-	for _, c := range metrics.Collectors {
-		descs := make(chan *prometheus.Desc, 16)
-		c.Describe(descs)
-		close(descs)
-		for d := range descs {
-			m := fqName.FindStringSubmatch(d.String())
-			if m == nil {
-				t.Fatalf("no name in %s", d)
-			}
-			_, histogram := c.(*prometheus.HistogramVec)
-			add(m[1], histogram)
-		}
-	}
-	reconcileOnce(t)
-	families, err := ctrlmetrics.Registry.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range families {
-		add(f.GetName(), f.GetType().String() == "HISTOGRAM")
-		if f.GetType().String() == "SUMMARY" {
-			names[f.GetName()+"_sum"], names[f.GetName()+"_count"] = true, true
-		}
-	}
-	return names
-}
-
-// reconcileOnce starts a controller of controller-runtime and has it reconcile one request, so
-// that its metrics have series.
-func reconcileOnce(t *testing.T) {
-	t.Helper()
-	done := make(chan struct{})
-	var once bool
-	c, err := controller.NewUnmanaged("metrics-probe", controller.Options{
-		Reconciler: reconcile.Func(func(context.Context, reconcile.Request) (reconcile.Result, error) {
-			if !once {
-				once = true
-				close(done)
-			}
-			return reconcile.Result{}, nil
-		})})
-	if err != nil {
-		t.Fatal(err)
-	}
-	events := make(chan event.GenericEvent, 1)
-	if err := c.Watch(source.Channel(events, &handler.EnqueueRequestForObject{})); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go func() { _ = c.Start(ctx) }()
-	events <- event.GenericEvent{Object: &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "probe"}}}
-	select {
-	case <-done:
-	case <-time.After(3 * time.Minute):
-		t.Fatal("the probe controller did not reconcile within 3 minutes")
-	}
-}
 
 // promqlParser parses as Prometheus does by default.
 var promqlParser = parser.NewParser(parser.Options{})
