@@ -8,8 +8,9 @@
 //     of the metrics endpoint's authentication and of its readers (config/rbac/metrics_*), of
 //     the namespace reader of config/components/tenancy, and the user-facing editor/viewer rules
 //     for every CRD;
-//   - the spec of the tenancy ValidatingAdmissionPolicy (config/components/tenancy/policy.yaml),
-//     in templates/_generated.tpl too;
+//   - the spec of the tenancy ValidatingAdmissionPolicy (config/components/tenancy/policy.yaml)
+//     and of the PrometheusRule of the alerts (config/prometheus/rules.yaml), in
+//     templates/_generated.tpl too;
 //   - config/argocd/argocd-cm.yaml: the one Argo CD health script, config/argocd/health.lua,
 //     under the key of every CRD's kind.
 //
@@ -104,34 +105,40 @@ func run() error {
 		fmt.Fprintf(&b, "\n{{- /* Rules for %s, from %s. */}}\n{{- define \"gallery-operator.%s\" -}}\n%s{{- end }}\n",
 			d.doc, d.source, d.name, escape(y))
 	}
-	policy, err := policySpec("config/components/tenancy/policy.yaml")
-	if err != nil {
-		return err
+	for _, d := range []struct{ name, doc, kind, source string }{
+		{"tenancyPolicySpec", "the tenancy ValidatingAdmissionPolicy", "ValidatingAdmissionPolicy", "config/components/tenancy/policy.yaml"},
+		{"prometheusRuleSpec", "the PrometheusRule of the alerts", "PrometheusRule", "config/prometheus/rules.yaml"},
+	} {
+		spec, err := specOf(d.source, d.kind)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(&b, "\n{{- /* The spec of %s, from %s. */}}\n{{- define \"gallery-operator.%s\" -}}\n%s{{- end }}\n",
+			d.doc, d.source, d.name, escape(spec))
 	}
-	fmt.Fprintf(&b, "\n{{- /* The spec of the tenancy ValidatingAdmissionPolicy, from config/components/tenancy/policy.yaml. */}}\n{{- define \"gallery-operator.tenancyPolicySpec\" -}}\n%s{{- end }}\n", escape(policy))
 	if err := os.WriteFile(filepath.Join(chart, "templates", "_generated.tpl"), []byte(b.String()), 0o644); err != nil {
 		return err
 	}
 	return writeArgoCDConfigMap(crdFiles)
 }
 
-// policySpec returns the spec of the ValidatingAdmissionPolicy in file, as YAML.
-func policySpec(file string) ([]byte, error) {
+// specOf returns the spec of the object of kind in file, as YAML.
+func specOf(file, kind string) ([]byte, error) {
 	data, err := os.ReadFile(file)
 	if err != nil {
 		return nil, err
 	}
-	var policy struct {
+	var obj struct {
 		Kind string         `json:"kind"`
 		Spec map[string]any `json:"spec"`
 	}
-	if err := yaml.Unmarshal(data, &policy); err != nil {
+	if err := yaml.Unmarshal(data, &obj); err != nil {
 		return nil, fmt.Errorf("%s: %w", file, err)
 	}
-	if policy.Kind != "ValidatingAdmissionPolicy" || len(policy.Spec) == 0 {
-		return nil, fmt.Errorf("%s: not a ValidatingAdmissionPolicy with a spec", file)
+	if obj.Kind != kind || len(obj.Spec) == 0 {
+		return nil, fmt.Errorf("%s: not a %s with a spec", file, kind)
 	}
-	return yaml.Marshal(policy.Spec)
+	return yaml.Marshal(obj.Spec)
 }
 
 // crdTemplate returns the chart template of a CRD file, and the CRD's group and plural.

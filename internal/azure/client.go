@@ -65,7 +65,7 @@ func (f *Factory) For(creds Credentials, subscription string) (*Connection, erro
 	if err != nil {
 		return nil, fmt.Errorf("building Azure credentials (%s): %w", creds, err)
 	}
-	compute, err := armcompute.NewClientFactory(subscription, cred, f.clientOptions(key))
+	compute, err := armcompute.NewClientFactory(subscription, cred, f.clientOptions(key, creds.ClientID, strings.ToLower(subscription)))
 	if err != nil {
 		return nil, fmt.Errorf("building the compute clients: %w", err)
 	}
@@ -84,24 +84,24 @@ func credentialsKey(c Credentials) string {
 // blocking a worker, honouring Retry-After), the request budget of the principal in the
 // subscription (ARM counts per both), request observation for metrics and logs, the query
 // parameters WithQuery adds.
-func (f *Factory) clientOptions(budgetKey string) *arm.ClientOptions {
+func (f *Factory) clientOptions(budgetKey, clientID, subscription string) *arm.ClientOptions {
 	return &arm.ClientOptions{
 		ClientOptions: policy.ClientOptions{
 			Cloud:           f.cloud.Configuration(),
 			Transport:       f.httpClient,
 			Retry:           policy.RetryOptions{MaxRetries: -1},
-			PerCallPolicies: []policy.Policy{f.limiterFor(budgetKey), observePolicy{}, queryPolicy{}},
+			PerCallPolicies: []policy.Policy{f.limiterFor(budgetKey, clientID, subscription), observePolicy{subscription: subscription}, queryPolicy{}},
 			Telemetry:       policy.TelemetryOptions{ApplicationID: "gallery-operator"},
 		},
 		DisableRPRegistration: true,
 	}
 }
 
-func (f *Factory) limiterFor(key string) *subscriptionLimiter {
+func (f *Factory) limiterFor(key, clientID, subscription string) *subscriptionLimiter {
 	if l, ok := f.limiters[key]; ok {
 		return l
 	}
-	l := newSubscriptionLimiter(f.limits)
+	l := newSubscriptionLimiter(f.limits, clientID, subscription)
 	f.limiters[key] = l
 	return l
 }

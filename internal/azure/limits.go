@@ -10,6 +10,9 @@ import (
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/azgallery/gallery-operator/internal/metrics"
 )
 
 // Limits are the request budgets of one subscription and principal, mirroring ARM's token
@@ -61,13 +64,20 @@ type subscriptionLimiter struct {
 	now                    func() time.Time
 }
 
-func newSubscriptionLimiter(l Limits) *subscriptionLimiter {
-	return &subscriptionLimiter{
+// newSubscriptionLimiter is the budget of a principal (clientID, "" for a system-assigned managed
+// identity) in a subscription, its tokens shown in the budget gauge.
+func newSubscriptionLimiter(l Limits, clientID, subscription string) *subscriptionLimiter {
+	s := &subscriptionLimiter{
 		reads:   newBucket("reads", l.ReadsPerSecond, l.ReadBurst),
 		writes:  newBucket("writes", l.WritesPerSecond, l.WriteBurst),
 		deletes: newBucket("deletes", l.DeletesPerSecond, l.DeleteBurst),
 		now:     time.Now,
 	}
+	for _, b := range []*bucket{s.reads, s.writes, s.deletes} {
+		b.gauge = metrics.BudgetTokens.WithLabelValues(subscription, clientID, b.name)
+		b.gauge.Set(b.tokens)
+	}
+	return s
 }
 
 // bucketFor is the bucket of a request's method, as ARM counts them.
@@ -125,6 +135,8 @@ type bucket struct {
 	rate  float64
 	burst float64
 
+	gauge prometheus.Gauge // the tokens, after each request; nil in tests
+
 	mu           sync.Mutex
 	tokens       float64
 	last         time.Time
@@ -142,6 +154,7 @@ func newBucket(name string, rate float64, burst int) *bucket {
 func (b *bucket) admit(key string, now time.Time) time.Duration {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	defer b.report()
 	b.refill(now)
 	if now.Before(b.blockedUntil) {
 		return b.blockedUntil.Sub(now) // Azure's Retry-After always wins
@@ -164,6 +177,13 @@ func (b *bucket) admit(key string, now time.Time) time.Duration {
 		b.tickets[key] = due
 	}
 	return due.Sub(now)
+}
+
+// report shows the tokens in the gauge.
+func (b *bucket) report() {
+	if b.gauge != nil {
+		b.gauge.Set(b.tokens)
+	}
 }
 
 // refill adds the tokens earned since the last call.
@@ -192,6 +212,7 @@ func (b *bucket) sweep(now time.Time) {
 func (b *bucket) observe(resp *http.Response, now time.Time) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	defer b.report()
 	if v := resp.Header.Get("x-ms-ratelimit-remaining-subscription-" + b.name); v != "" {
 		if remaining, err := strconv.Atoi(strings.TrimSpace(v)); err == nil {
 			b.tokens = min(b.tokens, float64(remaining-tokenReserve))

@@ -45,10 +45,13 @@ func kindOf(ctx context.Context) string {
 
 // observePolicy gives every ARM request a correlation ID, records it in metrics and logs it with
 // the reconciled object's namespace/name (from the request's context). It logs no header but the
-// correlation and request IDs, and no body.
-type observePolicy struct{}
+// correlation and request IDs, and no body. A request that was not sent for want of a token is
+// counted as a token failure, not as a request.
+type observePolicy struct {
+	subscription string
+}
 
-func (observePolicy) Do(req *policy.Request) (*http.Response, error) {
+func (o observePolicy) Do(req *policy.Request) (*http.Response, error) {
 	raw := req.Raw()
 	if raw.Header.Get(correlationHeader) == "" {
 		raw.Header.Set(correlationHeader, uuid.NewString())
@@ -61,7 +64,11 @@ func (observePolicy) Do(req *policy.Request) (*http.Response, error) {
 		status = resp.StatusCode
 	}
 	op := operationName(raw.Method, raw.URL.Path)
-	metrics.ObserveRequest(kindOf(raw.Context()), op, raw.Method, status, elapsed.Seconds())
+	if code := tokenFailure(resp, err); code != "" {
+		metrics.TokenFailures.WithLabelValues(kindOf(raw.Context()), code).Inc()
+	} else {
+		metrics.ObserveRequest(kindOf(raw.Context()), o.subscription, op, raw.Method, status, elapsed.Seconds())
+	}
 	logger := log.FromContext(raw.Context()).V(1)
 	if logger.Enabled() {
 		kv := []any{"operation", op, "method", raw.Method, "status", status, "duration", elapsed.Round(time.Millisecond).String(),
@@ -75,6 +82,18 @@ func (observePolicy) Do(req *policy.Request) (*http.Response, error) {
 		logger.Info("Azure request", kv...)
 	}
 	return resp, err
+}
+
+// tokenFailure is the code of a request's error when it was not sent because Entra ID gave no
+// token (AuthenticationFailed, CredentialUnavailable), "" otherwise.
+func tokenFailure(resp *http.Response, err error) string {
+	if resp != nil || err == nil {
+		return ""
+	}
+	if code := Classify(err).Code; code == CodeAuthenticationFailed || code == CodeCredentialUnavailable {
+		return code
+	}
+	return ""
 }
 
 // resourceTypeNames name ARM resource types (the type segments of a path after the provider

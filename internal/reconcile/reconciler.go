@@ -100,7 +100,7 @@ func (r *Reconciler[O, B]) Reconcile(ctx context.Context, req ctrl.Request) (res
 	obj := newObject[O]()
 	if err := r.Get(ctx, req.NamespacedName, obj); err != nil {
 		if apierrors.IsNotFound(err) {
-			r.states.Set(req.String(), "")
+			r.states.Set(req.String(), "", nil)
 			r.backoff.Delete(req.String())
 			r.obs().Forget(req.String())
 		}
@@ -109,7 +109,7 @@ func (r *Reconciler[O, B]) Reconcile(ctx context.Context, req ctrl.Request) (res
 	base := obj.DeepCopyObject().(O)
 	defer func() {
 		retErr = kerrors.NewAggregate([]error{retErr, r.patchStatus(ctx, base, obj)})
-		r.states.Set(req.String(), stateForMetrics(obj))
+		r.states.Set(req.String(), stateForMetrics(obj), obj)
 	}()
 
 	policy := r.policy(obj)

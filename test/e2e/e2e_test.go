@@ -191,11 +191,13 @@ func scrapeMetrics(t *testing.T) {
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(resp.Body)
 	for _, want := range []string{
-		`gallery_operator_azure_requests_total{code="201",kind="GalleryImage",method="PUT",operation="galleryImages.CreateOrUpdate"}`,
-		`gallery_operator_azure_requests_total{code="200",kind="GalleryImage",method="GET",operation="galleryImages.Get"}`,
+		`gallery_operator_azure_requests_total{code="201",kind="GalleryImage",method="PUT",operation="galleryImages.CreateOrUpdate",subscription="`,
+		`gallery_operator_azure_requests_total{code="200",kind="GalleryImage",method="GET",operation="galleryImages.Get",subscription="`,
 		`gallery_operator_azure_request_duration_seconds_bucket{kind="GalleryImage",method="PUT",operation="galleryImages.CreateOrUpdate"`,
 		`gallery_operator_azure_operation_duration_seconds_count{kind="GalleryImage",operation="CreateOrUpdate",outcome="succeeded"}`,
 		`gallery_operator_resources{kind="GalleryImage",provisioning_state="Succeeded"} 1`,
+		`gallery_operator_objects{condition="Ready",kind="GalleryImage",namespace=`,
+		`gallery_operator_azure_budget_tokens{bucket="writes",client_id=`,
 		`controller_runtime_reconcile_total{controller="galleryimage"`,
 	} {
 		if !strings.Contains(string(body), want) {

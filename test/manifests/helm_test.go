@@ -585,6 +585,7 @@ func TestHelmServiceMonitor(t *testing.T) {
 			Labels map[string]string `json:"labels"`
 		} `json:"metadata"`
 		Spec struct {
+			JobLabel  string `json:"jobLabel"`
 			Endpoints []struct {
 				Port            string `json:"port"`
 				Path            string `json:"path"`
@@ -618,23 +619,79 @@ func TestHelmServiceMonitor(t *testing.T) {
 	if sm.Metadata.Labels["release"] != "prom" {
 		t.Errorf("ServiceMonitor labels %v lack release=prom", sm.Metadata.Labels)
 	}
+	// The alerts and the dashboard select job="gallery-operator", whatever the release's name.
+	if job := svc.Labels[sm.Spec.JobLabel]; job != "gallery-operator" {
+		t.Errorf("ServiceMonitor jobLabel %q: the metrics Service's label is %q, want gallery-operator", sm.Spec.JobLabel, job)
+	}
+}
+
+// TestHelmPrometheusRule checks the optional PrometheusRule: the alerts of
+// config/prometheus/rules.yaml, with the extra labels.
+func TestHelmPrometheusRule(t *testing.T) {
+	if len(helmTemplate(t).find("PrometheusRule")) != 0 {
+		t.Error("a PrometheusRule is rendered by default")
+	}
+	out := helmTemplate(t, "--set", "metrics.prometheusRule.enabled=true", "--set", "metrics.prometheusRule.labels.release=prom")
+	r := out.get(t, "PrometheusRule", helmRelease+"-alerts")
+	if r.APIVersion != "monitoring.coreos.com/v1" || r.Namespace != helmNamespace {
+		t.Errorf("PrometheusRule %s in %q", r.APIVersion, r.Namespace)
+	}
+	var config map[string]any
+	if err := yaml.Unmarshal(readRepoFile(t, "config/prometheus/rules.yaml"), &config); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(r.Raw["spec"], config["spec"]) {
+		t.Error("the chart's PrometheusRule spec differs from config/prometheus/rules.yaml (run make manifests)")
+	}
+	if labels, _ := r.Raw["metadata"].(map[string]any)["labels"].(map[string]any); labels["release"] != "prom" {
+		t.Errorf("PrometheusRule labels %v lack release=prom", labels)
+	}
+}
+
+// TestHelmGrafanaDashboard checks the optional dashboard ConfigMap: the chart's dashboard file,
+// labelled for Grafana's sidecar, in the release namespace or the one asked for.
+func TestHelmGrafanaDashboard(t *testing.T) {
+	if len(helmTemplate(t).find("ConfigMap")) != 0 {
+		t.Error("a ConfigMap is rendered by default")
+	}
+	want := string(readRepoFile(t, chartDir+"/dashboards/gallery-operator.json"))
+	for _, tc := range []struct {
+		args          []string
+		namespace     string
+		label, lvalue string
+	}{
+		{nil, helmNamespace, "grafana_dashboard", "1"},
+		{[]string{"--set", "metrics.grafanaDashboard.namespace=monitoring",
+			"--set-string", "metrics.grafanaDashboard.labels.dashboards=gallery"}, "monitoring", "dashboards", "gallery"},
+	} {
+		out := helmTemplate(t, append([]string{"--set", "metrics.grafanaDashboard.enabled=true"}, tc.args...)...)
+		cm := into[corev1.ConfigMap](t, out.get(t, "ConfigMap", helmRelease+"-dashboard"))
+		if cm.Namespace != tc.namespace || cm.Labels[tc.label] != tc.lvalue {
+			t.Errorf("%v: dashboard ConfigMap in %q with labels %v, want namespace %q and %s=%s", tc.args, cm.Namespace, cm.Labels, tc.namespace, tc.label, tc.lvalue)
+		}
+		if got := cm.Data["gallery-operator.json"]; strings.TrimSpace(got) != strings.TrimSpace(want) {
+			t.Errorf("%v: the ConfigMap's gallery-operator.json is not %s/dashboards/gallery-operator.json", tc.args, chartDir)
+		}
+	}
 }
 
 // TestHelmValuesSchema checks that values.schema.json rejects misspelt and mistyped values
 // instead of ignoring them.
 func TestHelmValuesSchema(t *testing.T) {
 	for _, bad := range []string{
-		"replicas=2",                         // replicaCount
-		"azure.existingSecrets=x",            // existingSecret
-		"driftResync=1hour",                  // not a Go duration
-		"terminalErrorRetry=soon",            // not a Go duration
-		"defaultManagementPolicy=manage",     // Manage, Observe or Paused
-		"syncPeriod=1h",                      // driftResync
-		"watchNamespaces=team-a",             // a list
-		"maxConcurrentReconciles=0",          // at least 1
-		"image.pullPolicy=Sometimes",         // not a pull policy
-		"credentialSecrets.enable=true",      // enabled
-		"metrics.serviceMonitor.enable=true", // enabled
+		"replicas=2",                           // replicaCount
+		"azure.existingSecrets=x",              // existingSecret
+		"driftResync=1hour",                    // not a Go duration
+		"terminalErrorRetry=soon",              // not a Go duration
+		"defaultManagementPolicy=manage",       // Manage, Observe or Paused
+		"syncPeriod=1h",                        // driftResync
+		"watchNamespaces=team-a",               // a list
+		"maxConcurrentReconciles=0",            // at least 1
+		"image.pullPolicy=Sometimes",           // not a pull policy
+		"credentialSecrets.enable=true",        // enabled
+		"metrics.serviceMonitor.enable=true",   // enabled
+		"metrics.prometheusRules.enabled=true", // prometheusRule
+		"metrics.grafanaDashboard.label=x",     // labels
 	} {
 		if _, err := helmTemplateRaw(t, "--set", bad); err == nil || !strings.Contains(err.Error(), "schema") {
 			t.Errorf("--set %s: error %v, want a schema error", bad, err)

@@ -551,7 +551,8 @@ func TestWorkloadIdentity(t *testing.T) {
 }
 
 // TestPrometheusComponent enables config/prometheus in config/default and checks that the
-// ServiceMonitor scrapes the metrics Service.
+// ServiceMonitor scrapes the metrics Service as job gallery-operator, and that the alerts come
+// along.
 func TestPrometheusComponent(t *testing.T) {
 	mem := memConfig(t)
 	uncomment(t, mem, "/repo/config/default/kustomization.yaml", "components:", "- ../prometheus")
@@ -565,6 +566,7 @@ func TestPrometheusComponent(t *testing.T) {
 		t.Errorf("ServiceMonitor %s %s/%s: want monitoring.coreos.com/v1 in %s with prefix %s", m.APIVersion, m.Namespace, m.Name, namespace, prefix)
 	}
 	var spec struct {
+		JobLabel  string `json:"jobLabel"`
 		Endpoints []struct {
 			Port            string `json:"port"`
 			Path            string `json:"path"`
@@ -595,9 +597,16 @@ func TestPrometheusComponent(t *testing.T) {
 	if e := spec.Endpoints[0]; e.Scheme != "https" || e.BearerTokenFile == "" || !e.TLSConfig.InsecureSkipVerify {
 		t.Errorf("ServiceMonitor endpoint %+v: the metrics endpoint is HTTPS with a self-signed certificate and wants a bearer token", e)
 	}
-	// Only the ServiceMonitor is added.
+	if job := svc.Labels[spec.JobLabel]; job != "gallery-operator" {
+		t.Errorf("ServiceMonitor jobLabel %q: the metrics Service's label is %q, want gallery-operator (the alerts select it)", spec.JobLabel, job)
+	}
+	rules := out.find("PrometheusRule")
+	if len(rules) != 1 || rules[0].Namespace != namespace || !strings.HasPrefix(rules[0].Name, prefix) {
+		t.Errorf("PrometheusRules %+v: want one in %s with prefix %s", rules, namespace, prefix)
+	}
+	// Only the ServiceMonitor and the PrometheusRule are added.
 	base := build(t, "config/default")
-	if got, want := len(out), len(base)+1; got != want {
+	if got, want := len(out), len(base)+2; got != want {
 		t.Errorf("%d objects with the prometheus component, want %d", got, want)
 	}
 }

@@ -428,3 +428,116 @@ variables:
 - expression: variables.subscriptionsRule.split(",").map(s, s.trim().lowerAscii())
   name: subscriptions
 {{- end }}
+
+{{- /* The spec of the PrometheusRule of the alerts, from config/prometheus/rules.yaml. */}}
+{{- define "gallery-operator.prometheusRuleSpec" -}}
+groups:
+- name: gallery-operator
+  rules:
+  - alert: GalleryOperatorDown
+    annotations:
+      description: Prometheus has scraped no manager of job gallery-operator for 5
+        minutes. Nothing is reconciled, and drift in Azure goes unnoticed.
+      runbook_url: https://github.com/azgallery/gallery-operator/blob/main/docs/operations.md#galleryoperatordown
+      summary: No gallery-operator manager is up
+    expr: absent(up{job="gallery-operator"} == 1)
+    for: 5m
+    labels:
+      severity: critical
+  - alert: GalleryOperatorObjectsStalled
+    annotations:
+      description: For 15 minutes, {{ "{{" }} $labels.kind }} objects in namespace {{ "{{" }} $labels.namespace
+        }} have been Stalled (now {{ "{{" }} $value }}) - Azure refused their request with
+        an error that only a change of the spec, or of something outside Kubernetes,
+        can fix.
+      runbook_url: https://github.com/azgallery/gallery-operator/blob/main/docs/operations.md#galleryoperatorobjectsstalled
+      summary: '{{ "{{" }} $value }} {{ "{{" }} $labels.kind }} objects in {{ "{{" }} $labels.namespace }}
+        are Stalled'
+    expr: sum by (kind, namespace) (gallery_operator_objects{condition="Stalled"})
+      > 0
+    for: 15m
+    labels:
+      severity: warning
+  - alert: GalleryOperatorReplicationStuck
+    annotations:
+      description: '{{ "{{" }} $labels.kind }} {{ "{{" }} $labels.namespace }}/{{ "{{" }} $labels.name }}
+        is still replicating and has stayed at {{ "{{" }} $value | humanizePercentage }} of
+        its target regions for an hour.'
+      runbook_url: https://github.com/azgallery/gallery-operator/blob/main/docs/operations.md#galleryoperatorreplicationstuck
+      summary: Replication of {{ "{{" }} $labels.namespace }}/{{ "{{" }} $labels.name }} has not progressed
+        for an hour
+    expr: |
+      max by (kind, namespace, name) (max_over_time(gallery_operator_replication_progress_ratio[1h]))
+        <= max by (kind, namespace, name) (gallery_operator_replication_progress_ratio offset 1h)
+      and on (kind, namespace, name) gallery_operator_replication_progress_ratio
+    labels:
+      severity: warning
+  - alert: GalleryOperatorARMThrottled
+    annotations:
+      description: For 15 minutes, more than 5% of the operator's ARM requests in
+        subscription {{ "{{" }} $labels.subscription }} were answered 429 (now {{ "{{" }} $value |
+        humanizePercentage }}). The request budget keeps the operator under ARM's
+        limits, so something else spends them.
+      runbook_url: https://github.com/azgallery/gallery-operator/blob/main/docs/operations.md#galleryoperatorarmthrottled
+      summary: ARM throttles {{ "{{" }} $value | humanizePercentage }} of the requests in
+        subscription {{ "{{" }} $labels.subscription }}
+    expr: |
+      sum by (subscription) (rate(gallery_operator_azure_requests_total{code="429"}[10m]))
+        / sum by (subscription) (rate(gallery_operator_azure_requests_total[10m])) > 0.05
+    for: 15m
+    labels:
+      severity: warning
+  - alert: GalleryOperatorARMErrors
+    annotations:
+      description: For 15 minutes, more than 5% of the operator's ARM requests in
+        subscription {{ "{{" }} $labels.subscription }} got a 5xx answer or none at all (now
+        {{ "{{" }} $value | humanizePercentage }}).
+      runbook_url: https://github.com/azgallery/gallery-operator/blob/main/docs/operations.md#galleryoperatorarmerrors
+      summary: '{{ "{{" }} $value | humanizePercentage }} of the ARM requests in subscription
+        {{ "{{" }} $labels.subscription }} fail with 5xx or no answer'
+    expr: |
+      sum by (subscription) (rate(gallery_operator_azure_requests_total{code=~"5..|error"}[10m]))
+        / sum by (subscription) (rate(gallery_operator_azure_requests_total[10m])) > 0.05
+    for: 15m
+    labels:
+      severity: warning
+  - alert: GalleryOperatorTokenFailures
+    annotations:
+      description: For 10 minutes, ARM requests have not been sent because Entra ID
+        gave no token ({{ "{{" }} $labels.code }}). The objects that use these credentials
+        are not reconciled.
+      runbook_url: https://github.com/azgallery/gallery-operator/blob/main/docs/operations.md#galleryoperatortokenfailures
+      summary: The operator gets no token from Microsoft Entra ID ({{ "{{" }} $labels.code
+        }})
+    expr: sum by (code) (rate(gallery_operator_azure_token_failures_total[5m])) >
+      0
+    for: 10m
+    labels:
+      severity: critical
+  - alert: GalleryOperatorReconcileErrors
+    annotations:
+      description: For 15 minutes, reconciles of the {{ "{{" }} $labels.controller }} controller
+        have returned errors. Azure's errors do not count here (they are in the objects'
+        conditions); these are failures to read or write the objects in the Kubernetes
+        API.
+      runbook_url: https://github.com/azgallery/gallery-operator/blob/main/docs/operations.md#galleryoperatorreconcileerrors
+      summary: The {{ "{{" }} $labels.controller }} controller keeps failing to reconcile
+    expr: sum by (controller) (rate(controller_runtime_reconcile_errors_total{job="gallery-operator"}[10m]))
+      > 0
+    for: 15m
+    labels:
+      severity: warning
+  - alert: GalleryOperatorNoSuccessfulARMCalls
+    annotations:
+      description: '{{ "{{" }} $value }} objects are Reconciling, yet for 10 minutes no ARM
+        request of the operator has been answered with success.'
+      runbook_url: https://github.com/azgallery/gallery-operator/blob/main/docs/operations.md#galleryoperatornosuccessfularmcalls
+      summary: No ARM request has succeeded for 10 minutes while {{ "{{" }} $value }} objects
+        are Reconciling
+    expr: |
+      sum(gallery_operator_objects{condition="Reconciling"}) > 0
+      unless sum(increase(gallery_operator_azure_requests_total{code=~"2.."}[10m])) > 0
+    for: 5m
+    labels:
+      severity: critical
+{{- end }}
