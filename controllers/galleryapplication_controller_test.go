@@ -250,6 +250,9 @@ func appRegionStates(v *armcompute.GalleryApplicationVersion) []string {
 func TestApplicationVersionReplicatesThenReady(t *testing.T) {
 	mgr := startManager(t)
 	f := newAppVersionFixture(t, "replicated")
+	// long enough for its progress to be shown (a write shows it after 10 s)
+	azureEnv.patchConfig(t, map[string]any{"replicationSecondsPerRegion": 8})
+	t.Cleanup(func() { azureEnv.patchConfig(t, map[string]any{"replicationSecondsPerRegion": replicationPerRegion}) })
 	v := f.version("1.0.0", location, "northeurope")
 	path := f.versionPath("1.0.0")
 	if err := k8s.Create(context.Background(), v); err != nil {

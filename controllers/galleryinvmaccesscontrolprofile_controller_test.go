@@ -148,6 +148,9 @@ func TestProfileVersionReplicatesThenReady(t *testing.T) {
 	p := newProfile(newNamespace(t), "replicated")
 	createAll(t, p)
 	waitFor(t, p, v1alpha1.ConditionReady, metav1.ConditionTrue, "", readyTimeout)
+	// long enough for its progress to be shown (a write shows it after 10 s)
+	azureEnv.patchConfig(t, map[string]any{"replicationSecondsPerRegion": 8})
+	t.Cleanup(func() { azureEnv.patchConfig(t, map[string]any{"replicationSecondsPerRegion": replicationPerRegion}) })
 	v := newProfileVersion(p, "1.0.0", location, "northeurope")
 	path := profilePath(p) + "/versions/1.0.0"
 	createAll(t, v)

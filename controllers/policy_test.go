@@ -48,6 +48,39 @@ var policyCases = map[string]func(t *testing.T, ns string) policyCase{
 			return &s.ManagementPolicy, s.Tags
 		}}
 	},
+	"GalleryApplication": func(t *testing.T, ns string) policyCase {
+		app := newApplication(ns, "policy")
+		return policyCase{app, applicationPath(app), func(o reconcile.Object) (*v1alpha1.ManagementPolicy, map[string]string) {
+			s := &o.(*v1alpha1.GalleryApplication).Spec
+			return &s.ManagementPolicy, s.Tags
+		}}
+	},
+	"GalleryApplicationVersion": func(t *testing.T, ns string) policyCase {
+		f := newAppVersionFixture(t, "policy")
+		v := f.version("1.0.0", location)
+		return policyCase{v, f.versionPath("1.0.0"), func(o reconcile.Object) (*v1alpha1.ManagementPolicy, map[string]string) {
+			s := &o.(*v1alpha1.GalleryApplicationVersion).Spec
+			return &s.ManagementPolicy, s.Tags
+		}}
+	},
+	"GalleryInVMAccessControlProfile": func(t *testing.T, ns string) policyCase {
+		p := newProfile(ns, "policy")
+		return policyCase{p, profilePath(p), func(o reconcile.Object) (*v1alpha1.ManagementPolicy, map[string]string) {
+			s := &o.(*v1alpha1.GalleryInVMAccessControlProfile).Spec
+			return &s.ManagementPolicy, s.Tags
+		}}
+	},
+	"GalleryInVMAccessControlProfileVersion": func(t *testing.T, ns string) policyCase {
+		p := newProfile(ns, "policy-parent")
+		createAll(t, p)
+		waitFor(t, p, v1alpha1.ConditionReady, metav1.ConditionTrue, "", readyTimeout)
+		v := newProfileVersion(p, "1.0.0", location)
+		v.Spec.Tags = map[string]string{"owner": "suite"}
+		return policyCase{v, profilePath(p) + "/versions/1.0.0", func(o reconcile.Object) (*v1alpha1.ManagementPolicy, map[string]string) {
+			s := &o.(*v1alpha1.GalleryInVMAccessControlProfileVersion).Spec
+			return &s.ManagementPolicy, s.Tags
+		}}
+	},
 }
 
 // TestManagementPolicies, for every kind: Paused sends no request over two sync periods and

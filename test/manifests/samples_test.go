@@ -26,8 +26,8 @@ var azureImageName = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9]
 // apply on create (the envtest suites apply them to a real API server too).
 func TestSamples(t *testing.T) {
 	out := build(t, "config/samples")
-	if len(out) != 7 {
-		t.Fatalf("%d objects in config/samples, want 7", len(out))
+	if len(out) != 9 {
+		t.Fatalf("%d objects in config/samples, want 9", len(out))
 	}
 	schema := crdSchema(t)
 	identifiers := map[string]string{}
@@ -154,8 +154,8 @@ func TestSampleFilesDecodeStrictly(t *testing.T) {
 			t.Errorf("%s: %v", filepath.Base(f), err)
 		}
 	}
-	if n != 7 {
-		t.Errorf("%d sample files, want 7", n)
+	if n != 9 {
+		t.Errorf("%d sample files, want 9", n)
 	}
 }
 
