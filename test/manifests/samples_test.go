@@ -21,7 +21,8 @@ import (
 // azureImageName is the CRD's rule for metadata.name when spec.azureName is unset.
 var azureImageName = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$`)
 
-// TestSamples checks config/samples: the demo Gallery and three GalleryImages referencing it that decode
+// TestSamples checks config/samples: the demo Gallery, three GalleryImages, an image version, an application with a version and
+// an access control profile with a version, all referencing it, that decode
 // strictly into the API types, pass the CRD's OpenAPI schema, and satisfy the CEL rules that
 // apply on create (the envtest suites apply them to a real API server too).
 func TestSamples(t *testing.T) {
@@ -42,6 +43,7 @@ func TestSamples(t *testing.T) {
 			continue
 		case "GalleryApplication", "GalleryApplicationVersion":
 			checkSampleApplication(t, o)
+			continue
 		case "GalleryInVMAccessControlProfile", "GalleryInVMAccessControlProfileVersion":
 			checkSampleProfile(t, o)
 			continue
