@@ -45,14 +45,16 @@ func TestNoWritesAtRest(t *testing.T) {
 	f := newVersionFixture(t, "quiet")
 	g := newGallery(f.ns, "quiet")
 	v := f.version("1.0.0", location)
-	for _, o := range []client.Object{g, v} {
-		if err := k8s.Create(context.Background(), o); err != nil {
-			t.Fatal(err)
-		}
+	apps := appVersionFixture{ns: f.ns, app: newApplication(f.ns, "quiet")}
+	av := apps.version("1.0.0", location)
+	p := newProfile(f.ns, "quiet")
+	pv := newProfileVersion(p, "1.0.0", location)
+	createAll(t, g, v, apps.app, av, p, pv)
+	objects := map[string]reconcile.Object{galleryPath(g): g, imagePath(f.image): f.image, f.versionPath("1.0.0"): v,
+		applicationPath(apps.app): apps.app, apps.versionPath("1.0.0"): av, profilePath(p): p, profilePath(p) + "/versions/1.0.0": pv}
+	for _, o := range objects {
+		waitFor(t, o, v1alpha1.ConditionReady, metav1.ConditionTrue, "", readyTimeout)
 	}
-	waitFor(t, g, v1alpha1.ConditionReady, metav1.ConditionTrue, "", readyTimeout)
-	waitFor(t, v, v1alpha1.ConditionReady, metav1.ConditionTrue, "", readyTimeout)
-	objects := map[string]reconcile.Object{galleryPath(g): g, imagePath(f.image): f.image, f.versionPath("1.0.0"): v}
 
 	snapshot := func() map[string]reconcile.Object {
 		before := map[string]reconcile.Object{}
@@ -152,17 +154,28 @@ func countWrites(t *testing.T, list client.ObjectList, ns string, names ...strin
 func TestAtMostThreeWritesToReady(t *testing.T) {
 	startManager(t)
 	f := newVersionFixture(t, "writes")
+	// the parents of the application and profile versions, Ready before the count begins, as the
+	// image of the image versions is
+	apps := appVersionFixture{ns: f.ns, app: newApplication(f.ns, "writes-parent")}
+	prof := newProfile(f.ns, "writes-parent")
+	createAll(t, apps.app, prof)
+	waitFor(t, apps.app, v1alpha1.ConditionReady, metav1.ConditionTrue, "", readyTimeout)
+	waitFor(t, prof, v1alpha1.ConditionReady, metav1.ConditionTrue, "", readyTimeout)
 
-	galleries := countWrites(t, &v1alpha1.GalleryList{}, f.ns, "g1", "g2")
-	images := countWrites(t, &v1alpha1.GalleryImageList{}, f.ns, "i1", "i2")
-	versions := countWrites(t, &v1alpha1.GalleryImageVersionList{}, f.ns, "1.0.0", "1.0.1")
-	for _, o := range []client.Object{newGallery(f.ns, "g1"), newGallery(f.ns, "g2"), newImage(f.ns, "i1"), newImage(f.ns, "i2"),
-		f.version("1.0.0", location), f.version("1.0.1", location)} {
-		if err := k8s.Create(context.Background(), o); err != nil {
-			t.Fatal(err)
-		}
+	counts := map[string]func() map[string]int{
+		"Gallery":                                countWrites(t, &v1alpha1.GalleryList{}, f.ns, "g1", "g2"),
+		"GalleryImage":                           countWrites(t, &v1alpha1.GalleryImageList{}, f.ns, "i1", "i2"),
+		"GalleryImageVersion":                    countWrites(t, &v1alpha1.GalleryImageVersionList{}, f.ns, "1.0.0", "1.0.1"),
+		"GalleryApplication":                     countWrites(t, &v1alpha1.GalleryApplicationList{}, f.ns, "a1", "a2"),
+		"GalleryApplicationVersion":              countWrites(t, &v1alpha1.GalleryApplicationVersionList{}, f.ns, "1.0.0", "1.0.1"),
+		"GalleryInVMAccessControlProfile":        countWrites(t, &v1alpha1.GalleryInVMAccessControlProfileList{}, f.ns, "p1", "p2"),
+		"GalleryInVMAccessControlProfileVersion": countWrites(t, &v1alpha1.GalleryInVMAccessControlProfileVersionList{}, f.ns, "1.0.0", "1.0.1"),
 	}
-	for kind, wait := range map[string]func() map[string]int{"Gallery": galleries, "GalleryImage": images, "GalleryImageVersion": versions} {
+	createAll(t, newGallery(f.ns, "g1"), newGallery(f.ns, "g2"), newImage(f.ns, "i1"), newImage(f.ns, "i2"),
+		f.version("1.0.0", location), f.version("1.0.1", location),
+		newApplication(f.ns, "a1"), newApplication(f.ns, "a2"), apps.version("1.0.0", location), apps.version("1.0.1", location),
+		newProfile(f.ns, "p1"), newProfile(f.ns, "p2"), newProfileVersion(prof, "1.0.0", location), newProfileVersion(prof, "1.0.1", location))
+	for kind, wait := range counts {
 		for name, n := range wait() {
 			t.Logf("%s %s: %d writes from creation to Ready", kind, name, n)
 			if n > 3 {
