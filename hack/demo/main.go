@@ -2,7 +2,8 @@
 // manager, each as its own process; it creates a resource group and a managed image in the
 // emulator, applies config/samples (a Gallery, GalleryImages that reference it, a
 // GalleryImageVersion published from the managed image to two regions, and a GalleryApplication
-// with a GalleryApplicationVersion replicated alongside it), shows the replication progressing,
+// with a GalleryApplicationVersion replicated alongside it, and an inVMAccessControlProfile with a
+// version), shows the replication progressing,
 // waits until every sample is Ready and shows what Azure now holds.
 // With --ci it exits after that check; otherwise it keeps running until Ctrl-C.
 package main
@@ -28,7 +29,10 @@ const (
 	// managedImage is the source of the sample image version (config/samples).
 	managedImage = "ubuntu-2404-golden"
 	// kinds are what the demo waits for and shows.
-	kinds = "galleries,galleryimages,galleryimageversions,galleryapplications,galleryapplicationversions"
+	kinds = "galleries,galleryimages,galleryimageversions,galleryapplications,galleryapplicationversions," +
+		"galleryinvmaccesscontrolprofiles,galleryinvmaccesscontrolprofileversions"
+	// versions are the kinds that replicate.
+	versions = "galleryimageversions,galleryapplicationversions,galleryinvmaccesscontrolprofileversions"
 )
 
 func main() {
@@ -99,7 +103,7 @@ func run(root, assets string, ci bool, timeout time.Duration) error {
 		return err
 	}
 
-	step("watching the image and application versions replicate")
+	step("watching the versions replicate")
 	watchReplication(ctx, k, timeout)
 	for _, kind := range strings.Split(kinds, ",") {
 		step("waiting until every object of " + kind + " is Ready")
@@ -135,12 +139,12 @@ func run(root, assets string, ci bool, timeout time.Duration) error {
 	return nil
 }
 
-// watchReplication prints the image and application versions every two seconds until none is
+// watchReplication prints the versions of every kind every two seconds until none is
 // replicating any more (or timeout), so that the progress shows region by region.
 func watchReplication(ctx context.Context, k func(...string) (string, error), timeout time.Duration) {
 	last := ""
 	for deadline := time.Now().Add(timeout); time.Now().Before(deadline) && ctx.Err() == nil; time.Sleep(2 * time.Second) {
-		out, err := k("get", "galleryimageversions,galleryapplicationversions")
+		out, err := k("get", versions)
 		if err != nil {
 			return
 		}
