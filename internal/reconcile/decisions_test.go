@@ -85,8 +85,8 @@ func (fakeKind) Diff(d body, e *body) []string {
 	}
 	return nil
 }
-func (fakeKind) Hash(d body) string    { return "h-" + d.Description }
-func (fakeKind) Observe(*thing, *body) {}
+func (fakeKind) Hash(d body) string         { return "h-" + d.Description }
+func (fakeKind) ReportStatus(*thing, *body) {}
 func (k fakeKind) Client(*azure.Connection) Clients[body] {
 	return Clients[body]{Client: k.client, Actions: k.client}
 }

@@ -54,9 +54,9 @@ type Kind[O Object, B any] interface {
 	Diff(desired B, existing *B) []string
 	// Hash identifies a desired body: equal bodies (as Diff sees them) hash alike.
 	Hash(desired B) string
-	// Observe copies what the kind shows of Azure's answer into its own status fields (existing
+	// ReportStatus copies what the kind shows of Azure's answer into its own status fields (existing
 	// nil: the resource is absent).
-	Observe(o O, existing *B)
+	ReportStatus(o O, existing *B)
 	// Client is the kind's Azure client for a connection.
 	Client(conn *azure.Connection) Clients[B]
 	// Capabilities declares what the kind does beyond this interface, once.

@@ -409,7 +409,7 @@ func (r *Reconciler[O, B]) observe(obj O, existing *B) {
 		}()
 	}
 	st := obj.GetARMStatus()
-	r.Kind.Observe(obj, existing)
+	r.Kind.ReportStatus(obj, existing)
 	if existing == nil {
 		st.ProvisioningState = ""
 		st.ID = ""

@@ -61,8 +61,8 @@ func (Kind) Desired(o obj) body                         { return DesiredApplicat
 func (Kind) Diff(desired body, existing *body) []string { return Diff(desired, existing) }
 func (Kind) Hash(desired body) string                   { return SpecHash(desired) }
 
-// Observe: the application has no status of its own beyond the shared one.
-func (Kind) Observe(obj, *body) {}
+// ReportStatus: the application has no status of its own beyond the shared one.
+func (Kind) ReportStatus(obj, *body) {}
 
 func (Kind) Client(conn *azure.Connection) reconcile.Clients[body] {
 	c := client{apps: conn.Compute.NewGalleryApplicationsClient()}

@@ -244,14 +244,14 @@ func TestObserveFollowsReplication(t *testing.T) {
 			{Region: to.Ptr("West US"), State: to.Ptr(armcompute.ReplicationStateCompleted), Progress: to.Ptr[int32](100)},
 			{Region: to.Ptr("East US"), State: to.Ptr(armcompute.ReplicationStateReplicating), Progress: to.Ptr[int32](30)}}}
 	before := o.DeepCopy()
-	k.Observe(o, v)
+	k.ReportStatus(o, v)
 	if msg, busy := k.InProgress(o, v); !busy || o.Status.Replication != "1/2" || o.Status.PublishedDate == nil || !strings.Contains(msg, "East US Replicating 30%") {
 		t.Errorf("while replicating: busy %v, status %+v, message %q", busy, o.Status.ReplicatedStatus, msg)
 	}
 	if n := k.Notices(before, o); len(n) != 1 || n[0].Reason != replication.ReasonRegionReplicated {
 		t.Errorf("notices: %+v", n)
 	}
-	k.Observe(o, nil)
+	k.ReportStatus(o, nil)
 	if o.Status.ReplicationStatus != nil || o.Status.Replication != "" {
 		t.Errorf("an absent version keeps replication status %+v", o.Status.ReplicatedStatus)
 	}

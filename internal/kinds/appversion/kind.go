@@ -99,8 +99,8 @@ func (Kind) Client(conn *azure.Connection) reconcile.Clients[body] {
 	return reconcile.Clients[body]{Client: c, Lister: c}
 }
 
-// Observe records the replication Azure reports and the publishing date.
-func (Kind) Observe(o obj, existing *body) {
+// ReportStatus records the replication Azure reports and the publishing date.
+func (Kind) ReportStatus(o obj, existing *body) {
 	var published *time.Time
 	var rs *armcompute.ReplicationStatus
 	exists := existing != nil && existing.Properties != nil
@@ -110,7 +110,7 @@ func (Kind) Observe(o obj, existing *body) {
 			published = pp.PublishedDate
 		}
 	}
-	replication.Observe(&o.Status.ReplicatedStatus, exists, published, rs)
+	replication.ReportStatus(&o.Status.ReplicatedStatus, exists, published, rs)
 }
 
 // Hint: the version's errors need no refinement beyond the shared classification.

@@ -66,8 +66,8 @@ func (Kind) ActionBeforeDelete(_ *v1alpha1.Gallery, existing *armcompute.Gallery
 	return ResetSharing("Unsharing the gallery (permissions " + p + ") before deleting it: Azure refuses to delete a shared gallery")
 }
 
-// Observe records the unique name and the sharing Azure reports.
-func (Kind) Observe(o *v1alpha1.Gallery, existing *armcompute.Gallery) {
+// ReportStatus records the unique name and the sharing Azure reports.
+func (Kind) ReportStatus(o *v1alpha1.Gallery, existing *armcompute.Gallery) {
 	st := &o.Status
 	st.Identifier, st.SharingProfile, st.SharingStatus = nil, nil, nil
 	if existing == nil || existing.Properties == nil {

@@ -57,8 +57,8 @@ func (Kind) Diff(desired armcompute.GalleryImage, existing *armcompute.GalleryIm
 
 func (Kind) Hash(desired armcompute.GalleryImage) string { return SpecHash(desired) }
 
-// Observe: the image has no status of its own beyond the shared one.
-func (Kind) Observe(*v1alpha1.GalleryImage, *armcompute.GalleryImage) {}
+// ReportStatus: the image has no status of its own beyond the shared one.
+func (Kind) ReportStatus(*v1alpha1.GalleryImage, *armcompute.GalleryImage) {}
 
 func (Kind) Client(conn *azure.Connection) reconcile.Clients[armcompute.GalleryImage] {
 	c := client{images: conn.Compute.NewGalleryImagesClient()}

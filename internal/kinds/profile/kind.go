@@ -59,8 +59,8 @@ func (Kind) Desired(o obj) body                         { return DesiredProfile(
 func (Kind) Diff(desired body, existing *body) []string { return Diff(desired, existing) }
 func (Kind) Hash(desired body) string                   { return SpecHash(desired) }
 
-// Observe: the profile has no status of its own beyond the shared one.
-func (Kind) Observe(obj, *body) {}
+// ReportStatus: the profile has no status of its own beyond the shared one.
+func (Kind) ReportStatus(obj, *body) {}
 
 func (Kind) Client(conn *azure.Connection) reconcile.Clients[body] {
 	c := client{profiles: conn.Compute.NewGalleryInVMAccessControlProfilesClient()}

@@ -165,7 +165,7 @@ func TestObserveRecordsReplication(t *testing.T) {
 	existing.Properties.ReplicationStatus.AggregatedState = to.Ptr(armcompute.AggregatedReplicationStateInProgress)
 	existing.Properties.ReplicationStatus.Summary[1].State = to.Ptr(armcompute.ReplicationStateReplicating)
 	existing.Properties.ReplicationStatus.Summary[1].Progress = to.Ptr[int32](40)
-	Kind{}.Observe(v, existing)
+	Kind{}.ReportStatus(v, existing)
 	if v.Status.Replication != "1/2" || v.Status.PublishedDate == nil || len(v.Status.ReplicationStatus.Summary) != 2 {
 		t.Errorf("status %+v", v.Status.ReplicatedStatus)
 	}
@@ -173,14 +173,14 @@ func TestObserveRecordsReplication(t *testing.T) {
 		t.Errorf("InProgress = %q, %v", msg, busy)
 	}
 	before := v.DeepCopy()
-	Kind{}.Observe(v, azureVersion(t))
+	Kind{}.ReportStatus(v, azureVersion(t))
 	if _, busy := (Kind{}).InProgress(v, nil); busy || v.Status.Replication != "2/2" {
 		t.Errorf("replicated everywhere: busy %v, %q", busy, v.Status.Replication)
 	}
 	if n := (Kind{}).Notices(before, v); len(n) != 1 || n[0].Message != "Replicated to South Central US" {
 		t.Errorf("notices %+v", n)
 	}
-	Kind{}.Observe(v, nil)
+	Kind{}.ReportStatus(v, nil)
 	if v.Status.ReplicationStatus != nil || v.Status.Replication != "" {
 		t.Errorf("absent version: status %+v", v.Status.ReplicatedStatus)
 	}

@@ -28,9 +28,9 @@ type Versioned interface {
 	GetReplicatedStatus() *v1alpha1.ReplicatedStatus
 }
 
-// Observe records what Azure reports of a version's replication into st: nothing when the
+// ReportStatus records what Azure reports of a version's replication into st: nothing when the
 // version is absent; rs nil (a read without $expand=ReplicationStatus) keeps what st holds.
-func Observe(st *v1alpha1.ReplicatedStatus, exists bool, published *time.Time, rs *armcompute.ReplicationStatus) {
+func ReportStatus(st *v1alpha1.ReplicatedStatus, exists bool, published *time.Time, rs *armcompute.ReplicationStatus) {
 	if !exists {
 		*st = v1alpha1.ReplicatedStatus{}
 		return

@@ -176,7 +176,7 @@ func TestInProgressAndNotices(t *testing.T) {
 			{Region: to.Ptr("West Europe"), State: to.Ptr(armcompute.ReplicationStateCompleted), Progress: to.Ptr[int32](100)},
 			{Region: to.Ptr("North Europe"), State: to.Ptr(armcompute.ReplicationStateReplicating), Progress: to.Ptr[int32](40)}}}
 	before := o.DeepCopy()
-	k.Observe(o, replicating)
+	k.ReportStatus(o, replicating)
 	msg, busy := k.InProgress(o, replicating)
 	if !busy || o.Status.Replication != "1/2" || !strings.Contains(msg, "North Europe Replicating 40%") {
 		t.Errorf("while replicating: busy %v, replication %q, message %q", busy, o.Status.Replication, msg)
@@ -190,12 +190,12 @@ func TestInProgressAndNotices(t *testing.T) {
 			{Region: to.Ptr("West Europe"), State: to.Ptr(armcompute.ReplicationStateCompleted)},
 			{Region: to.Ptr("North Europe"), State: to.Ptr(armcompute.ReplicationStateFailed), Details: to.Ptr("disk copy failed")}}}
 	before = o.DeepCopy()
-	k.Observe(o, done)
+	k.ReportStatus(o, done)
 	if n := k.Notices(before, o); len(n) != 1 || !n[0].Warning || n[0].Reason != replication.ReasonRegionFailed || !strings.Contains(n[0].Message, "disk copy failed") {
 		t.Errorf("notices after a failed region: %+v", n)
 	}
 	plain := echo(DesiredVersion(spec())) // a read without $expand keeps what was known
-	k.Observe(o, plain)
+	k.ReportStatus(o, plain)
 	if o.Status.ReplicationStatus == nil {
 		t.Error("a read without replication status erased it")
 	}

@@ -97,8 +97,8 @@ func (Kind) Client(conn *azure.Connection) reconcile.Clients[body] {
 	return reconcile.Clients[body]{Client: c, Lister: c}
 }
 
-// Observe records the replication Azure reports and the publishing date.
-func (Kind) Observe(o obj, existing *body) {
+// ReportStatus records the replication Azure reports and the publishing date.
+func (Kind) ReportStatus(o obj, existing *body) {
 	var published *time.Time
 	var rs *armcompute.ReplicationStatus
 	if p := propsOf(existing); p != nil {
@@ -107,7 +107,7 @@ func (Kind) Observe(o obj, existing *body) {
 			published = p.PublishingProfile.PublishedDate
 		}
 	}
-	replication.Observe(&o.Status.ReplicatedStatus, propsOf(existing) != nil, published, rs)
+	replication.ReportStatus(&o.Status.ReplicatedStatus, propsOf(existing) != nil, published, rs)
 }
 
 // propsOf is the version's properties; nil when it is absent or has none.
