@@ -62,7 +62,7 @@ func (e envelope[B]) str(b *B, path []int) string {
 	return v.Elem().String()
 }
 
-// KindOf is the API kind of the object type O in scheme (GalleryImage, say); the type's Go name
+// KindOf is the API kind of the object type O as scheme registers it; the type's Go name
 // when the scheme does not know it.
 func KindOf[O Object](scheme *runtime.Scheme) string {
 	if scheme != nil {
