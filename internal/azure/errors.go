@@ -37,15 +37,27 @@ const (
 	CodeOperationFailed = "OperationFailed"
 )
 
-// Error is an Azure failure classified for the reconciler.
+// Error is what Azure answered to a request (or, without an answer, what kept the request from
+// getting one). Whether only the user can fix it is Terminal's judgement, not a field.
 type Error struct {
+	Method     string        // the request's method, "" when unknown
 	HTTPStatus int           // 0 when there was no HTTP answer
 	Code       string        // Azure error code, or our own PascalCase reason such as "RequestFailed"/"Timeout"
 	Message    string        // human-readable message, free of secrets
 	Target     string        // property or resource the error is about
 	Details    []ErrorDetail // Azure's nested errors, flattened depth-first
-	Terminal   bool          // only a change by the user (spec or outside Kubernetes) can fix it
 	RetryAfter time.Duration // from Retry-After / retry-after-ms / x-ms-retry-after-ms headers, 0 if none
+}
+
+// Terminal reports whether only a change by the user (the spec, or Azure outside Kubernetes) can
+// fix the error: an ARM answer that terminal or missingReference judges so. Everything without
+// an ARM answer is transient: a failed token request (credentials can be fixed without touching
+// the spec), a timeout, a broken connection.
+func (e *Error) Terminal() bool {
+	if e.HTTPStatus == 0 || e.Code == CodeAuthenticationFailed {
+		return false
+	}
+	return terminal(e.HTTPStatus, e.Code, e.Message) || missingReference(e.Method, e.HTTPStatus, e.Code)
 }
 
 // ErrorDetail is one nested Azure error.
@@ -63,9 +75,7 @@ func (e *Error) Error() string {
 // Classify turns any error from azcore/armcompute/azidentity (or context / net errors) into
 // *Error. nil -> nil; an *Error in err's chain is returned as it is.
 //
-// Terminal is decided by terminal (Azure answers); everything else is transient:
-// AuthenticationFailed and CredentialUnavailable (credentials can be fixed outside Kubernetes
-// without touching the spec), Timeout, Canceled, ConnectionFailed and RequestFailed.
+// (Error.Terminal judges the result: only ARM's answers can be terminal.)
 func Classify(err error) *Error {
 	if err == nil {
 		return nil
@@ -179,14 +189,14 @@ func parseBody(body []byte) (armError, string) {
 func fromResponseError(re *azcore.ResponseError) *Error {
 	e := &Error{HTTPStatus: re.StatusCode}
 	var body armError
-	var opStatus, method string
+	var opStatus string
 	if resp := re.RawResponse; resp != nil {
 		if b, err := runtime.Payload(resp); err == nil {
 			body, opStatus = parseBody(b)
 		}
 		e.RetryAfter = RetryAfterFromHeader(resp.Header)
 		if resp.Request != nil {
-			method = resp.Request.Method
+			e.Method = resp.Request.Method
 		}
 	}
 	e.Code, e.Message, e.Target = re.ErrorCode, body.Message, body.Target
@@ -203,7 +213,6 @@ func fromResponseError(re *azcore.ResponseError) *Error {
 		e.Message = defaultMessage(re.StatusCode, opStatus)
 	}
 	e.Details = flattenDetails(body.Details, nil)
-	e.Terminal = terminal(e.HTTPStatus, e.Code, e.Message) || missingReference(method, e.HTTPStatus, e.Code)
 	return e
 }
 
@@ -283,9 +292,7 @@ func terminal(status int, code, msg string) bool {
 		return strings.EqualFold(code, "RequestDisallowedByPolicy")
 	case http.StatusNotFound:
 		return strings.EqualFold(code, "SubscriptionNotFound")
-	case http.StatusConflict:
-		return strings.EqualFold(code, "PropertyChangeNotAllowed")
-	default:
+	default: // 409 among them: a conflict is terminal only with a code in terminalCodes
 		return isTerminalCode(code)
 	}
 }
@@ -297,6 +304,9 @@ var terminalCodes = map[string]bool{
 	"linkedinvalidpropertyid": true, "missingrequiredparameter": true,
 	"propertychangenotallowed": true, "requestdisallowedbypolicy": true,
 	"subscriptionnotfound": true, "invalidsubscriptionid": true,
+	// a version whose safety profile blocks its deletion until its end of life (Microsoft's
+	// troubleshooting page for shared images quotes the code)
+	"deletegalleryimageversionblockedbeforeendoflife": true,
 }
 
 // transientCodes are codes of failures that go away by themselves.

@@ -128,7 +128,7 @@ func FuzzClassifyResponseError(f *testing.F) {
 		}
 		checkRetryAfter(t, e.RetryAfter, retryAfter, retryAfterMs, xmsRetryAfterMs)
 		if code == http.StatusTooManyRequests || code == http.StatusRequestTimeout || code >= 500 {
-			if e.Terminal {
+			if e.Terminal() {
 				t.Errorf("HTTP %d classified terminal: %+v", code, e)
 			}
 		}
@@ -177,7 +177,7 @@ func FuzzClassifyEntraError(f *testing.F) {
 			return Classify(err)
 		}
 		e := classify()
-		if e == nil || e.Code != CodeAuthenticationFailed || e.HTTPStatus != code || e.Terminal {
+		if e == nil || e.Code != CodeAuthenticationFailed || e.HTTPStatus != code || e.Terminal() {
 			t.Fatalf("Classify = %+v, want transient AuthenticationFailed with HTTP %d", e, code)
 		}
 		if len(e.Message) > maxAuthMessage || e.Message == "" {
@@ -213,7 +213,7 @@ func FuzzClassifyOtherErrors(f *testing.F) {
 			err = fmt.Errorf("reading: %w", err)
 		}
 		e := Classify(err)
-		if e == nil || e.Code == "" || e.Message != err.Error() || e.RetryAfter != 0 || e.Terminal {
+		if e == nil || e.Code == "" || e.Message != err.Error() || e.RetryAfter != 0 || e.Terminal() {
 			t.Errorf("Classify(%q) = %+v", err, e)
 		}
 	})

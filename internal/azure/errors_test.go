@@ -110,6 +110,7 @@ func TestClassifyResponseErrors(t *testing.T) {
 		{"503 ServiceUnavailable", 503, "<html>busy</html>", nil, CodeRequestFailed, false},
 		{"504 GatewayTimeout", 504, armBodyOf("GatewayTimeout", "x"), nil, "GatewayTimeout", false},
 		// 409.
+		{"409 DeleteGalleryImageVersionBlockedBeforeEndOfLife", 409, armBodyOf("DeleteGalleryImageVersionBlockedBeforeEndOfLife", "Deletion of Gallery image version is not allowed"), nil, "DeleteGalleryImageVersionBlockedBeforeEndOfLife", true},
 		{"409 PropertyChangeNotAllowed", 409, armBodyOf("PropertyChangeNotAllowed", "Changing property 'osType' is not allowed."), nil, "PropertyChangeNotAllowed", true},
 		{"409 OperationNotAllowed in progress", 409, armBodyOf("OperationNotAllowed", "Operation 'PUT' is not allowed: another operation is in progress on the gallery image."), nil, "OperationNotAllowed", false},
 		{"409 Conflict ongoing operation", 409, armBodyOf("Conflict", "Cannot modify the image: an ongoing operation must complete first."), nil, "Conflict", false},
@@ -134,9 +135,9 @@ func TestClassifyResponseErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			err := responseError(t, tt.status, tt.body, tt.headers...)
 			e := Classify(fmt.Errorf("get image: %w", err))
-			if e.HTTPStatus != tt.status || e.Code != tt.wantCode || e.Terminal != tt.wantTerminal {
+			if e.HTTPStatus != tt.status || e.Code != tt.wantCode || e.Terminal() != tt.wantTerminal {
 				t.Errorf("Classify = {HTTPStatus %d Code %q Terminal %v}, want {%d %q %v}",
-					e.HTTPStatus, e.Code, e.Terminal, tt.status, tt.wantCode, tt.wantTerminal)
+					e.HTTPStatus, e.Code, e.Terminal(), tt.status, tt.wantCode, tt.wantTerminal)
 			}
 			if e.Message == "" {
 				t.Error("empty message")
@@ -168,8 +169,8 @@ func TestClassifyMissingReferences(t *testing.T) {
 		resp := &http.Response{StatusCode: 404, Status: "404 Not Found", Header: http.Header{},
 			Body: io.NopCloser(strings.NewReader(tt.body)), Request: httptest.NewRequest(tt.method, armURL, nil)}
 		e := Classify(runtime.NewResponseError(resp))
-		if e.Terminal != tt.terminal {
-			t.Errorf("%s %s: terminal %v, want %v", tt.method, tt.body, e.Terminal, tt.terminal)
+		if e.Terminal() != tt.terminal {
+			t.Errorf("%s %s: terminal %v, want %v", tt.method, tt.body, e.Terminal(), tt.terminal)
 		}
 	}
 }
@@ -213,13 +214,13 @@ func TestClassifyParsesBody(t *testing.T) {
 			{Code: "Inner", Message: "deeper"},
 			{Code: "Second", Message: "two"},
 		},
-		Terminal: true,
+		Method: http.MethodPut,
 	}
 	err := responseError(t, 400, body)
 	_ = err.Error() // the SDK reads the body for its own message first
 	got := Classify(err)
-	if !jsonEqual(t, got, want) {
-		t.Errorf("Classify = %+v, want %+v", got, want)
+	if !jsonEqual(t, got, want) || !got.Terminal() {
+		t.Errorf("Classify = %+v (terminal %v), want %+v, terminal", got, got.Terminal(), want)
 	}
 	if s := got.Error(); s != "InvalidParameter: The feature is invalid. (target properties.features)" {
 		t.Errorf("Error() = %q", s)
@@ -230,7 +231,7 @@ func TestClassifyParsesBody(t *testing.T) {
 
 	op := Classify(responseError(t, 200, `{"status":"Failed","error":{"code":"BadRequest","message":"m","target":"t",
 		"details":[{"code":"D","message":"dm"}]}}`))
-	if op.Code != "BadRequest" || op.Message != "m" || op.Target != "t" || len(op.Details) != 1 || op.Details[0].Code != "D" || !op.Terminal {
+	if op.Code != "BadRequest" || op.Message != "m" || op.Target != "t" || len(op.Details) != 1 || op.Details[0].Code != "D" || !op.Terminal() {
 		t.Errorf("operation status body: %+v", op)
 	}
 	flat := Classify(responseError(t, 400, `{"code":"BadRequest","message":"flat message","target":"x"}`))
@@ -242,7 +243,7 @@ func TestClassifyParsesBody(t *testing.T) {
 		t.Errorf("non-JSON body message = %q", plain.Message)
 	}
 	odd := Classify(responseError(t, 400, `{"error":"invalid_request","error_description":"d"}`))
-	if odd.Code != CodeRequestFailed || !odd.Terminal {
+	if odd.Code != CodeRequestFailed || !odd.Terminal() {
 		t.Errorf("string error member: %+v", odd)
 	}
 	if Classify(nil) != nil {
@@ -252,7 +253,7 @@ func TestClassifyParsesBody(t *testing.T) {
 		t.Errorf("Classify(*Error) = %+v", got)
 	}
 	noResp := Classify(&azcore.ResponseError{StatusCode: 409, ErrorCode: "PropertyChangeNotAllowed"})
-	if noResp.Code != "PropertyChangeNotAllowed" || !noResp.Terminal || noResp.Message == "" {
+	if noResp.Code != "PropertyChangeNotAllowed" || !noResp.Terminal() || noResp.Message == "" {
 		t.Errorf("ResponseError without RawResponse: %+v", noResp)
 	}
 }
@@ -331,7 +332,7 @@ func TestClassifyTransportErrors(t *testing.T) {
 				t.Fatal("no error to classify")
 			}
 			e := Classify(tt.err)
-			if e.Code != tt.want || e.Terminal || e.HTTPStatus != 0 || e.Message == "" {
+			if e.Code != tt.want || e.Terminal() || e.HTTPStatus != 0 || e.Message == "" {
 				t.Errorf("Classify(%v) = %+v, want transient %s", tt.err, e, tt.want)
 			}
 		})
@@ -361,7 +362,7 @@ func TestClassifyCredentialUnavailable(t *testing.T) {
 		&azidentity.AuthenticationRequiredError{},
 	} {
 		e := Classify(err)
-		if e.Code != CodeCredentialUnavailable || e.Terminal || e.HTTPStatus != 0 {
+		if e.Code != CodeCredentialUnavailable || e.Terminal() || e.HTTPStatus != 0 {
 			t.Errorf("Classify(%v) = %+v", err, e)
 		}
 	}
@@ -483,7 +484,7 @@ func TestClassifyAuthenticationFailedHidesSecret(t *testing.T) {
 				t.Errorf("classified error leaks the request: %q", s)
 			}
 		}
-		if e.Code != CodeAuthenticationFailed || e.Terminal || e.HTTPStatus != 401 {
+		if e.Code != CodeAuthenticationFailed || e.Terminal() || e.HTTPStatus != 401 {
 			t.Errorf("Classify = %+v, want transient AuthenticationFailed with HTTP 401", e)
 		}
 		for _, want := range []string{"Credential authentication failed (HTTP 401)", "invalid_client", "AADSTS7000215", "Invalid client secret provided"} {
@@ -537,7 +538,7 @@ func TestClassifyThroughARMPipeline(t *testing.T) {
 			writeJSON(w, 404, map[string]any{"error": map[string]string{"code": "ParentResourceNotFound", "message": "Parent gallery not found"}})
 		}
 		_, err := client.Get(ctx, "rg", "g", "i", nil)
-		if IsNotFound(err) || !IsParentMissing(err) || Classify(err).Terminal {
+		if IsNotFound(err) || !IsParentMissing(err) || Classify(err).Terminal() {
 			t.Errorf("classification wrong for %+v", Classify(err))
 		}
 	})
@@ -547,7 +548,7 @@ func TestClassifyThroughARMPipeline(t *testing.T) {
 			writeJSON(w, 429, map[string]any{"error": map[string]string{"code": "TooManyRequests", "message": "throttled"}})
 		}
 		_, err := client.Get(ctx, "rg", "g", "i", nil)
-		if e := Classify(err); e.HTTPStatus != 429 || e.Terminal || e.RetryAfter != 42*time.Second || e.Message != "throttled" {
+		if e := Classify(err); e.HTTPStatus != 429 || e.Terminal() || e.RetryAfter != 42*time.Second || e.Message != "throttled" {
 			t.Errorf("Classify = %+v", e)
 		}
 	})
@@ -558,7 +559,7 @@ func TestClassifyThroughARMPipeline(t *testing.T) {
 		}
 		_, err := client.BeginCreateOrUpdate(ctx, "rg", "g", "i", armcompute.GalleryImage{Location: to.Ptr("westus")}, nil)
 		e := Classify(err)
-		if !e.Terminal || e.Code != "InvalidParameter" || e.Target != "galleryImage.properties.features" ||
+		if !e.Terminal() || e.Code != "InvalidParameter" || e.Target != "galleryImage.properties.features" ||
 			!slices.Equal(e.Details, []ErrorDetail{{Code: "FeatureNotSupported", Message: "no"}}) {
 			t.Errorf("Classify = %+v", e)
 		}
@@ -583,7 +584,7 @@ func TestClassifyThroughARMPipeline(t *testing.T) {
 			}
 			_, err = poller.PollUntilDone(ctx, &runtime.PollUntilDoneOptions{Frequency: time.Millisecond})
 			e := Classify(err)
-			if e.HTTPStatus != 200 || e.Code != tc.code || e.Terminal != tc.terminal || e.Message != "the operation failed" {
+			if e.HTTPStatus != 200 || e.Code != tc.code || e.Terminal() != tc.terminal || e.Message != "the operation failed" {
 				t.Errorf("Classify = %+v", e)
 			}
 		})
@@ -615,7 +616,7 @@ func TestClassifyAuthenticationFailedWithoutAnswer(t *testing.T) {
 	_, err = cred.GetToken(context.Background(), policy.TokenRequestOptions{Scopes: []string{"https://management.core.windows.net//.default"}})
 	e := Classify(err)
 	t.Logf("classified: %s", e)
-	if e.Code != CodeAuthenticationFailed || e.Terminal || e.HTTPStatus != 0 || strings.Contains(e.Message, testSecret) ||
+	if e.Code != CodeAuthenticationFailed || e.Terminal() || e.HTTPStatus != 0 || strings.Contains(e.Message, testSecret) ||
 		!strings.HasPrefix(e.Message, "ClientSecretCredential authentication failed: ") || len(e.Message) > maxAuthMessage {
 		t.Errorf("Classify(%v) = %+v", err, e)
 	}

@@ -49,7 +49,7 @@ func (r *Reconciler[O, B]) classify(err error) *Failure {
 		return f
 	}
 	az := azure.Classify(err)
-	f = &Failure{Reason: az.Code, Message: az.Message, Terminal: az.Terminal, RetryAfter: az.RetryAfter, Azure: az}
+	f = &Failure{Reason: az.Code, Message: az.Message, Terminal: az.Terminal(), RetryAfter: az.RetryAfter, Azure: az}
 	if f.Message == "" {
 		f.Message = az.Error()
 	}

@@ -13,7 +13,6 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/arm"
 
 	v1alpha1 "github.com/azgallery/gallery-operator/api/v1alpha1"
-	"github.com/azgallery/gallery-operator/internal/azure"
 )
 
 // TestScopeCheck: the hook sees the resolved scope (the connection's subscription); a terminal
@@ -21,7 +20,7 @@ import (
 // (a write, polling, a delete), and is checked again within a minute; a failure to check is
 // transient; no hook changes nothing.
 func TestScopeCheck(t *testing.T) {
-	refuse := &azure.Error{Code: "ScopeNotAllowed", Terminal: true, Message: "namespace says no"}
+	refuse := Refusal("ScopeNotAllowed", "namespace says no")
 	cases := []struct {
 		name     string
 		obj      *thing
