@@ -87,9 +87,11 @@ func (d *versionData) deleteGuard(n *node) *apiError {
 	if err != nil || !time.Now().Before(eol) {
 		return nil
 	}
-	return errf(http.StatusConflict, "OperationNotAllowed",
-		"Gallery image version '%s' cannot be deleted before its end of life date '%s' because "+
-			"'safetyProfile.blockDeletionBeforeEndOfLife' is true.", n.name, pp.EndOfLifeDate)
+	// Code and message as Microsoft's troubleshooting page for shared images quotes them; the
+	// status is a guess (docs/emulator.md).
+	return errf(http.StatusConflict, "DeleteGalleryImageVersionBlockedBeforeEndOfLife",
+		"Deletion of Gallery image version is not allowed because the image is enabled for "+
+			"blockDeletionBeforeEndOfLife and its endOfLifeDate has not reached yet")
 }
 
 // imageVersionOps are the write rules of an image version.

@@ -3,6 +3,7 @@ package emulator
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"slices"
 	"strings"
 )
@@ -218,8 +219,9 @@ func (s *Server) lookupSourceLocked(id, name string, allowed ...*resourceType) (
 	if e == nil {
 		n = s.childLocked(parent, childKey(rt.typ, rt.name()))
 	}
-	if n == nil {
-		return nil, resourceNotFound(rt).withTarget(propPath(imageVersionType, name))
+	if n == nil { // the message as Microsoft's troubleshooting page for shared images quotes it; the code is a guess
+		return nil, errf(http.StatusNotFound, "ResourceNotFound", "Source %s is not found. Please check source exists, "+
+			"and is in the same region as gallery image version being created.", id).withTarget(propPath(imageVersionType, name))
 	}
 	return n, nil
 }
