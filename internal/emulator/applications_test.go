@@ -202,7 +202,9 @@ func appVersionEnv(t *testing.T, configure ...func(*emulator.Config)) (*tenv, co
 // regions, follows the replication region by region with $expand=ReplicationStatus, updates and
 // deletes it; a gallery or application holding versions cannot be deleted.
 func TestApplicationVersionLifecycleWithSDK(t *testing.T) {
-	e, ctx, app := appVersionEnv(t, func(c *emulator.Config) { c.Settings.ReplicationSecondsPerRegion = 0.3 })
+	// Each region replicates for per, one after the other.
+	const per = time.Second
+	e, ctx, app := appVersionEnv(t, func(c *emulator.Config) { c.Settings.ReplicationSecondsPerRegion = per.Seconds() })
 	versions, err := armcompute.NewGalleryApplicationVersionsClient(e.SubscriptionID, e.Credential, e.ClientOptions)
 	if err != nil {
 		t.Fatal(err)
@@ -225,8 +227,8 @@ func TestApplicationVersionLifecycleWithSDK(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Within the first region's 0.3 s both regions are Replicating (a slow machine may be past it).
-	if rs := got.Properties.ReplicationStatus; time.Since(start) < 300*time.Millisecond &&
+	// Within the first region's per both regions are Replicating (a slow machine may be past it).
+	if rs := got.Properties.ReplicationStatus; within(t, start, per, "the replication in progress") &&
 		(*rs.AggregatedState != armcompute.AggregatedReplicationStateInProgress ||
 			!mapsEqual(regionStates(rs), map[string]string{"West US": "Replicating", "East US": "Replicating"})) {
 		t.Errorf("while creating: %v", regionStates(rs))

@@ -224,21 +224,30 @@ func TestARMAuthentication(t *testing.T) {
 
 func TestTokenExpiry(t *testing.T) {
 	e := newEnv(t)
-	if _, err := e.Control.PatchConfig(testCtx(t), map[string]any{"tokenLifetimeSeconds": 2}); err != nil {
+	e.bearer() // the default principal's token (which e.do fetches first), outside the window below
+	const life = 3 * time.Second
+	if _, err := e.Control.PatchConfig(testCtx(t), map[string]any{"tokenLifetimeSeconds": life.Seconds()}); err != nil {
 		t.Fatal(err)
 	}
+	start := time.Now()
 	status, body := postToken(t, e, emulator.DefaultTenantID, url.Values{
 		"grant_type": {"client_credentials"}, "client_id": {emulator.DefaultClientID},
 		"client_secret": {emulator.DefaultClientSecret}, "scope": {"https://management.core.windows.net//.default"},
 	})
-	if status != 200 || body["expires_in"] != float64(2) {
+	if status != 200 || body["expires_in"] != life.Seconds() {
 		t.Fatalf("token = %d %v", status, body)
 	}
 	tok := body["access_token"].(string)
 	path := q(e.rgPath("rg"), groupsAPI)
-	mustError(t, e.do("GET", path, nil, "Authorization", "Bearer "+tok), 404, "ResourceGroupNotFound")
-	time.Sleep(2100 * time.Millisecond) // exp has whole-second precision
+	// The token is valid until exp, which has whole-second precision: for more than life - 1 s.
 	r := e.do("GET", path, nil, "Authorization", "Bearer "+tok)
+	if within(t, start, life-time.Second, "a request with the token before it expires") {
+		mustError(t, r, 404, "ResourceGroupNotFound")
+	} else if !(r.status == 404 && r.errCode() == "ResourceGroupNotFound") && !(r.status == 401 && r.errCode() == "ExpiredAuthenticationToken") {
+		t.Errorf("before the expiry: %d %s", r.status, r.raw)
+	}
+	time.Sleep(life + 100*time.Millisecond)
+	r = e.do("GET", path, nil, "Authorization", "Bearer "+tok)
 	mustError(t, r, 401, "ExpiredAuthenticationToken")
 	if !strings.Contains(r.errField("message"), "is earlier than current UTC time") {
 		t.Errorf("message = %q", r.errField("message"))

@@ -1,6 +1,7 @@
 package emulator_test
 
 import (
+	"math"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -44,10 +45,14 @@ func TestResponseHeaders(t *testing.T) {
 }
 
 func TestThrottling(t *testing.T) {
+	// The buckets refill one token in 100 s: slow enough that no token comes back between the
+	// requests below, however slow the machine.
 	e := newEnv(t, func(c *emulator.Config) {
-		c.Settings.Throttle = emulator.ThrottleLimits{ReadBurst: 3, ReadPerSecond: 0.5, WriteBurst: 1, WritePerSecond: 0.5}
+		c.Settings.Throttle = emulator.ThrottleLimits{ReadBurst: 3, ReadPerSecond: 0.01, WriteBurst: 1, WritePerSecond: 0.01}
 	})
 	path := q(e.rgPath("rg"), groupsAPI)
+	e.bearer() // the token request is not an ARM read
+	start := time.Now()
 	for i := 2; i >= 0; i-- {
 		r := e.do("GET", path, nil)
 		if got := r.header.Get("x-ms-ratelimit-remaining-subscription-reads"); got != strconv.Itoa(i) {
@@ -56,7 +61,8 @@ func TestThrottling(t *testing.T) {
 	}
 	r := e.do("GET", path, nil)
 	mustError(t, r, 429, "SubscriptionRequestsThrottled")
-	if ra, _ := strconv.Atoi(r.header.Get("Retry-After")); ra < 1 || ra > 2 {
+	// Retry-After is the time until a token is back: 100 s less the refill since the first read.
+	if ra, _ := strconv.Atoi(r.header.Get("Retry-After")); ra < 100-int(math.Ceil(time.Since(start).Seconds())) || ra > 100 {
 		t.Errorf("Retry-After = %q", r.header.Get("Retry-After"))
 	}
 	if !strings.Contains(r.errField("message"), "Number of 'read' requests for subscription") {

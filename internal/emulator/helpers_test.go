@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -248,16 +249,88 @@ func (e *tenv) waitIdle(path string) resp {
 // waitIdleAt is waitIdle with another api-version (for the source types).
 func (e *tenv) waitIdleAt(path, apiVersion string) resp {
 	e.t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(opWait)
+	var p poll
 	for {
 		r := e.do("GET", q(path, apiVersion), nil)
 		st, _ := r.prop("provisioningState").(string)
 		// A gallery application has no provisioningState: its writes complete at once.
-		if r.status != 200 || st == "" || st == "Succeeded" || st == "Failed" || time.Now().After(deadline) {
+		if r.status != 429 && (r.status != 200 || st == "" || st == "Succeeded" || st == "Failed") || time.Now().After(deadline) {
 			return r
 		}
-		time.Sleep(10 * time.Millisecond)
+		p.wait(r)
 	}
+}
+
+// poll paces the GETs of a wait: 10 ms apart at first, then backing off to 100 ms so that a long
+// wait stays within the emulator's read throttling (25 reads a second); after a 429 it waits the
+// Retry-After the emulator asks for.
+type poll struct{ interval time.Duration }
+
+func (p *poll) wait(r resp) {
+	if r.status == 429 {
+		s, _ := strconv.Atoi(r.header.Get("Retry-After"))
+		time.Sleep(time.Duration(max(s, 1)) * time.Second)
+		return
+	}
+	p.interval = min(max(p.interval*3/2, 10*time.Millisecond), 100*time.Millisecond)
+	time.Sleep(p.interval)
+}
+
+// opWait bounds the waits for the end of an operation: generous, so that a busy machine does not
+// fail a test that would pass.
+const opWait = 2 * time.Minute
+
+// waitOp polls the URL of an operation (paced by poll) until the operation has ended — an
+// Azure-AsyncOperation URL until its status is no longer InProgress, a Location URL until it no
+// longer answers 202 — and returns the last answer. It fails the test after opWait.
+func (e *tenv) waitOp(u string) resp {
+	e.t.Helper()
+	deadline := time.Now().Add(opWait)
+	var p poll
+	for {
+		r := e.do("GET", u, nil)
+		if r.status != 429 && r.status != 202 && !(r.status == 200 && r.body["status"] == "InProgress") {
+			return r
+		}
+		if time.Now().After(deadline) {
+			e.t.Fatalf("operation %s still running after %v: %d %s", u, opWait, r.status, r.raw)
+		}
+		p.wait(r)
+	}
+}
+
+// within guards a check of a state that lasts window from a write: start is taken just before
+// the write is sent, and within is called once the answer to check has arrived. The emulator
+// started the state after start and answered before now, so when less than window has passed the
+// answer was given during the state and within reports true. Otherwise (a machine too slow to ask
+// in time) it logs that the check of what was skipped and reports false.
+func within(t testing.TB, start time.Time, window time.Duration, what string) bool {
+	t.Helper()
+	if took := time.Since(start); took >= window {
+		t.Logf("not checked %s: the answer came %v after the write, past the %v it lasts (a slow machine)", what, took, window)
+		return false
+	}
+	return true
+}
+
+// conflictWhileRunning sends a write that must be refused with 409 OperationNotAllowed because the
+// operation started by a write sent just after start, lasting window, still runs. When the window
+// has passed already it sends nothing; when the answer arrives after the window it is not checked
+// (the operation may have ended before the write reached the emulator, which then accepted it). In
+// both cases it returns false, with the answer if any, so that the caller can undo an accepted write.
+func (e *tenv) conflictWhileRunning(start time.Time, window time.Duration, method, path string, body any) (resp, bool) {
+	e.t.Helper()
+	what := "that a " + method + " conflicts with the running operation"
+	if !within(e.t, start, window, what) {
+		return resp{}, false
+	}
+	r := e.do(method, path, body)
+	if !within(e.t, start, window, what) {
+		return r, false
+	}
+	mustError(e.t, r, 409, "OperationNotAllowed")
+	return r, true
 }
 
 // respErr extracts an *azcore.ResponseError.

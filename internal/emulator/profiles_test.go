@@ -124,7 +124,9 @@ func TestProfileLifecycleAndValidation(t *testing.T) {
 // locations region by region (a failReplication rule fails one); a profile or gallery holding
 // versions cannot be deleted.
 func TestProfileVersions(t *testing.T) {
-	e := newEnv(t, func(c *emulator.Config) { c.Settings.ReplicationSecondsPerRegion = 0.3 })
+	// Each region replicates for per, one after the other.
+	const per = time.Second
+	e := newEnv(t, func(c *emulator.Config) { c.Settings.ReplicationSecondsPerRegion = per.Seconds() })
 	ctx := testCtx(t)
 	e.setupGallery(ctx, "rg", "gal")
 	prof := e.profilePath("rg", "gal", "prof")
@@ -182,8 +184,8 @@ func TestProfileVersions(t *testing.T) {
 	start := time.Now()
 	mustStatus(t, e.do("PUT", q(path, computeAPI), profileVersionBody(map[string]any{"targetLocations": targets})), 201)
 	r := e.do("GET", q(path, computeAPI)+"&$expand=ReplicationStatus", nil)
-	// Within the regions' 0.6 s the replication is in progress (a slow machine may be past it).
-	if rs, _ := r.prop("replicationStatus").(map[string]any); time.Since(start) < 600*time.Millisecond &&
+	// Within the two regions' 2 × per the replication is in progress (a slow machine may be past it).
+	if rs, _ := r.prop("replicationStatus").(map[string]any); within(t, start, 2*per, "the replication in progress") &&
 		rs["aggregatedState"] != "InProgress" {
 		t.Errorf("while replicating: %s", r.raw)
 	}

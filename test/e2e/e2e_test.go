@@ -78,9 +78,17 @@ func run(m *testing.M) (int, error) {
 	return code, nil
 }
 
+// waitTimeout bounds every wait for the operator (kubectl wait, kubectl delete, a kubectl command):
+// generous, so that a busy machine does not fail a test that would pass.
+const waitTimeout = 5 * time.Minute
+
+// waitFlag is kubectl's --timeout for wait.
+var waitFlag = "--timeout=" + waitTimeout.String()
+
 func k(t *testing.T, args ...string) string {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	// Longer than any --timeout given to kubectl, so that kubectl reports its own timeout.
+	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout+time.Minute)
 	defer cancel()
 	out, err := localenv.Kubectl(ctx, kubectl, cp.Kubeconfig, args...)
 	if err != nil {
@@ -143,7 +151,7 @@ func azureDescription(t *testing.T) (string, bool) {
 
 func TestUserWorkflowWithKubectl(t *testing.T) {
 	apply(t, "first description")
-	k(t, "wait", "--for=condition=Ready", "galleryimage/e2e-ubuntu", "--timeout=60s")
+	k(t, "wait", "--for=condition=Ready", "galleryimage/e2e-ubuntu", waitFlag)
 	if d, ok := azureDescription(t); !ok || d != "first description" {
 		t.Fatalf("Azure holds %q (exists %t) after apply", d, ok)
 	}
@@ -155,8 +163,8 @@ func TestUserWorkflowWithKubectl(t *testing.T) {
 	}
 
 	apply(t, "second description")
-	k(t, "wait", "--for=jsonpath={.status.observedGeneration}=2", "galleryimage/e2e-ubuntu", "--timeout=60s")
-	k(t, "wait", "--for=condition=Ready", "galleryimage/e2e-ubuntu", "--timeout=60s")
+	k(t, "wait", "--for=jsonpath={.status.observedGeneration}=2", "galleryimage/e2e-ubuntu", waitFlag)
+	k(t, "wait", "--for=condition=Ready", "galleryimage/e2e-ubuntu", waitFlag)
 	if d, _ := azureDescription(t); d != "second description" {
 		t.Fatalf("Azure holds %q after the edit", d)
 	}
@@ -167,7 +175,7 @@ func TestUserWorkflowWithKubectl(t *testing.T) {
 	if err := os.WriteFile(path, []byte(bad), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
 	defer cancel()
 	if out, err := localenv.Kubectl(ctx, kubectl, cp.Kubeconfig, "apply", "-f", path); err == nil || !strings.Contains(out, "osState is immutable") {
 		t.Errorf("kubectl apply of an osState change: err %v, output %s", err, out)
@@ -175,7 +183,7 @@ func TestUserWorkflowWithKubectl(t *testing.T) {
 
 	scrapeMetrics(t)
 
-	k(t, "delete", "galleryimage/e2e-ubuntu", "--timeout=60s")
+	k(t, "delete", "galleryimage/e2e-ubuntu", waitFlag)
 	if _, ok := azureDescription(t); ok {
 		t.Fatal("the image is still in Azure after kubectl delete returned")
 	}

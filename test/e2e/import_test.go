@@ -81,7 +81,7 @@ func TestImportAdoptsWithoutWrites(t *testing.T) {
 	k(t, "create", "namespace", "imported")
 	applied := time.Now()
 	k(t, "apply", "-f", out)
-	k(t, "wait", "-n", "imported", "--for=condition=Ready", kinds, "--all", "--timeout=120s")
+	k(t, "wait", "-n", "imported", "--for=condition=Ready", kinds, "--all", waitFlag)
 	ready := strings.Fields(k(t, "get", "-n", "imported", kinds, "-o", `jsonpath={range .items[*]}{.status.conditions[?(@.type=="Ready")].status}{" "}{end}`))
 	if len(ready) != len(importertest.ObjectNames) || slices.ContainsFunc(ready, func(s string) bool { return s != "True" }) {
 		t.Errorf("Ready of the imported objects: %q", ready)
@@ -125,7 +125,7 @@ func TestImportAdoptsWithoutWrites(t *testing.T) {
 
 	// Orphan: deleting the objects leaves Azure as it was.
 	k(t, "delete", "-n", "imported", "galleryinvmaccesscontrolprofileversions,galleryinvmaccesscontrolprofiles,"+
-		"galleryimageversions,galleryimages,galleryapplicationversions,galleryapplications,galleries", "--all", "--timeout=120s")
+		"galleryimageversions,galleryimages,galleryapplicationversions,galleryapplications,galleries", "--all", waitFlag)
 	for gallery, images := range importertest.Images {
 		have, err := emulator.Images(ctx, importGroup, gallery)
 		if err != nil {
