@@ -14,6 +14,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/tools/clientcmd"
 	"sigs.k8s.io/yaml"
@@ -271,6 +272,87 @@ func TestStatusEveryState(t *testing.T) {
 	}
 	if got, want := outline(all.Items[1:], 0), "GalleryImage/ghost  Missing \n  GalleryImageVersion/9.0.0 imageRef Pending \n"; len(all.Items) != 2 || got != want {
 		t.Errorf("--all after the gallery:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+// The other families under a gallery: an application with a version that replicates, and an
+// access control profile whose version is being deleted (held by a finalizer of another
+// controller); -o wide shows every region of the version.
+const (
+	toolsYAML = `apiVersion: compute.azgallery.io/v1alpha1
+kind: GalleryApplication
+metadata: {name: tools}
+spec: {galleryRef: {name: platform}, location: westeurope, properties: {supportedOSType: Linux}}`
+	toolsVersionYAML = `apiVersion: compute.azgallery.io/v1alpha1
+kind: GalleryApplicationVersion
+metadata: {name: tools-1.0.0}
+spec:
+  applicationRef: {name: tools}
+  azureName: 1.0.0
+  location: westeurope
+  properties:
+    publishingProfile:
+      source: {mediaLink: "https://store.blob.core.windows.net/apps/tools.tar.gz"}
+      manageActions: {install: ./install.sh, remove: ./remove.sh}
+      targetRegions: [{name: westeurope}, {name: northeurope}]`
+	guardYAML = `apiVersion: compute.azgallery.io/v1alpha1
+kind: GalleryInVMAccessControlProfile
+metadata: {name: guard}
+spec: {galleryRef: {name: platform}, location: westeurope, properties: {osType: Linux, applicableHostEndpoint: WireServer}}`
+	guardVersionYAML = `apiVersion: compute.azgallery.io/v1alpha1
+kind: GalleryInVMAccessControlProfileVersion
+metadata: {name: guard-1.0.0, finalizers: [example.com/hold]}
+spec:
+  profileRef: {name: guard}
+  azureName: 1.0.0
+  location: westeurope
+  properties: {mode: Audit, defaultAccess: Allow, targetLocations: [{name: westeurope}]}`
+)
+
+func TestStatusApplicationsAndProfiles(t *testing.T) {
+	kubeconfig, dyn := controlPlane(t)
+	ns := "apps-profiles"
+	fixture(t, dyn, ns, strings.Join([]string{galleryYAML, toolsYAML, toolsVersionYAML, guardYAML, guardVersionYAML}, "\n---\n"),
+		map[string]map[string]any{"Gallery/platform": ready(), "GalleryApplication/tools": ready(),
+			"GalleryApplicationVersion/tools-1.0.0": replicating(40), "GalleryInVMAccessControlProfile/guard": ready(),
+			"GalleryInVMAccessControlProfileVersion/guard-1.0.0": ready()})
+	versions := resource(t, "GalleryInVMAccessControlProfileVersion").Namespace(ns)
+	if err := versions.Delete(context.Background(), "guard-1.0.0", metav1.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		patch := []byte(`{"metadata":{"finalizers":null}}`)
+		_, _ = versions.Patch(context.Background(), "guard-1.0.0", types.MergePatchType, patch, metav1.PatchOptions{})
+	})
+
+	var v statusview.View
+	if err := json.Unmarshal([]byte(runOK(t, "status", "platform", "--kubeconfig", kubeconfig, "-n", ns, "-o", "json")), &v); err != nil {
+		t.Fatal(err)
+	}
+	want := `Gallery/platform  Ready 
+  GalleryApplication/tools galleryRef Ready 
+    GalleryApplicationVersion/tools-1.0.0 applicationRef Reconciling 
+  GalleryInVMAccessControlProfile/guard galleryRef Ready 
+    GalleryInVMAccessControlProfileVersion/guard-1.0.0 profileRef Deleting 
+`
+	if got := outline(v.Items, 0); got != want {
+		t.Errorf("tree:\n%s\nwant:\n%s", got, want)
+	}
+
+	wide := runOK(t, "status", "platform", "--kubeconfig", kubeconfig, "-n", ns, "-o", "wide")
+	if header := strings.SplitN(wide, "\n", 2)[0]; !strings.Contains(header, "PROVISIONING") || !strings.Contains(header, "LINKED BY") {
+		t.Errorf("wide header %q", header)
+	}
+	for _, want := range [][]string{
+		{"├─ GalleryApplication/tools ", "True", "Ready", "galleryRef"},
+		{"│  └─ GalleryApplicationVersion/tools-1.0.0 ", "False", "Reconciling", "Replicating", "1/2 InProgress", "applicationRef"},
+		{"│     ├─ westeurope ", "Completed 100%"},
+		{"│     └─ northeurope ", "Replicating 40%"},
+		{"   └─ GalleryInVMAccessControlProfileVersion/guard-1.0.0 ", "Deleting", "profileRef"},
+	} {
+		if !hasRow(wide, want) {
+			t.Errorf("no row with %q in\n%s", want, wide)
+		}
 	}
 }
 
