@@ -134,6 +134,7 @@ func run(o options) error {
 		LeaderElectionID:        manager.ShardLeaderElectionID(o.watchLabelSelector),
 		LeaderElectionNamespace: o.leaderElectionNamespace,
 		Cache:                   cacheOpts,
+		Client:                  manager.ClientOptions(o.watchNamespaces),
 	})
 	if err != nil {
 		return fmt.Errorf("creating the manager: %w", err)

@@ -13,11 +13,14 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/compute/armcompute/v7"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/util/retry"
 	"k8s.io/utils/ptr"
 	kstatus "sigs.k8s.io/cli-utils/pkg/kstatus/status"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	v1alpha1 "github.com/azgallery/gallery-operator/api/v1alpha1"
 	"github.com/azgallery/gallery-operator/internal/azure"
+	"github.com/azgallery/gallery-operator/internal/reconcile"
 )
 
 // replicationPerRegion is how long the emulator takes to replicate a version to one region in
@@ -229,7 +232,7 @@ func TestVersionRestartMidReplication(t *testing.T) {
 // TestVersionMissingSourceReportsAzureError: a source that does not exist fails as in Azure, and
 // stalls: only the user can fix the reference, so it is not retried on a transient backoff.
 func TestVersionMissingSourceReportsAzureError(t *testing.T) {
-	startManager(t)
+	startManager(t, func(o *reconcile.Options) { o.TerminalRetry = time.Hour })
 	f := newVersionFixture(t, "nosource")
 	v := f.version("1.0.0", location)
 	v.Spec.Properties.StorageProfile.Source.ID = strings.Replace(f.source, "/images/", "/images/missing-", 1)
@@ -249,6 +252,28 @@ func TestVersionMissingSourceReportsAzureError(t *testing.T) {
 	if !cur.Status.Error.Terminal {
 		t.Errorf("a missing source is not terminal: %+v", cur.Status.Error)
 	}
+	// Not retried every few seconds (a transient backoff of 2 s, doubling, would have sent four
+	// more PUTs by now), but at once when the spec changes (the source itself is immutable: a
+	// change of tags here, which Azure refuses again for the same source).
+	time.Sleep(20 * time.Second)
+	if n := azureEnv.count(t, "PUT", f.versionPath("1.0.0")); n != 1 {
+		t.Errorf("a version with a missing source was PUT %d times, want 1 until its spec changes", n)
+	}
+	err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		if err := k8s.Get(context.Background(), client.ObjectKeyFromObject(v), v); err != nil {
+			return err
+		}
+		v.Spec.Tags = map[string]string{"retry": "now"}
+		return k8s.Update(context.Background(), v)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, readyTimeout, "one more PUT after the spec changed", func() (bool, string) {
+		n := azureEnv.count(t, "PUT", f.versionPath("1.0.0"))
+		return n == 2, fmt.Sprintf("%d PUTs", n)
+	})
+	waitFor(t, v, v1alpha1.ConditionStalled, metav1.ConditionTrue, cur.Status.Error.Code, readyTimeout)
 }
 
 // TestVersionDeleteAndImageWaitsForVersions: deleting the image first waits, visibly, while its

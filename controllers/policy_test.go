@@ -85,9 +85,9 @@ var policyCases = map[string]func(t *testing.T, ns string) policyCase{
 
 // TestManagementPolicies, for every kind: Paused sends no request over two sync periods and
 // across a restart; Manage then creates it with one PUT; Observe writes nothing even when the
-// spec differs, and names the fields that differ; switching back to Manage adopts it with no PUT
-// when it matches and one when it does not; deleting a Paused or Observe object leaves the
-// resource in Azure.
+// spec differs (no PUT, PATCH, POST or DELETE), and names the fields that differ; switching back
+// to Manage adopts it with no PUT when it matches and one when it does not; deleting a Paused or
+// an Observe object leaves the resource in Azure.
 func TestManagementPolicies(t *testing.T) {
 	for kind, build := range policyCases {
 		t.Run(kind, func(t *testing.T) {
@@ -115,6 +115,7 @@ func TestManagementPolicies(t *testing.T) {
 				t.Error("the Paused condition outlived the policy")
 			}
 
+			writes := writesTo(c.path)
 			c.update(t, v1alpha1.ManagementPolicyObserve, "observed", false)
 			cur = waitFor(t, c.obj, v1alpha1.ConditionDrifted, metav1.ConditionTrue, "DiffersFromSpec", readyTimeout)
 			if d := meta.FindStatusCondition(cur.GetARMStatus().Conditions, v1alpha1.ConditionDrifted); !strings.Contains(d.Message, "tags") {
@@ -122,7 +123,9 @@ func TestManagementPolicies(t *testing.T) {
 			}
 			waitFor(t, c.obj, v1alpha1.ConditionReady, metav1.ConditionTrue, "Observed", readyTimeout)
 			time.Sleep(2 * syncPeriod)
-			expectPUTs(t, c.path, 1, "Observe, with a spec that differs")
+			if n := writesTo(c.path) - writes; n != 0 {
+				t.Errorf("Observe, with a spec that differs: %d writes (PUT, PATCH, POST or DELETE), want 0", n)
+			}
 
 			c.update(t, v1alpha1.ManagementPolicyObserve, "", true) // the spec matches Azure again
 			eventually(t, readyTimeout, "Drifted gone once the spec matches", func() (bool, string) {
@@ -150,6 +153,23 @@ func TestManagementPolicies(t *testing.T) {
 			}
 			if !azureEnv.existsAt(t, c.path) {
 				t.Error("the resource is gone from Azure after deleting a Paused object")
+			}
+
+			c.obj = recreated(c.obj) // the same resource, now only observed, then deleted
+			c.set(t, v1alpha1.ManagementPolicyObserve, "adopted", false)
+			if err := k8s.Create(context.Background(), c.obj); err != nil {
+				t.Fatal(err)
+			}
+			waitFor(t, c.obj, v1alpha1.ConditionReady, metav1.ConditionTrue, "Observed", readyTimeout)
+			if err := k8s.Delete(context.Background(), c.obj); err != nil {
+				t.Fatal(err)
+			}
+			waitDeleted(t, c.obj, readyTimeout)
+			if n := azureEnv.count(t, "DELETE", c.path); n != 0 {
+				t.Errorf("deleting an Observe object sent %d DELETEs", n)
+			}
+			if !azureEnv.existsAt(t, c.path) {
+				t.Error("the resource is gone from Azure after deleting an Observe object")
 			}
 		})
 	}
@@ -203,4 +223,30 @@ func expectPUTs(t *testing.T, path string, want int, when string) {
 	if n := azureEnv.count(t, "PUT", path); n != want {
 		t.Errorf("%s: %d PUTs, want %d", when, n, want)
 	}
+}
+
+// writesTo is how many ARM writes (any method but GET) were served for path and the paths below
+// it (a gallery's share action).
+func writesTo(path string) int {
+	n := 0
+	for _, r := range azureEnv.server.Requests() {
+		if r.Method != "GET" && strings.HasPrefix(strings.ToLower(r.Path), strings.ToLower(path)) {
+			n++
+		}
+	}
+	return n
+}
+
+// recreated is a new object of obj's kind, name and spec, as a user would apply it again after
+// deleting it.
+func recreated(obj reconcile.Object) reconcile.Object {
+	again := obj.DeepCopyObject().(reconcile.Object)
+	again.SetResourceVersion("")
+	again.SetUID("")
+	again.SetGeneration(0)
+	again.SetCreationTimestamp(metav1.Time{})
+	again.SetDeletionTimestamp(nil)
+	again.SetFinalizers(nil)
+	again.SetManagedFields(nil)
+	return again
 }

@@ -110,6 +110,7 @@ func startShardManager(t *testing.T, selector string, mutate ...func(*reconcile.
 	mgr, err := ctrl.NewManager(restConfig, ctrl.Options{
 		Scheme:                 scheme,
 		Cache:                  cacheOpts,
+		Client:                 manager.ClientOptions(""),
 		Metrics:                metricsserver.Options{BindAddress: "0"},
 		HealthProbeBindAddress: "0",
 		// each test (and each simulated restart) starts a manager with the same controller

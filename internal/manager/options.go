@@ -9,7 +9,9 @@ import (
 	"strings"
 
 	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 )
 
 // LeaderElectionID is the lease of the unsharded manager; a shard's lease adds its selector's
@@ -39,6 +41,22 @@ func CacheOptions(namespaces, selector string) (cache.Options, error) {
 		opts.DefaultLabelSelector = sel
 	}
 	return opts, nil
+}
+
+// ClientOptions makes the manager's reads wait for its own writes: a Get from the cache returns
+// the object no older than the manager's last write of it. Without this, a reconcile that starts
+// before the watch delivered the previous reconcile's finalizer or status write sees the object
+// as it was before, and writes again (seen under load: a second finalizer PATCH, refused with a
+// conflict, then a second status write). controller-runtime supports it for a cache of one
+// namespace or all of them, not for several, where the reads are as before.
+func ClientOptions(namespaces string) client.Options {
+	watched := 0
+	for _, ns := range strings.Split(namespaces, ",") {
+		if strings.TrimSpace(ns) != "" {
+			watched++
+		}
+	}
+	return client.Options{Cache: &client.CacheOptions{EnableReadYourWritesConsistency: ptr.To(watched <= 1)}}
 }
 
 // ShardLeaderElectionID is the lease name of the manager of a shard selector.
