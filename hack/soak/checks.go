@@ -14,7 +14,6 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/azgallery/gallery-operator/internal/emulator"
 )
@@ -27,8 +26,8 @@ type observed struct {
 
 func (e *env) observe(ctx context.Context) (*observed, error) {
 	ob := &observed{kube: map[string]map[string]*unstructured.Unstructured{}, azure: map[string]map[string]any{}}
-	for kind, gvr := range map[string]schema.GroupVersionResource{"Gallery": galleryGVR, "GalleryImage": imageGVR, "GalleryImageVersion": versionGVR} {
-		l, err := e.k.list(ctx, gvr)
+	for _, kind := range kindOrder {
+		l, err := e.k.list(ctx, kinds[kind].gvr)
 		if err != nil {
 			return nil, err
 		}
@@ -100,7 +99,8 @@ func (e *env) problems(ob *observed) []problem {
 }
 
 // diff compares what Azure holds with the object's last spec: the generation tag, the description
-// (galleries, images), the target regions (versions), and a Succeeded provisioning state.
+// (galleries, images, applications, profiles), the target regions (versions), and a Succeeded
+// provisioning state.
 func diff(o *obj, az map[string]any) string {
 	var d []string
 	tags, _ := az["tags"].(map[string]any)
@@ -111,25 +111,28 @@ func diff(o *obj, az map[string]any) string {
 	if ps := fmt.Sprint(props["provisioningState"]); ps != "Succeeded" {
 		d = append(d, "provisioningState "+ps)
 	}
-	switch o.kind {
-	case "Gallery", "GalleryImage":
+	if !o.isVersion() {
 		if got := fmt.Sprint(props["description"]); got != o.description() {
 			d = append(d, fmt.Sprintf("description %q, want %q", got, o.description()))
 		}
-	default:
-		pp, _ := props["publishingProfile"].(map[string]any)
-		trs, _ := pp["targetRegions"].([]any)
-		var got []string
-		for _, tr := range trs {
-			m, _ := tr.(map[string]any)
-			got = append(got, strings.ReplaceAll(lower(fmt.Sprint(m["name"])), " ", ""))
-		}
-		want := append([]string(nil), o.regions...)
-		sort.Strings(got)
-		sort.Strings(want)
-		if strings.Join(got, ",") != strings.Join(want, ",") {
-			d = append(d, fmt.Sprintf("target regions %v, want %v", got, want))
-		}
+		return strings.Join(d, "; ")
+	}
+	var trs []any
+	at, path := props, kinds[o.kind].regions
+	for _, k := range path[:len(path)-1] {
+		at, _ = at[k].(map[string]any)
+	}
+	trs, _ = at[path[len(path)-1]].([]any)
+	var got []string
+	for _, tr := range trs {
+		m, _ := tr.(map[string]any)
+		got = append(got, strings.ReplaceAll(lower(fmt.Sprint(m["name"])), " ", ""))
+	}
+	want := append([]string(nil), o.regions...)
+	sort.Strings(got)
+	sort.Strings(want)
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		d = append(d, fmt.Sprintf("target regions %v, want %v", got, want))
 	}
 	return strings.Join(d, "; ")
 }
@@ -288,13 +291,13 @@ func (e *env) checks(ctx context.Context, converged time.Duration, convErr error
 	check(afterRotation > 0, "rotated secret in use", fmt.Sprintf("%d ARM requests of %s succeeded after every token of the old secret expired", afterRotation, rotClientID))
 	leaked := e.grepSecrets(ctx, ob)
 	check(len(leaked) == 0, "no client secret in logs, events or status", fmt.Sprintf("%d manager logs, events and %d objects' status searched for %d secrets %s",
-		len(e.sup.logs)+1, len(ob.kube["Gallery"])+len(ob.kube["GalleryImage"])+len(ob.kube["GalleryImageVersion"]), len(e.secrets), strings.Join(leaked, "; ")))
+		len(e.sup.logs)+1, kubeObjects(ob), len(e.secrets), strings.Join(leaked, "; ")))
 	check(e.sup.kills >= e.o.kills && e.sup.selfExits == 0, "manager killed as planned, never exited by itself",
 		fmt.Sprintf("%d SIGKILLs, %d exits of its own", e.sup.kills, e.sup.selfExits))
 
 	fmt.Println("\nfigures:")
-	fmt.Printf("  objects: %d galleries, %d images, %d versions; %d spec changes accepted, %d deleted, %d live at the end\n",
-		len(e.m.galleries), len(e.m.images), len(e.m.versions), sumChanges(e.m.all()), delN, liveN)
+	fmt.Printf("  objects: %s; %d spec changes accepted, %d deleted, %d live at the end\n",
+		e.m.countLine(), sumChanges(e.m.all()), delN, liveN)
 	maxA, maxAName := 0, ""
 	for id, o := range byID {
 		if attempts[id] > maxA {
@@ -394,6 +397,14 @@ func sum(m map[string]int) int {
 	n := 0
 	for _, v := range m {
 		n += v
+	}
+	return n
+}
+
+func kubeObjects(ob *observed) int {
+	n := 0
+	for _, objs := range ob.kube {
+		n += len(objs)
 	}
 	return n
 }

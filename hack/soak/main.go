@@ -1,9 +1,11 @@
 // Command soak runs the operator through a bad day (`make soak`, see docs/reliability.md).
 //
 // It starts a real control plane (kube-apiserver and etcd), the Azure emulator and the manager as
-// processes (internal/localenv), creates Galleries, GalleryImages (spec.galleryRef) and
+// processes (internal/localenv), creates Galleries, GalleryImages (spec.galleryRef),
 // GalleryImageVersions (spec.imageRef, several target regions, managed-image sources created in
-// the emulator first), and while they converge and change it injects, for --duration:
+// the emulator first), GalleryApplications with a version each (a package blob, several target
+// regions) and GalleryInVMAccessControlProfiles with a version each (several target locations),
+// and while they converge and change it injects, for --duration:
 //
 //   - Azure faults on a share of ARM requests: 5xx, 429 with Retry-After, connection resets, slow
 //     answers; failed long-running operations (failOperations) and failed regions in replications
@@ -12,7 +14,7 @@
 //     503, with token lifetimes shorter than the outage so that tokens expire during it);
 //   - the kube-apiserver stopped and started again (etcd kept);
 //   - the manager SIGKILLed at random moments (--kills times) and started again;
-//   - a client secret rotated: half the galleries (and the images and versions under them) use
+//   - a client secret rotated: half the galleries (and everything under them) use
 //     spec.credentialsSecretRef; the emulator's principal gets a new secret (the old one is then
 //     refused) and the Secret follows;
 //   - spec changes and deletions of a share of the objects throughout.
@@ -43,6 +45,7 @@ type options struct {
 	root, assets, workDir       string
 	managerBin, emulatorBin     string
 	galleries, images, versions int
+	applications, profiles      int
 	duration, outage            time.Duration
 	apiserverDown               time.Duration
 	kills                       int
@@ -65,13 +68,15 @@ func main() {
 	flag.IntVar(&o.galleries, "galleries", 10, "Galleries")
 	flag.IntVar(&o.images, "images", 250, "GalleryImages, spread over the galleries")
 	flag.IntVar(&o.versions, "versions", 40, "GalleryImageVersions, one per image, on the first images")
+	flag.IntVar(&o.applications, "applications", 20, "GalleryApplications, spread over the galleries, each with one GalleryApplicationVersion")
+	flag.IntVar(&o.profiles, "profiles", 10, "GalleryInVMAccessControlProfiles, spread over the galleries, each with one version")
 	flag.DurationVar(&o.duration, "duration", 5*time.Minute, "how long faults, outages, kills and changes go on")
 	flag.DurationVar(&o.outage, "outage", time.Minute, "length of the Azure outage and of the Entra ID outage")
 	flag.DurationVar(&o.apiserverDown, "apiserver-down", 20*time.Second, "how long the kube-apiserver stays stopped")
 	flag.IntVar(&o.kills, "kills", 6, "how many times the manager is SIGKILLed")
 	flag.DurationVar(&o.changeInterval, "change-interval", 30*time.Second, "time between two waves of spec changes")
 	flag.Float64Var(&o.changeShare, "change-share", 0.05, "share of the live objects changed in each wave")
-	flag.Float64Var(&o.deleteShare, "delete-share", 0.1, "share of the images and versions deleted (in two waves), besides one gallery with everything in it")
+	flag.Float64Var(&o.deleteShare, "delete-share", 0.1, "share of the versions, and of the images, applications and profiles without a version left, deleted (in two waves), besides one gallery with everything in it")
 	flag.Float64Var(&o.faultRate, "fault-rate", 0.04, "share of ARM requests that get each kind of fault (5xx, 429, reset, delay)")
 	flag.IntVar(&o.writeSlack, "write-slack", 4, "writes an object may get beyond 1 + its spec changes (+1 delete) before the hot-loop check fails")
 	flag.DurationVar(&o.convergeTimeout, "converge-timeout", 5*time.Minute, "how long everything may take to converge once the faults stop")
@@ -89,8 +94,8 @@ func main() {
 	if o.emulatorBin == "" {
 		o.emulatorBin = filepath.Join(root, "bin", "azure-emulator")
 	}
-	if o.galleries < 2 || o.images < o.galleries || o.versions < 0 || o.versions > o.images || o.kills < 0 || o.duration <= 0 || o.outage <= 0 {
-		fmt.Fprintln(os.Stderr, "soak: need -galleries >= 2, -images >= -galleries, 0 <= -versions <= -images, positive -duration and -outage")
+	if o.galleries < 2 || o.images < o.galleries || o.versions < 0 || o.versions > o.images || o.applications < 0 || o.profiles < 0 || o.kills < 0 || o.duration <= 0 || o.outage <= 0 {
+		fmt.Fprintln(os.Stderr, "soak: need -galleries >= 2, -images >= -galleries, 0 <= -versions <= -images, -applications and -profiles >= 0, positive -duration and -outage")
 		os.Exit(2)
 	}
 	if o.seed == 0 {

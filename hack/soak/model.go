@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -32,40 +33,68 @@ const (
 // regionPool: versions start with the first two or three and gain more with spec changes.
 var regionPool = []string{"westeurope", "northeurope", "eastus", "francecentral"}
 
+func crdGVR(resource string) schema.GroupVersionResource {
+	return schema.GroupVersionResource{Group: "compute.azgallery.io", Version: "v1alpha1", Resource: resource}
+}
+
 var (
-	galleryGVR = schema.GroupVersionResource{Group: "compute.azgallery.io", Version: "v1alpha1", Resource: "galleries"}
-	imageGVR   = schema.GroupVersionResource{Group: "compute.azgallery.io", Version: "v1alpha1", Resource: "galleryimages"}
-	versionGVR = schema.GroupVersionResource{Group: "compute.azgallery.io", Version: "v1alpha1", Resource: "galleryimageversions"}
-	secretGVR  = schema.GroupVersionResource{Version: "v1", Resource: "secrets"}
-	nsGVR      = schema.GroupVersionResource{Version: "v1", Resource: "namespaces"}
-	eventGVR   = schema.GroupVersionResource{Version: "v1", Resource: "events"}
+	secretGVR = schema.GroupVersionResource{Version: "v1", Resource: "secrets"}
+	nsGVR     = schema.GroupVersionResource{Version: "v1", Resource: "namespaces"}
+	eventGVR  = schema.GroupVersionResource{Version: "v1", Resource: "events"}
 )
+
+// kindInfo is what the soak needs to know of one kind.
+type kindInfo struct {
+	gvr      schema.GroupVersionResource
+	refField string   // the spec field naming the parent object; "" for a Gallery
+	segment  string   // the Azure path segment under the parent
+	regions  []string // path under properties of the target regions (versions); nil when none
+}
+
+// Kinds in creation order: parents before children.
+const (
+	kindGallery        = "Gallery"
+	kindImage          = "GalleryImage"
+	kindVersion        = "GalleryImageVersion"
+	kindApp            = "GalleryApplication"
+	kindAppVersion     = "GalleryApplicationVersion"
+	kindProfile        = "GalleryInVMAccessControlProfile"
+	kindProfileVersion = "GalleryInVMAccessControlProfileVersion"
+)
+
+var kindOrder = []string{kindGallery, kindImage, kindVersion, kindApp, kindAppVersion, kindProfile, kindProfileVersion}
+
+var kinds = map[string]kindInfo{
+	kindGallery:        {gvr: crdGVR("galleries")},
+	kindImage:          {gvr: crdGVR("galleryimages"), refField: "galleryRef", segment: "images"},
+	kindVersion:        {gvr: crdGVR("galleryimageversions"), refField: "imageRef", segment: "versions", regions: []string{"publishingProfile", "targetRegions"}},
+	kindApp:            {gvr: crdGVR("galleryapplications"), refField: "galleryRef", segment: "applications"},
+	kindAppVersion:     {gvr: crdGVR("galleryapplicationversions"), refField: "applicationRef", segment: "versions", regions: []string{"publishingProfile", "targetRegions"}},
+	kindProfile:        {gvr: crdGVR("galleryinvmaccesscontrolprofiles"), refField: "galleryRef", segment: "inVMAccessControlProfiles"},
+	kindProfileVersion: {gvr: crdGVR("galleryinvmaccesscontrolprofileversions"), refField: "profileRef", segment: "versions", regions: []string{"targetLocations"}},
+}
 
 // obj is one Kubernetes object of the soak and what its spec last said (as far as it was
 // accepted by the kube-apiserver).
 type obj struct {
-	kind     string // Gallery, GalleryImage, GalleryImageVersion
+	kind     string // one of kindOrder
 	name     string // metadata.name
-	gallery  int
-	image    int // images and versions
+	gallery  int    // index of its gallery
+	index    int    // index within its kind
+	parent   *obj   // nil for a gallery
 	azureID  string
 	gen      int      // the soak-gen tag and the description's generation
 	regions  []string // versions: target regions
 	changes  int      // spec changes accepted by the kube-apiserver
 	deleted  bool     // deletion requested (accepted)
 	creds    bool     // uses the rotated principal (its gallery has credentialsSecretRef)
-	children []*obj   // images of a gallery, the version of an image
+	children []*obj   // images, applications and profiles of a gallery; the version of each
 }
 
-func (o *obj) gvr() schema.GroupVersionResource {
-	switch o.kind {
-	case "Gallery":
-		return galleryGVR
-	case "GalleryImage":
-		return imageGVR
-	}
-	return versionGVR
-}
+func (o *obj) gvr() schema.GroupVersionResource { return kinds[o.kind].gvr }
+
+// isVersion reports whether the object replicates to target regions (no description then).
+func (o *obj) isVersion() bool { return kinds[o.kind].regions != nil }
 
 func (o *obj) description() string {
 	return fmt.Sprintf("soak %s %s generation %d", o.kind, o.name, o.gen)
@@ -73,8 +102,6 @@ func (o *obj) description() string {
 
 func galleryName(g int) string      { return fmt.Sprintf("g-%02d", g) }
 func galleryAzureName(g int) string { return fmt.Sprintf("soak_g%02d", g) }
-func imageName(i int) string        { return fmt.Sprintf("img-%04d", i) }
-func versionName(i int) string      { return fmt.Sprintf("img-%04d-v1", i) }
 
 func galleryID(g int) string {
 	return fmt.Sprintf("/subscriptions/%s/resourceGroups/%s/providers/Microsoft.Compute/galleries/%s", localenv.SubscriptionID, group, galleryAzureName(g))
@@ -82,36 +109,65 @@ func galleryID(g int) string {
 
 // model is every object of the soak.
 type model struct {
-	mu        sync.Mutex
-	galleries []*obj
-	images    []*obj
-	versions  []*obj
-	sources   []string // managed image ids
+	mu      sync.Mutex
+	objs    map[string][]*obj // kind -> objects
+	sources []string          // managed image ids
 }
 
-func newModel(nGal, nImg, nVer int, sources []string) *model {
-	m := &model{sources: sources}
-	for g := 0; g < nGal; g++ {
-		m.galleries = append(m.galleries, &obj{kind: "Gallery", name: galleryName(g), gallery: g, azureID: galleryID(g), creds: g%2 == 1})
+// counts is how many objects of each kind the soak creates: galleries, images, image versions (one
+// each on the first images), applications and profiles (spread over the galleries, one version
+// each).
+type counts struct{ galleries, images, versions, applications, profiles int }
+
+func newModel(n counts, sources []string) *model {
+	m := &model{sources: sources, objs: map[string][]*obj{}}
+	for g := 0; g < n.galleries; g++ {
+		m.add(&obj{kind: kindGallery, name: galleryName(g), gallery: g, index: g, azureID: galleryID(g), creds: g%2 == 1})
 	}
-	for i := 0; i < nImg; i++ {
-		g := i % nGal
-		o := &obj{kind: "GalleryImage", name: imageName(i), gallery: g, image: i, azureID: galleryID(g) + "/images/" + imageName(i), creds: g%2 == 1}
-		m.images = append(m.images, o)
-		m.galleries[g].children = append(m.galleries[g].children, o)
+	galleries := m.objs[kindGallery]
+	for i := 0; i < n.images; i++ {
+		m.child(kindImage, fmt.Sprintf("img-%04d", i), "", i, galleries[i%n.galleries])
 	}
-	for i := 0; i < nVer; i++ {
-		img := m.images[i]
-		o := &obj{kind: "GalleryImageVersion", name: versionName(i), gallery: img.gallery, image: i, azureID: img.azureID + "/versions/1.0.0",
-			creds: img.creds, regions: append([]string(nil), regionPool[:2+i%2]...)}
-		m.versions = append(m.versions, o)
-		img.children = append(img.children, o)
+	for i := 0; i < n.versions; i++ {
+		m.child(kindVersion, fmt.Sprintf("img-%04d-v1", i), "1.0.0", i, m.objs[kindImage][i])
+	}
+	for i := 0; i < n.applications; i++ {
+		app := m.child(kindApp, fmt.Sprintf("app-%03d", i), "", i, galleries[i%n.galleries])
+		m.child(kindAppVersion, fmt.Sprintf("app-%03d-v1", i), "1.0.0", i, app)
+	}
+	for i := 0; i < n.profiles; i++ {
+		p := m.child(kindProfile, fmt.Sprintf("prof-%03d", i), "", i, galleries[i%n.galleries])
+		m.child(kindProfileVersion, fmt.Sprintf("prof-%03d-v1", i), "1.0.0", i, p)
 	}
 	return m
 }
 
+func (m *model) add(o *obj) *obj {
+	m.objs[o.kind] = append(m.objs[o.kind], o)
+	return o
+}
+
+// child adds an object under parent; azureName "" means the Azure name is metadata.name.
+func (m *model) child(kind, name, azureName string, i int, parent *obj) *obj {
+	if azureName == "" {
+		azureName = name
+	}
+	o := &obj{kind: kind, name: name, gallery: parent.gallery, index: i, parent: parent, creds: parent.creds,
+		azureID: parent.azureID + "/" + kinds[kind].segment + "/" + azureName}
+	if o.isVersion() {
+		o.regions = append([]string(nil), regionPool[:2+i%2]...)
+	}
+	parent.children = append(parent.children, o)
+	return m.add(o)
+}
+
+func (m *model) of(kind string) []*obj { return m.objs[kind] }
+
 func (m *model) all() []*obj {
-	out := append(append(append([]*obj(nil), m.galleries...), m.images...), m.versions...)
+	var out []*obj
+	for _, k := range kindOrder {
+		out = append(out, m.objs[k]...)
+	}
 	return out
 }
 
@@ -121,30 +177,64 @@ func tagsOf(o *obj) map[string]any {
 
 // manifest is the object's full desired state.
 func (m *model) manifest(o *obj) *unstructured.Unstructured {
-	var spec map[string]any
+	spec := map[string]any{"location": location, "tags": tagsOf(o)}
+	props := map[string]any{}
+	if ref := kinds[o.kind].refField; ref != "" {
+		spec[ref] = map[string]any{"name": o.parent.name}
+	}
+	if o.isVersion() {
+		spec["azureName"] = "1.0.0"
+	}
 	switch o.kind {
-	case "Gallery":
-		spec = map[string]any{"resourceGroupName": group, "azureName": galleryAzureName(o.gallery), "location": location,
-			"tags": tagsOf(o), "properties": map[string]any{"description": o.description()}}
+	case kindGallery:
+		spec["resourceGroupName"], spec["azureName"] = group, galleryAzureName(o.gallery)
 		if o.creds {
 			spec["credentialsSecretRef"] = map[string]any{"name": credsSecret}
 		}
-	case "GalleryImage":
-		spec = map[string]any{"galleryRef": map[string]any{"name": galleryName(o.gallery)}, "location": location, "tags": tagsOf(o),
-			"properties": map[string]any{"description": o.description(), "osType": "Linux", "osState": "Generalized",
-				"hyperVGeneration": "V2", "identifier": map[string]any{"publisher": "soak", "offer": fmt.Sprintf("offer-%04d", o.image), "sku": "sku"}}}
-	default:
-		spec = map[string]any{"imageRef": map[string]any{"name": imageName(o.image)}, "azureName": "1.0.0", "location": location,
-			"tags": tagsOf(o), "properties": map[string]any{
-				"publishingProfile": map[string]any{"targetRegions": regionsSpec(o.regions)},
-				"storageProfile":    map[string]any{"source": map[string]any{"id": m.sources[o.image%len(m.sources)]}},
-			}}
+	case kindImage:
+		props = map[string]any{"osType": "Linux", "osState": "Generalized", "hyperVGeneration": "V2",
+			"identifier": map[string]any{"publisher": "soak", "offer": fmt.Sprintf("offer-%04d", o.index), "sku": "sku"}}
+	case kindVersion:
+		props["storageProfile"] = map[string]any{"source": map[string]any{"id": m.sources[o.index%len(m.sources)]}}
+	case kindApp:
+		props["supportedOSType"] = "Linux"
+	case kindAppVersion:
+		props["publishingProfile"] = map[string]any{
+			"source":        map[string]any{"mediaLink": "https://soakstore.blob.core.windows.net/apps/" + o.name + ".tar.gz"},
+			"manageActions": map[string]any{"install": "./install.sh", "remove": "./remove.sh"},
+		}
+	case kindProfile:
+		props = map[string]any{"osType": "Linux", "applicableHostEndpoint": "WireServer"}
+	case kindProfileVersion:
+		props = map[string]any{"mode": "Audit", "defaultAccess": "Allow"}
 	}
+	setChanging(props, o)
+	spec["properties"] = props
 	return &unstructured.Unstructured{Object: map[string]any{
 		"apiVersion": "compute.azgallery.io/v1alpha1", "kind": o.kind,
 		"metadata": map[string]any{"name": o.name, "namespace": namespace, "labels": map[string]any{"soak": "true"}},
 		"spec":     spec,
 	}}
+}
+
+// setChanging sets in props what the spec changes touch: a version's target regions, anything
+// else's description.
+func setChanging(props map[string]any, o *obj) {
+	path := kinds[o.kind].regions
+	if path == nil {
+		props["description"] = o.description()
+		return
+	}
+	at := props
+	for _, k := range path[:len(path)-1] {
+		next, _ := at[k].(map[string]any)
+		if next == nil {
+			next = map[string]any{}
+			at[k] = next
+		}
+		at = next
+	}
+	at[path[len(path)-1]] = regionsSpec(o.regions)
 }
 
 func regionsSpec(regions []string) []any {
@@ -157,14 +247,9 @@ func regionsSpec(regions []string) []any {
 
 // changePatch is the merge patch of the object's next generation (o.gen already incremented).
 func changePatch(o *obj) []byte {
-	spec := map[string]any{"tags": tagsOf(o)}
-	switch o.kind {
-	case "Gallery", "GalleryImage":
-		spec["properties"] = map[string]any{"description": o.description()}
-	default:
-		spec["properties"] = map[string]any{"publishingProfile": map[string]any{"targetRegions": regionsSpec(o.regions)}}
-	}
-	b, _ := json.Marshal(map[string]any{"spec": spec})
+	props := map[string]any{}
+	setChanging(props, o)
+	b, _ := json.Marshal(map[string]any{"spec": map[string]any{"tags": tagsOf(o), "properties": props}})
 	return b
 }
 
@@ -260,4 +345,13 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(ks)
 	return ks
+}
+
+// countLine is "N Gallery, N GalleryImage, …" in creation order.
+func (m *model) countLine() string {
+	var s []string
+	for _, k := range kindOrder {
+		s = append(s, fmt.Sprintf("%d %s", len(m.objs[k]), k))
+	}
+	return strings.Join(s, ", ")
 }

@@ -98,8 +98,8 @@ func run(ctx context.Context, o options) (failed int, err error) {
 		return 0, err
 	}
 	host, _ := os.Hostname()
-	fmt.Printf("soak: %d galleries, %d images, %d versions; chaos %s, outages %s, %d manager kills; seed %d\n",
-		o.galleries, o.images, o.versions, o.duration, o.outage, o.kills, o.seed)
+	fmt.Printf("soak: %d galleries, %d images, %d versions, %d applications and %d profiles (one version each); chaos %s, outages %s, %d manager kills; seed %d\n",
+		o.galleries, o.images, o.versions, o.applications, o.profiles, o.duration, o.outage, o.kills, o.seed)
 	fmt.Printf("machine: %s, %d CPUs (%s), load %s; logs in %s\n", host, numCPU(), cpuModel(), loadAvg(), e.dir)
 
 	step("starting kube-apiserver and etcd")
@@ -140,7 +140,7 @@ func run(ctx context.Context, o options) (failed int, err error) {
 		}
 		sources = append(sources, id)
 	}
-	e.m = newModel(o.galleries, o.images, o.versions, sources)
+	e.m = newModel(counts{o.galleries, o.images, o.versions, o.applications, o.profiles}, sources)
 	if err := e.ctl.ResetRequests(ctx); err != nil {
 		return 0, err
 	}
@@ -249,12 +249,12 @@ func run(ctx context.Context, o options) (failed int, err error) {
 		}
 	}
 	n = 0
-	for _, g := range live(e.m.galleries) {
+	for _, g := range live(e.m.of(kindGallery)) {
 		if !g.creds {
 			continue
 		}
 		g.gen++
-		if err := e.k.patch(ctx, galleryGVR, g.name, changePatch(g)); err != nil {
+		if err := e.k.patch(ctx, g.gvr(), g.name, changePatch(g)); err != nil {
 			g.gen--
 			continue
 		}
@@ -410,7 +410,7 @@ func (e *env) changeWave() error {
 	for _, o := range pick(e.rng, all, k) {
 		o.gen++
 		oldRegions := o.regions
-		if o.kind == "GalleryImageVersion" && len(o.regions) < len(regionPool) && e.rng.Float64() < 0.5 {
+		if o.isVersion() && len(o.regions) < len(regionPool) && e.rng.Float64() < 0.5 {
 			o.regions = append(append([]string(nil), o.regions...), regionPool[len(o.regions)])
 		}
 		if err := e.k.patch(ctx, o.gvr(), o.name, changePatch(o)); err != nil {
@@ -426,34 +426,37 @@ func (e *env) changeWave() error {
 	return nil
 }
 
-// deleteWave deletes a share of the images without versions and of the versions, and (first wave)
-// the last gallery with everything in it.
+// deleteWave deletes a share of the versions and of the images, applications and profiles whose
+// versions are all deleted, and (first wave) the last gallery with everything in it, children
+// before their parents.
 func (e *env) deleteWave(withGallery bool) error {
 	ctx := context.Background()
+	galleries := e.m.of(kindGallery)
+	last := len(galleries) - 1
 	var targets []*obj
 	if withGallery {
-		g := e.m.galleries[len(e.m.galleries)-1]
-		for _, img := range g.children {
-			for _, v := range img.children {
-				targets = append(targets, v)
+		targets = descendants(galleries[last])
+	}
+	var parents, vers []*obj
+	nParents, nVers := 0, 0
+	for _, o := range e.m.all() {
+		switch {
+		case o.kind == kindGallery:
+			continue
+		case o.isVersion():
+			nVers++
+			if !o.deleted && o.gallery != last {
+				vers = append(vers, o)
 			}
-			targets = append(targets, img)
-		}
-		targets = append(targets, g)
-	}
-	var plain, vers []*obj
-	for _, img := range live(e.m.images) {
-		if len(img.children) == 0 && img.gallery != len(e.m.galleries)-1 {
-			plain = append(plain, img)
+		default:
+			nParents++
+			if !o.deleted && o.gallery != last && len(live(o.children)) == 0 {
+				parents = append(parents, o)
+			}
 		}
 	}
-	for _, v := range live(e.m.versions) {
-		if v.gallery != len(e.m.galleries)-1 {
-			vers = append(vers, v)
-		}
-	}
-	targets = append(targets, pick(e.rng, plain, int(float64(len(e.m.images))*e.o.deleteShare/2+0.5))...)
-	targets = append(targets, pick(e.rng, vers, int(float64(len(e.m.versions))*e.o.deleteShare/2+0.5))...)
+	targets = append(targets, pick(e.rng, parents, int(float64(nParents)*e.o.deleteShare/2+0.5))...)
+	targets = append(targets, pick(e.rng, vers, int(float64(nVers)*e.o.deleteShare/2+0.5))...)
 	n := 0
 	for _, o := range targets {
 		if o.deleted {
@@ -467,6 +470,15 @@ func (e *env) deleteWave(withGallery bool) error {
 		n++
 	}
 	e.deletedObjects += n
-	note("deleted %d objects%s", n, map[bool]string{true: fmt.Sprintf(" (gallery %s with its images and versions among them)", galleryName(len(e.m.galleries)-1)), false: ""}[withGallery])
+	note("deleted %d objects%s", n, map[bool]string{true: fmt.Sprintf(" (gallery %s with everything in it among them)", galleryName(last)), false: ""}[withGallery])
 	return nil
+}
+
+// descendants returns o and everything under it, children before their parents.
+func descendants(o *obj) []*obj {
+	var out []*obj
+	for _, c := range o.children {
+		out = append(out, descendants(c)...)
+	}
+	return append(out, o)
 }
