@@ -297,7 +297,7 @@ func TestGalleryRefWaitsAndDeletionOrder(t *testing.T) {
 	if err := k8s.Delete(context.Background(), g); err != nil {
 		t.Fatal(err)
 	}
-	waiting := waitFor(t, g, v1alpha1.ConditionReconciling, metav1.ConditionTrue, "WaitingForImageDefinitions", readyTimeout)
+	waiting := waitFor(t, g, v1alpha1.ConditionReconciling, metav1.ConditionTrue, "WaitingForNestedResources", readyTimeout)
 	if c := meta.FindStatusCondition(waiting.Status.Conditions, v1alpha1.ConditionReady); c == nil || c.Status != metav1.ConditionFalse ||
 		!strings.Contains(c.Message, "image definitions") {
 		t.Errorf("Ready while waiting for the images: %+v", c)

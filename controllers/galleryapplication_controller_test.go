@@ -136,7 +136,7 @@ func TestApplicationGalleryRefAndDeletionOrder(t *testing.T) {
 	if err := k8s.Delete(context.Background(), g); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, g, v1alpha1.ConditionReconciling, metav1.ConditionTrue, "WaitingForImageDefinitions", readyTimeout)
+	waitFor(t, g, v1alpha1.ConditionReconciling, metav1.ConditionTrue, "WaitingForNestedResources", readyTimeout)
 	if azureEnv.azureGallery(t, g) == nil {
 		t.Fatal("the gallery is gone from Azure while it held an application")
 	}

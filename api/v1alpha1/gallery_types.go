@@ -85,8 +85,8 @@ type GallerySpec struct {
 	ManagementPolicy ManagementPolicy `json:"managementPolicy,omitempty"`
 
 	// deletionPolicy says what happens in Azure when this object is deleted: Delete (the default)
-	// deletes the gallery (Azure refuses while it holds image definitions; the operator waits),
-	// Orphan leaves it in Azure.
+	// deletes the gallery (Azure refuses while it holds image definitions, applications or
+	// profiles; the operator waits), Orphan leaves it in Azure.
 	// +optional
 	// +kubebuilder:default=Delete
 	DeletionPolicy DeletionPolicy `json:"deletionPolicy,omitempty"`

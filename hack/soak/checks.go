@@ -100,7 +100,7 @@ func (e *env) problems(ob *observed) []problem {
 
 // diff compares what Azure holds with the object's last spec: the generation tag, the description
 // (galleries, images, applications, profiles), the target regions (versions), and a Succeeded
-// provisioning state.
+// provisioning state (where Azure reports one).
 func diff(o *obj, az map[string]any) string {
 	var d []string
 	tags, _ := az["tags"].(map[string]any)
@@ -108,7 +108,7 @@ func diff(o *obj, az map[string]any) string {
 		d = append(d, fmt.Sprintf("tag %s=%s, want %d", genTag, got, o.gen))
 	}
 	props, _ := az["properties"].(map[string]any)
-	if ps := fmt.Sprint(props["provisioningState"]); ps != "Succeeded" {
+	if ps := fmt.Sprint(props["provisioningState"]); ps != "Succeeded" && !kinds[o.kind].noState {
 		d = append(d, "provisioningState "+ps)
 	}
 	if !o.isVersion() {

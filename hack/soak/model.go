@@ -49,6 +49,7 @@ type kindInfo struct {
 	refField string   // the spec field naming the parent object; "" for a Gallery
 	segment  string   // the Azure path segment under the parent
 	regions  []string // path under properties of the target regions (versions); nil when none
+	noState  bool     // Azure reports no provisioningState (applications are written at once)
 }
 
 // Kinds in creation order: parents before children.
@@ -68,7 +69,7 @@ var kinds = map[string]kindInfo{
 	kindGallery:        {gvr: crdGVR("galleries")},
 	kindImage:          {gvr: crdGVR("galleryimages"), refField: "galleryRef", segment: "images"},
 	kindVersion:        {gvr: crdGVR("galleryimageversions"), refField: "imageRef", segment: "versions", regions: []string{"publishingProfile", "targetRegions"}},
-	kindApp:            {gvr: crdGVR("galleryapplications"), refField: "galleryRef", segment: "applications"},
+	kindApp:            {gvr: crdGVR("galleryapplications"), refField: "galleryRef", segment: "applications", noState: true},
 	kindAppVersion:     {gvr: crdGVR("galleryapplicationversions"), refField: "applicationRef", segment: "versions", regions: []string{"publishingProfile", "targetRegions"}},
 	kindProfile:        {gvr: crdGVR("galleryinvmaccesscontrolprofiles"), refField: "galleryRef", segment: "inVMAccessControlProfiles"},
 	kindProfileVersion: {gvr: crdGVR("galleryinvmaccesscontrolprofileversions"), refField: "profileRef", segment: "versions", regions: []string{"targetLocations"}},

@@ -14,9 +14,9 @@ import (
 	"github.com/azgallery/gallery-operator/internal/reconcile"
 )
 
-// ReasonWaitingForImages is the reason of a deletion that waits for the gallery's image
-// definitions to go first.
-const ReasonWaitingForImages = "WaitingForImageDefinitions"
+// ReasonWaitingForNested is the reason of a deletion that waits for what the gallery holds (image
+// definitions, applications, in-VM access control profiles) to go first.
+const ReasonWaitingForNested = "WaitingForNestedResources"
 
 // Kind is the Gallery kind: Azure Compute Galleries (Microsoft.Compute/galleries).
 type Kind struct{}
@@ -112,13 +112,13 @@ func (Kind) Client(conn *azure.Connection) reconcile.Clients[armcompute.Gallery]
 	return reconcile.Clients[armcompute.Gallery]{Client: c, Actions: c, Lister: c}
 }
 
-// Hint: Azure refuses to delete a gallery that still holds image definitions (409
-// CannotDeleteResource). That is not the user's error to fix here but a wait: the definitions
+// Hint: Azure refuses to delete a gallery that still holds image definitions, applications or
+// profiles (409 CannotDeleteResource). That is not the user's error to fix here but a wait: they
 // are usually being deleted too. The deletion stays Reconciling and retries with backoff.
 func (Kind) Hint(f *reconcile.Failure) {
 	if e := f.Azure; e != nil && strings.EqualFold(e.Code, "CannotDeleteResource") {
 		f.Terminal = false
-		f.Reason = ReasonWaitingForImages
-		f.Message = "Azure refuses to delete the gallery while it holds image definitions; waiting for them to be deleted first (" + e.Message + ")"
+		f.Reason = ReasonWaitingForNested
+		f.Message = "Azure refuses to delete the gallery while it holds image definitions, applications or in-VM access control profiles; waiting for them to be deleted first (" + e.Message + ")"
 	}
 }
