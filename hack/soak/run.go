@@ -315,13 +315,15 @@ func (e *env) schedule() []event {
 		}},
 		event{azureAt + o.outage, "end of Azure outage", func() error { return e.outageEnd("Azure outage (ARM resets)") }},
 		event{apiAt, "kube-apiserver stop", func() error {
-			step("kube-apiserver stopped for %s (etcd keeps running)", o.apiserverDown)
+			step("kube-apiserver stopping, to stay down for %s once stopped (etcd keeps running)", o.apiserverDown)
 			e.apiDown = true
+			t := time.Now()
 			if err := e.cp.StopAPIServer(); err != nil {
 				return err
 			}
+			note("kube-apiserver stopped (its shutdown took %s)", time.Since(t).Round(100*time.Millisecond))
 			time.Sleep(o.apiserverDown)
-			t := time.Now()
+			t = time.Now()
 			if err := e.cp.StartAPIServer(); err != nil {
 				return err
 			}
