@@ -3,6 +3,7 @@ package reconcile
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -14,12 +15,14 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/arm"
 	azruntime "github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
 	"k8s.io/apimachinery/pkg/api/equality"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/tools/events"
 	ctrl "sigs.k8s.io/controller-runtime"
 	ctrlclient "sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/fake"
+	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
 
 	v1alpha1 "github.com/azgallery/gallery-operator/api/v1alpha1"
 	"github.com/azgallery/gallery-operator/internal/azure"
@@ -518,5 +521,74 @@ func TestTimeAloneIsNoStatusChange(t *testing.T) {
 	got := stored()
 	if got.ResourceVersion == before.ResourceVersion || got.Status.LastSyncTime == nil || !got.Status.LastSyncTime.Time.Equal(clock) {
 		t.Errorf("a drift corrected: status not written with the observation's time: %+v", got.Status.ARMStatus)
+	}
+}
+
+// A deletion whose resource Azure has answered absent, but whose finalizer could not be removed
+// (the API server away), retries only the finalizer: no second read of Azure, no second event.
+func TestDeletionConfirmedOnceWhileTheFinalizerFails(t *testing.T) {
+	obj := object("want", func(st *v1alpha1.ARMStatus) { st.ID = thingPath("sub", "p", "i") })
+	obj.UID = "uid-1"
+	obj.Finalizers = []string{Finalizer}
+	obj.DeletionTimestamp = &metav1.Time{Time: now.Add(-time.Minute)}
+	apiDown := true
+	kc := fake.NewClientBuilder().WithScheme(thingScheme()).WithObjects(obj).WithStatusSubresource(obj).
+		WithInterceptorFuncs(interceptor.Funcs{
+			Patch: func(ctx context.Context, c ctrlclient.WithWatch, o ctrlclient.Object, p ctrlclient.Patch, opts ...ctrlclient.PatchOption) error {
+				if apiDown {
+					return errors.New("connection refused")
+				}
+				return c.Patch(ctx, o, p, opts...)
+			},
+			SubResourcePatch: func(ctx context.Context, c ctrlclient.Client, sub string, o ctrlclient.Object, p ctrlclient.Patch, opts ...ctrlclient.SubResourcePatchOption) error {
+				if apiDown {
+					return errors.New("connection refused")
+				}
+				return c.SubResource(sub).Patch(ctx, o, p, opts...)
+			},
+		}).Build()
+	cl := &fakeClient{} // the resource is absent
+	rec := events.NewFakeRecorder(100)
+	r := &Reconciler[*thing, body]{Client: kc, Recorder: rec, Azure: fakeConnector{}, Kind: fakeKind{client: cl},
+		Options: Options{DriftResync: syncPeriod, TerminalRetry: syncPeriod, ParentWait: syncPeriod, Now: func() time.Time { return now }}}
+	req := ctrl.Request{NamespacedName: ctrlclient.ObjectKeyFromObject(obj)}
+
+	for range 3 {
+		if _, err := r.Reconcile(context.Background(), req); err == nil {
+			t.Fatal("the finalizer's removal failed, but the reconcile reported no error")
+		}
+	}
+	if !slices.Equal(cl.requests, []string{"GET"}) {
+		t.Errorf("requests to Azure while the finalizer could not be removed = %q, want one GET", cl.requests)
+	}
+	if n := len(rec.Events); n != 1 {
+		t.Errorf("%d events, want one (the resource is gone)", n)
+	}
+
+	apiDown = false
+	if _, err := r.Reconcile(context.Background(), req); err != nil {
+		t.Fatal(err)
+	}
+	if err := kc.Get(context.Background(), req.NamespacedName, &thing{}); !apierrors.IsNotFound(err) {
+		t.Errorf("the object is still there once the API server is back: %v", err)
+	}
+	if !slices.Equal(cl.requests, []string{"GET"}) {
+		t.Errorf("requests to Azure = %q, want still one GET", cl.requests)
+	}
+
+	// Another object of the same name is deleted on its own evidence.
+	again := obj.DeepCopy()
+	again.UID, again.ResourceVersion, again.DeletionTimestamp = "uid-2", "", nil
+	if err := kc.Create(context.Background(), again); err != nil {
+		t.Fatal(err)
+	}
+	if err := kc.Delete(context.Background(), again); err != nil { // held by its finalizer
+		t.Fatal(err)
+	}
+	if _, err := r.Reconcile(context.Background(), req); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(cl.requests, []string{"GET", "GET"}) {
+		t.Errorf("requests to Azure for a new object of the same name = %q, want a GET of its own", cl.requests)
 	}
 }

@@ -26,6 +26,10 @@ func (r *Reconciler[O, B]) reconcileDelete(ctx context.Context, obj O) (ctrl.Res
 	if !controllerutil.ContainsFinalizer(obj, Finalizer) {
 		return ctrl.Result{}, nil
 	}
+	if r.obs().ConfirmedGone(key(obj), obj.GetUID()) {
+		// Azure already answered 404; only the finalizer's removal failed (the API server away).
+		return ctrl.Result{}, r.removeFinalizer(ctx, obj)
+	}
 	target, err := r.deletionTarget(ctx, obj)
 	if err != nil {
 		return r.fail(ctx, obj, err, ""), nil
@@ -54,6 +58,7 @@ func (r *Reconciler[O, B]) reconcileDelete(ctx context.Context, obj O) (ctrl.Res
 	existing, err := r.get(ctx, obj, cl, id) // a deletion is decided on the resource itself
 	switch {
 	case azure.IsParentMissing(err) || err == nil && existing == nil:
+		r.obs().Gone(key(obj), obj.GetUID())
 		r.Recorder.Eventf(obj, nil, corev1.EventTypeNormal, ReasonDeleted, "Delete", "The %s %s is gone from Azure", r.Kind.Noun(), id.Name)
 		return ctrl.Result{}, r.removeFinalizer(ctx, obj)
 	case err != nil:

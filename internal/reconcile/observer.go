@@ -8,6 +8,7 @@ import (
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/arm"
 	"golang.org/x/sync/singleflight"
+	"k8s.io/apimachinery/pkg/types"
 )
 
 // Lister lists every resource of a collection: the siblings of id, all pages.
@@ -58,9 +59,12 @@ type Observation[B any] struct {
 	Wait time.Duration
 }
 
-// objectTimes is what the observer remembers of one object.
+// objectTimes is what the observer remembers of one object: when it was observed, written and
+// refused, and, while it is being deleted, that Azure answered its resource absent (the UID of
+// the object it was answered for).
 type objectTimes struct {
 	observed, written, refused time.Time
+	gone                       types.UID
 }
 
 // listing is one read of a collection.
@@ -183,6 +187,18 @@ func (o *Observer[B]) Refused(key string, t time.Time) {
 
 // LastRefused is when Azure last refused the object key's spec with a terminal error.
 func (o *Observer[B]) LastRefused(key string) time.Time { return o.times(key).refused }
+
+// Gone records that Azure answered the resource of the object key (uid) absent during its
+// deletion: what is left is Kubernetes' part (the finalizer), and a retry of it needs no new read.
+func (o *Observer[B]) Gone(key string, uid types.UID) {
+	o.update(key, func(ot *objectTimes) { ot.gone = uid })
+}
+
+// ConfirmedGone reports whether Azure answered the resource of the object key (uid) absent
+// during its deletion. Another object of the same name (another UID) is not.
+func (o *Observer[B]) ConfirmedGone(key string, uid types.UID) bool {
+	return uid != "" && o.times(key).gone == uid
+}
 
 // Forget drops what is remembered of an object that is gone.
 func (o *Observer[B]) Forget(key string) {
