@@ -69,7 +69,8 @@ type Node struct {
 func (n *Node) AzureName() string { return n.Ref.Name() }
 
 // mapping is one kind of the import: how to find its resources and how to map one to an object.
-// Adding a kind (GalleryImageVersion, say) is one file with one mapping, listed in mappings.
+// Adding a kind (GalleryImageVersion, say) is one mapping, in the file of its family, listed in
+// mappings.
 type mapping interface {
 	// kind is the object kind the mapping produces.
 	kind() string

@@ -194,15 +194,20 @@ func (s *States) add(g *prometheus.GaugeVec, n float64, labels ...string) {
 	g.WithLabelValues(labels...).Set(s.counts[k])
 }
 
-// replication is the progress of a GalleryImageVersion that is replicating, from 0 to 1: the
-// mean of its target regions' progress, a completed region counting 1. Azure's states are
-// Unknown, InProgress, Completed and Failed (per region Replicating instead of InProgress).
+// replicated is an object whose status has the replication part: the three version kinds.
+type replicated interface {
+	GetReplicatedStatus() *v1alpha1.ReplicatedStatus
+}
+
+// replication is the progress of a version that is replicating, from 0 to 1: the mean of its
+// target regions' progress, a completed region counting 1. Azure's states are Unknown,
+// InProgress, Completed and Failed (per region Replicating instead of InProgress).
 func replication(obj Object) (float64, bool) {
-	v, ok := obj.(*v1alpha1.GalleryImageVersion)
-	if !ok || v.Status.ReplicationStatus == nil {
+	v, ok := obj.(replicated)
+	if !ok || v.GetReplicatedStatus().ReplicationStatus == nil {
 		return 0, false
 	}
-	rs := v.Status.ReplicationStatus
+	rs := v.GetReplicatedStatus().ReplicationStatus
 	if rs.AggregatedState == "Completed" || rs.AggregatedState == "Failed" {
 		return 0, false
 	}

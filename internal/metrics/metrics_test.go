@@ -108,4 +108,15 @@ func TestStatesReplicationProgress(t *testing.T) {
 
 	s.Set("team-a/v1", "Failed", version("Failed", v1alpha1.RegionalReplicationStatus{Region: "eastus", State: "Failed", Progress: 10}))
 	checkSeries(t, "failed", series(t, ReplicationProgress, s.Kind), map[string]float64{})
+
+	// Application and profile versions replicate the same way, and are followed the same way.
+	app := &v1alpha1.GalleryApplicationVersion{}
+	app.Status.ReplicatedStatus = replicating.Status.ReplicatedStatus
+	profile := &v1alpha1.GalleryInVMAccessControlProfileVersion{}
+	profile.Status.ReplicatedStatus = replicating.Status.ReplicatedStatus
+	s.Set("team-a/app-1", "Succeeded", app)
+	s.Set("team-a/profile-1", "Succeeded", profile)
+	s.Set("team-a/profile", "Succeeded", &v1alpha1.GalleryInVMAccessControlProfile{}) // not a version
+	checkSeries(t, "application and profile versions", series(t, ReplicationProgress, s.Kind), map[string]float64{
+		"name=app-1,namespace=team-a": 0.75, "name=profile-1,namespace=team-a": 0.75})
 }
